@@ -1,0 +1,59 @@
+//! # cloudfront-edge-auth
+//!
+//! Sign and verify Amazon CloudFront signed URLs and signed cookies, natively and in
+//! WebAssembly.
+//!
+//! - [`Policy`] ([`CannedPolicy`], [`CustomPolicy`]) builds the exact JSON bytes that
+//!   `@aws-sdk/cloudfront-signer` and botocore sign, and parses policies back.
+//! - [`Signer`] signs a policy (RSASSA-PKCS1-v1_5, SHA-1 by default, SHA-256 on request) and
+//!   turns it into a signed URL or a [`CookieSet`].
+//! - [`Verifier`] checks a request against a [`KeyGroup`] the way CloudFront does, in a fixed
+//!   order (parse, key id, signature, time window, resource, viewer IP), and answers a
+//!   [`Verdict`]: [`Accepted`] or a typed [`Denied`] reason.
+//!
+//! ```
+//! # fn demo(private_pem: &str, public_pem: &str) -> Result<(), cloudfront_edge_auth::Error> {
+//! use cloudfront_edge_auth::*;
+//! let id = KeyId::new("K2JCJMDEHXQW5F")?;
+//! let signer = Signer::new(id.clone(), PrivateKey::from_pem(private_pem)?);
+//! let policy = CustomPolicy::new(Some("https://d.example/private/*".into()), 1_900_000_000)?;
+//! let cookies = signer.sign_policy(&Policy::Custom(policy))?.to_cookies();
+//!
+//! let verifier = Verifier::new(KeyGroup::new(vec![(id, PublicKey::from_pem(public_pem)?)])?);
+//! let verdict = verifier.verify(&Request {
+//!     url: "https://d.example/private/movie.mp4",
+//!     cookie_header: Some(&cookies.to_cookie_header()),
+//!     client_ip: None,
+//!     now: 1_800_000_000,
+//! });
+//! assert!(verdict.is_ok());
+//! # Ok(()) }
+//! ```
+//!
+//! Nothing here panics on untrusted input: cookies, URLs, policies and PEM text all have size
+//! caps and typed errors.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod cidr;
+pub mod encoding;
+pub mod error;
+pub mod keys;
+pub mod policy;
+pub mod request;
+pub mod resource;
+pub mod sdk;
+pub mod sign;
+pub mod verify;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use cidr::Ipv4Cidr;
+pub use error::{CidrError, EncodingError, Error, KeyError, PolicyError, SignError};
+pub use keys::{KeyGroup, KeyId, PrivateKey, PublicKey};
+pub use policy::{CannedPolicy, CustomPolicy, Policy, SignerStyle};
+pub use request::CredentialSource;
+pub use sign::{CookieSet, HashAlgorithm, PolicyCarrier, SignedPolicy, Signer};
+pub use verify::{Accepted, Denied, Malformation, Request, Verdict, Verifier};

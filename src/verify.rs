@@ -1,0 +1,335 @@
+//! Verifying signed URLs and signed cookies the way CloudFront does, in a fixed order:
+//! parse -> key id -> signature -> time window -> resource -> viewer IP.
+//!
+//! AWS: *Restrict access to files ... using signed URLs and signed cookies* and *How
+//! CloudFront verifies ...*. Every failure is a typed [`Denied`] reason; a bad signature says
+//! nothing about why (no oracle).
+
+use std::net::IpAddr;
+
+use crate::encoding;
+use crate::error::{EncodingError, PolicyError};
+use crate::keys::KeyGroup;
+use crate::policy::{CannedPolicy, CustomPolicy, Policy, MAX_EPOCH};
+use crate::request::{self, CredentialSource, RawCredentials};
+use crate::resource;
+use crate::sign::HashAlgorithm;
+
+/// What a request presented, for [`Verifier::verify`].
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The full viewer URL, `https://host/path?query`, as the viewer sent it.
+    pub url: &'a str,
+    /// The raw `Cookie` header, if any.
+    pub cookie_header: Option<&'a str>,
+    /// The viewer's address, if known. A policy with an IP condition never matches `None`.
+    pub client_ip: Option<IpAddr>,
+    /// The current time, epoch seconds.
+    pub now: u64,
+}
+
+/// The outcome of a verification.
+pub type Verdict = Result<Accepted, Denied>;
+
+/// Proof that a request's credentials passed every check. Only [`Verifier`] makes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    key_pair_id: String,
+    expires_at: u64,
+    source: CredentialSource,
+    policy: Policy,
+}
+
+impl Accepted {
+    /// The key that signed the policy.
+    pub fn key_pair_id(&self) -> &str {
+        &self.key_pair_id
+    }
+
+    /// When the policy stops being valid, epoch seconds.
+    pub fn expires_at(&self) -> u64 {
+        self.expires_at
+    }
+
+    /// Whether the signed URL or the cookies were used.
+    pub fn source(&self) -> CredentialSource {
+        self.source
+    }
+
+    /// The verified policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+}
+
+/// Why credentials were refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Denied {
+    /// No signed-URL parameters and no `CloudFront-*` cookies.
+    Missing,
+    /// Credentials present but unreadable.
+    Malformed(Malformation),
+    /// `Key-Pair-Id` names no key of the group.
+    UnknownKey {
+        /// The id presented (validated as a key id, so safe to log).
+        key_pair_id: String,
+    },
+    /// The signature does not match the policy under that key.
+    BadSignature,
+    /// The policy expired at `at` (epoch seconds).
+    Expired {
+        /// `DateLessThan`.
+        at: u64,
+    },
+    /// The policy's window starts at `from` (epoch seconds).
+    NotYetValid {
+        /// `DateGreaterThan`.
+        from: u64,
+    },
+    /// The policy's `Resource` does not cover this URL.
+    ResourceMismatch,
+    /// The viewer's IP is outside the policy's `AWS:SourceIp`.
+    IpMismatch,
+}
+
+impl Denied {
+    /// The stable reason code of the JS API: `missing`, `malformed`, `unknown-key`,
+    /// `bad-signature`, `expired`, `not-yet-valid`, `resource-mismatch`, `ip-mismatch`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Denied::Missing => "missing",
+            Denied::Malformed(_) => "malformed",
+            Denied::UnknownKey { .. } => "unknown-key",
+            Denied::BadSignature => "bad-signature",
+            Denied::Expired { .. } => "expired",
+            Denied::NotYetValid { .. } => "not-yet-valid",
+            Denied::ResourceMismatch => "resource-mismatch",
+            Denied::IpMismatch => "ip-mismatch",
+        }
+    }
+}
+
+impl std::fmt::Display for Denied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Denied::Missing => f.write_str("no signed URL parameters or CloudFront cookies"),
+            Denied::Malformed(m) => write!(f, "malformed credentials: {m}"),
+            Denied::UnknownKey { key_pair_id } => {
+                write!(f, "key pair id {key_pair_id} is not in the trusted key group")
+            }
+            Denied::BadSignature => f.write_str("signature does not match"),
+            Denied::Expired { at } => write!(f, "expired at {at}"),
+            Denied::NotYetValid { from } => write!(f, "not valid before {from}"),
+            Denied::ResourceMismatch => f.write_str("the policy does not cover this URL"),
+            Denied::IpMismatch => f.write_str("the viewer IP is outside the policy's range"),
+        }
+    }
+}
+
+/// What exactly was unreadable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Malformation {
+    /// The URL is over [`request::MAX_URL_LEN`].
+    #[error("URL is {len} bytes, over the limit")]
+    UrlTooLong {
+        /// Its length.
+        len: usize,
+    },
+    /// The `Cookie` header is over [`request::MAX_COOKIE_HEADER_LEN`].
+    #[error("Cookie header is {len} bytes, over the limit")]
+    CookieHeaderTooLong {
+        /// Its length.
+        len: usize,
+    },
+    /// A signed-URL parameter appears twice.
+    #[error("{name} appears more than once")]
+    Duplicate {
+        /// The parameter.
+        name: &'static str,
+    },
+    /// A required value is absent.
+    #[error("{name} is missing")]
+    Incomplete {
+        /// What is missing.
+        name: &'static str,
+    },
+    /// Both `Expires` and `Policy` were given.
+    #[error("both Expires and Policy are present")]
+    ExpiresAndPolicy,
+    /// `Expires` is not epoch seconds in range.
+    #[error("Expires is not an epoch time from 1 to 2147483647")]
+    Expires,
+    /// The policy does not parse.
+    #[error("{0}")]
+    Policy(PolicyError),
+    /// The signature is not CloudFront base64.
+    #[error("signature: {0}")]
+    Signature(EncodingError),
+    /// `Key-Pair-Id` is not a key id.
+    #[error("Key-Pair-Id is not a valid key id")]
+    KeyPairId,
+    /// `Hash-Algorithm` is neither SHA1 nor SHA256.
+    #[error("Hash-Algorithm must be SHA1 or SHA256")]
+    HashAlgorithm,
+}
+
+/// Verifies requests against one trusted key group.
+///
+/// ```
+/// # fn demo(group: cloudfront_edge_auth::KeyGroup, cookie: &str) {
+/// use cloudfront_edge_auth::{Request, Verifier};
+/// let verifier = Verifier::new(group);
+/// let verdict = verifier.verify(&Request {
+///     url: "https://d.example/private/a.png",
+///     cookie_header: Some(cookie),
+///     client_ip: "203.0.113.9".parse().ok(),
+///     now: 1_800_000_000,
+/// });
+/// match verdict {
+///     Ok(accepted) => println!("valid until {}", accepted.expires_at()),
+///     Err(denied) => println!("refused: {} ({denied})", denied.code()),
+/// }
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    group: KeyGroup,
+}
+
+/// Credentials decoded and typed, ready to be checked.
+struct Presented {
+    policy: Policy,
+    signed_bytes: Vec<u8>,
+    signature: Vec<u8>,
+    key_pair_id: String,
+    algorithm: HashAlgorithm,
+}
+
+impl Verifier {
+    /// A verifier trusting every key of `group`.
+    pub fn new(group: KeyGroup) -> Self {
+        Verifier { group }
+    }
+
+    /// The trusted key group.
+    pub fn key_group(&self) -> &KeyGroup {
+        &self.group
+    }
+
+    /// Decides whether `request` may have the URL. Signed-URL parameters win over cookies.
+    pub fn verify(&self, request: &Request<'_>) -> Verdict {
+        let parsed = request::parse_url(request.url).map_err(Denied::Malformed)?;
+        let (raw, source) = match parsed.credentials {
+            Some(raw) => (raw, CredentialSource::SignedUrl),
+            None => {
+                let header = request.cookie_header.unwrap_or("");
+                let raw = request::parse_cookie_header(header)
+                    .map_err(Denied::Malformed)?
+                    .ok_or(Denied::Missing)?;
+                (raw, CredentialSource::Cookies)
+            }
+        };
+        let presented = decode(raw, &parsed.resource).map_err(Denied::Malformed)?;
+
+        let key = self
+            .group
+            .get(&presented.key_pair_id)
+            .ok_or_else(|| Denied::UnknownKey {
+                key_pair_id: presented.key_pair_id.clone(),
+            })?;
+        let (scheme, digest) = presented.algorithm.digest(&presented.signed_bytes);
+        key.inner()
+            .verify(scheme, &digest, &presented.signature)
+            .map_err(|_| Denied::BadSignature)?;
+
+        check_window(&presented.policy, request.now)?;
+        if let Policy::Custom(custom) = &presented.policy {
+            if let Some(pattern) = custom.resource() {
+                if !resource::matches(pattern, &parsed.resource) {
+                    return Err(Denied::ResourceMismatch);
+                }
+            }
+            if let Some(network) = custom.ip_address() {
+                if !request.client_ip.is_some_and(|ip| network.contains(ip)) {
+                    return Err(Denied::IpMismatch);
+                }
+            }
+        }
+        Ok(Accepted {
+            key_pair_id: presented.key_pair_id,
+            expires_at: presented.policy.expires(),
+            source,
+            policy: presented.policy,
+        })
+    }
+}
+
+fn check_window(policy: &Policy, now: u64) -> Result<(), Denied> {
+    let expires = policy.expires();
+    if now >= expires {
+        return Err(Denied::Expired { at: expires });
+    }
+    if let Policy::Custom(custom) = policy {
+        if let Some(start) = custom.date_greater_than() {
+            // AWS: access is allowed "on or after" DateGreaterThan.
+            if now < start {
+                return Err(Denied::NotYetValid { from: start });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn decode(
+    raw: RawCredentials<'_>,
+    resource: &str,
+) -> Result<Presented, Malformation> {
+    let signature = raw.signature.ok_or(Malformation::Incomplete {
+        name: "Signature",
+    })?;
+    let key_pair_id = raw.key_pair_id.ok_or(Malformation::Incomplete {
+        name: "Key-Pair-Id",
+    })?;
+    if crate::keys::KeyId::new(key_pair_id).is_err() {
+        return Err(Malformation::KeyPairId);
+    }
+    let algorithm = match raw.hash_algorithm {
+        None => HashAlgorithm::Sha1,
+        Some(name) => HashAlgorithm::from_name(name).map_err(|_| Malformation::HashAlgorithm)?,
+    };
+    let (policy, signed_bytes) = match (raw.expires, raw.policy) {
+        (Some(_), Some(_)) => return Err(Malformation::ExpiresAndPolicy),
+        (None, None) => {
+            return Err(Malformation::Incomplete {
+                name: "Expires or Policy",
+            })
+        }
+        (Some(expires), None) => {
+            // A canned policy is rebuilt from the request itself, as CloudFront does.
+            let expires = parse_epoch(expires).ok_or(Malformation::Expires)?;
+            let canned = CannedPolicy::new(resource, expires).map_err(Malformation::Policy)?;
+            let bytes = canned.to_json().into_bytes();
+            (Policy::Canned(canned), bytes)
+        }
+        (None, Some(encoded)) => {
+            let (custom, bytes) = CustomPolicy::from_base64(encoded).map_err(Malformation::Policy)?;
+            (Policy::Custom(custom), bytes)
+        }
+    };
+    Ok(Presented {
+        policy,
+        signed_bytes,
+        signature: encoding::decode(signature).map_err(Malformation::Signature)?,
+        key_pair_id: key_pair_id.to_string(),
+        algorithm,
+    })
+}
+
+fn parse_epoch(text: &str) -> Option<u64> {
+    if text.is_empty() || text.len() > 10 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok().filter(|n| (1..=MAX_EPOCH).contains(n))
+}

@@ -1,0 +1,377 @@
+//! The JavaScript surface: `Signer` and `Verifier` classes and the `getSignedUrl` /
+//! `getSignedCookies` functions of `@aws-sdk/cloudfront-signer`, with the same options and
+//! byte-identical output. Only compiled for `wasm32`.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::error::{Error, SignError};
+use crate::keys::{KeyGroup, KeyId, PrivateKey, PublicKey};
+use crate::policy::{CannedPolicy, CustomPolicy, Policy};
+use crate::request::CredentialSource;
+use crate::sign::{HashAlgorithm, PolicyCarrier, SignedPolicy};
+use crate::{sdk, verify};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Which key signs, as in `@aws-sdk/cloudfront-signer`. */
+export interface SignerOptions {
+  /** The CloudFront public key id (`K2JCJMDEHXQW5F`) or legacy key pair id. */
+  keyPairId: string;
+  /** PEM: `RSA PRIVATE KEY`, `PRIVATE KEY` or `ENCRYPTED PRIVATE KEY`. */
+  privateKey: string;
+  /** Decrypts an `ENCRYPTED PRIVATE KEY`. */
+  passphrase?: string;
+  /** Defaults to `"SHA1"`. */
+  algorithm?: "SHA1" | "SHA256";
+}
+
+/** What to sign, as in `@aws-sdk/cloudfront-signer`. */
+export interface PolicyOptions {
+  /** The URL to sign; optional when `policy` names a Resource. */
+  url?: string;
+  /** Expiry: anything `new Date()` takes (a number is milliseconds). */
+  dateLessThan?: string | number | Date;
+  /** Start of validity; giving it selects a custom policy. */
+  dateGreaterThan?: string | number | Date;
+  /** Viewer IPv4 address or CIDR; giving it selects a custom policy. */
+  ipAddress?: string;
+  /** A complete custom policy as JSON text, signed as given (after validation). */
+  policy?: string;
+}
+
+/** Options of the free functions: the signer's and the policy's together. */
+export type SignOptions = SignerOptions & PolicyOptions;
+
+/** The cookies `getSignedCookies` returns, named and ordered as the SDK does. */
+export interface CloudfrontSignedCookies {
+  "CloudFront-Key-Pair-Id": string;
+  "CloudFront-Signature": string;
+  "CloudFront-Expires"?: number;
+  "CloudFront-Policy"?: string;
+  "CloudFront-Hash-Algorithm"?: "SHA256";
+}
+
+/** The trusted key group: key id -> public key PEM (SPKI or PKCS#1), at most five. */
+export interface VerifierOptions {
+  keys: Record<string, string>;
+}
+
+/** One request to check. */
+export interface VerifyInput {
+  /** Full viewer URL with query string; signed-URL parameters in it win over cookies. */
+  url: string;
+  /** The raw `Cookie` header. */
+  cookie?: string;
+  /** The viewer's IP; a policy with an IP condition never matches without one. */
+  clientIp?: string;
+  /** Milliseconds since the epoch; defaults to `Date.now()`. */
+  now?: number;
+}
+
+/** Why a request was refused. */
+export type DenyReason =
+  | "missing" | "malformed" | "unknown-key" | "bad-signature"
+  | "expired" | "not-yet-valid" | "resource-mismatch" | "ip-mismatch";
+
+/** The verdict: accepted with the key and expiry (ms since the epoch), or a reason. */
+export type Verdict =
+  | { ok: true; keyPairId: string; expiresAt: number; source: "url" | "cookie" }
+  | { ok: false; reason: DenyReason; message: string };
+
+/**
+ * Errors thrown by this package are `Error`s named `CloudFrontEdgeAuthError` with a stable
+ * `code`: ERR_INVALID_ARGUMENT, ERR_KEY_FORMAT, ERR_KEY_SIZE, ERR_KEY_PASSPHRASE, ERR_KEY_ID,
+ * ERR_KEY_GROUP, ERR_POLICY_JSON, ERR_POLICY_DATE, ERR_POLICY_IP, ERR_POLICY_STATEMENTS,
+ * ERR_POLICY_TOO_LONG, ERR_BASE64, ERR_SIGN_URL, ERR_SIGN_DATE, ERR_SIGN_ALGORITHM,
+ * ERR_SIGN_RSA.
+ */
+export interface CloudFrontEdgeAuthError extends Error {
+  name: "CloudFrontEdgeAuthError";
+  code: string;
+}
+"#;
+
+fn js_error(code: &str, message: &str) -> JsValue {
+    let error = js_sys::Error::new(message);
+    error.set_name("CloudFrontEdgeAuthError");
+    // Reflect::set on a fresh Error cannot fail.
+    let _ = Reflect::set(&error, &"code".into(), &code.into());
+    error.into()
+}
+
+fn core_error(error: impl Into<Error>) -> JsValue {
+    let error = error.into();
+    js_error(error.code(), &error.to_string())
+}
+
+fn invalid_argument(message: &str) -> JsValue {
+    js_error("ERR_INVALID_ARGUMENT", message)
+}
+
+/// Reads `options[name]`; `undefined` and `null` are absent.
+fn field(options: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
+    if !options.is_object() {
+        return Err(invalid_argument("options must be an object"));
+    }
+    let value = Reflect::get(options, &name.into())?;
+    Ok((!value.is_undefined() && !value.is_null()).then_some(value))
+}
+
+fn string_field(options: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
+    match field(options, name)? {
+        None => Ok(None),
+        Some(value) => value
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| invalid_argument(&format!("{name} must be a string"))),
+    }
+}
+
+/// The SDK's `parseDate`: falsy is absent; otherwise `new Date(value)`, rounded to seconds.
+/// Unlike the SDK, an unreadable date is an error rather than silently ignored.
+fn date_field(options: &JsValue, name: &str) -> Result<Option<u64>, JsValue> {
+    let Some(value) = field(options, name)? else {
+        return Ok(None);
+    };
+    if !value.is_truthy() {
+        return Ok(None);
+    }
+    let millis = js_sys::Date::new(&value).get_time();
+    if !millis.is_finite() || millis < 0.0 {
+        let shown = value.as_string().unwrap_or_else(|| format!("{value:?}"));
+        return Err(core_error(SignError::InvalidDate { input: shown }));
+    }
+    Ok(Some((millis / 1000.0).round() as u64))
+}
+
+/// `Signer`: parses the private key once, then signs many URLs or cookie sets.
+#[wasm_bindgen(js_name = Signer)]
+pub struct JsSigner {
+    inner: crate::sign::Signer,
+}
+
+#[wasm_bindgen(js_class = Signer)]
+impl JsSigner {
+    /// Parses and validates the key; throws `CloudFrontEdgeAuthError` on a bad key or id.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "SignerOptions")] options: JsValue,
+    ) -> Result<JsSigner, JsValue> {
+        let key_pair_id = string_field(&options, "keyPairId")?
+            .ok_or_else(|| invalid_argument("keyPairId is required"))?;
+        let pem = string_field(&options, "privateKey")?
+            .ok_or_else(|| invalid_argument("privateKey is required"))?;
+        let passphrase = string_field(&options, "passphrase")?;
+        let algorithm = match string_field(&options, "algorithm")? {
+            None => HashAlgorithm::Sha1,
+            Some(name) => HashAlgorithm::from_name(&name).map_err(core_error)?,
+        };
+        let key =
+            PrivateKey::from_pem_with_passphrase(&pem, passphrase.as_deref()).map_err(core_error)?;
+        let key_pair_id = KeyId::new(key_pair_id).map_err(core_error)?;
+        Ok(JsSigner {
+            inner: crate::sign::Signer::new(key_pair_id, key).with_algorithm(algorithm),
+        })
+    }
+
+    /// A signed URL, byte-identical to the SDK's `getSignedUrl` for the same options.
+    #[wasm_bindgen(js_name = getSignedUrl)]
+    pub fn get_signed_url(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PolicyOptions")] options: JsValue,
+    ) -> Result<String, JsValue> {
+        let url = string_field(&options, "url")?;
+        let policy = string_field(&options, "policy")?;
+        let base_url = match (&url, &policy) {
+            (Some(url), _) => sdk::normalize_url(url),
+            (None, Some(policy)) => resource_of(policy)?.replacen("*://", "https://", 1),
+            (None, None) => return Err(core_error(SignError::MissingUrl)),
+        };
+        let signed = self.sign(&options, &base_url, policy.as_deref())?;
+        let signed_url = signed.to_url(&base_url);
+        sdk::check_scheme(&signed_url).map_err(core_error)?;
+        Ok(signed_url)
+    }
+
+    /// Signed cookies, equal to the SDK's `getSignedCookies` for the same options.
+    #[wasm_bindgen(js_name = getSignedCookies, unchecked_return_type = "CloudfrontSignedCookies")]
+    pub fn get_signed_cookies(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PolicyOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let url = string_field(&options, "url")?.unwrap_or_default();
+        let policy = string_field(&options, "policy")?;
+        let signed = self.sign(&options, &url, policy.as_deref())?;
+        let cookies = Object::new();
+        for (name, value) in signed.to_cookies().iter() {
+            let value: JsValue = match (name, signed.carrier()) {
+                // The SDK returns the expiry as a number.
+                ("CloudFront-Expires", PolicyCarrier::Expires(at)) => (*at as f64).into(),
+                _ => value.into(),
+            };
+            Reflect::set(&cookies, &name.into(), &value)?;
+        }
+        Ok(cookies.into())
+    }
+
+    /// The key id this signer writes.
+    #[wasm_bindgen(getter, js_name = keyPairId)]
+    pub fn key_pair_id(&self) -> String {
+        self.inner.key_pair_id().to_string()
+    }
+}
+
+impl JsSigner {
+    /// The SDK's `setCustomPolicy` / `setPolicyParameters` + `createCloudfrontAttribute`.
+    fn sign(
+        &self,
+        options: &JsValue,
+        url: &str,
+        policy: Option<&str>,
+    ) -> Result<SignedPolicy, JsValue> {
+        if let Some(json) = policy {
+            CustomPolicy::from_json(json.as_bytes()).map_err(core_error)?;
+            return self.inner.sign_policy_json(json).map_err(core_error);
+        }
+        let date_less_than = date_field(options, "dateLessThan")?;
+        let (false, Some(date_less_than)) = (url.is_empty(), date_less_than) else {
+            return Err(core_error(if url.is_empty() {
+                SignError::MissingUrl
+            } else {
+                SignError::MissingDateLessThan
+            }));
+        };
+        sdk::check_scheme(url).map_err(core_error)?;
+        let date_greater_than = date_field(options, "dateGreaterThan")?.filter(|s| *s != 0);
+        let ip_address = string_field(options, "ipAddress")?.filter(|ip| !ip.is_empty());
+        let policy = if date_greater_than.is_none() && ip_address.is_none() {
+            Policy::Canned(CannedPolicy::new(url, date_less_than).map_err(core_error)?)
+        } else {
+            let mut custom =
+                CustomPolicy::new(Some(url.to_string()), date_less_than).map_err(core_error)?;
+            if let Some(start) = date_greater_than {
+                custom = custom.with_date_greater_than(start).map_err(core_error)?;
+            }
+            if let Some(ip) = ip_address {
+                let network = ip
+                    .parse()
+                    .map_err(|e| core_error(crate::error::PolicyError::IpAddress(e)))?;
+                custom = custom.with_ip_address(network);
+            }
+            Policy::Custom(custom)
+        };
+        self.inner.sign_policy(&policy).map_err(core_error)
+    }
+}
+
+/// The first statement's `Resource` of a policy given without a URL.
+fn resource_of(policy: &str) -> Result<String, JsValue> {
+    let parsed = CustomPolicy::from_json(policy.as_bytes()).map_err(core_error)?;
+    parsed
+        .resource()
+        .map(str::to_string)
+        .ok_or_else(|| core_error(SignError::MissingUrl))
+}
+
+/// `getSignedUrl(options)`, as in `@aws-sdk/cloudfront-signer`.
+#[wasm_bindgen(js_name = getSignedUrl)]
+pub fn get_signed_url(
+    #[wasm_bindgen(unchecked_param_type = "SignOptions")] options: JsValue,
+) -> Result<String, JsValue> {
+    JsSigner::new(options.clone())?.get_signed_url(options)
+}
+
+/// `getSignedCookies(options)`, as in `@aws-sdk/cloudfront-signer`.
+#[wasm_bindgen(js_name = getSignedCookies, unchecked_return_type = "CloudfrontSignedCookies")]
+pub fn get_signed_cookies(
+    #[wasm_bindgen(unchecked_param_type = "SignOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    JsSigner::new(options.clone())?.get_signed_cookies(options)
+}
+
+/// `Verifier`: parses the trusted key group once, then checks requests like CloudFront.
+#[wasm_bindgen(js_name = Verifier)]
+pub struct JsVerifier {
+    inner: verify::Verifier,
+}
+
+#[wasm_bindgen(js_class = Verifier)]
+impl JsVerifier {
+    /// Parses every public key; throws `CloudFrontEdgeAuthError` on a bad key or group.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "VerifierOptions")] options: JsValue,
+    ) -> Result<JsVerifier, JsValue> {
+        let keys = field(&options, "keys")?
+            .filter(JsValue::is_object)
+            .ok_or_else(|| invalid_argument("keys must be an object of key id -> public key PEM"))?;
+        let mut group = Vec::new();
+        for entry in Object::entries(&Object::from(keys)).iter() {
+            let entry = js_sys::Array::from(&entry);
+            let id = entry.get(0).as_string().unwrap_or_default();
+            let pem = entry
+                .get(1)
+                .as_string()
+                .ok_or_else(|| invalid_argument(&format!("keys[{id:?}] must be a PEM string")))?;
+            group.push((
+                KeyId::new(id).map_err(core_error)?,
+                PublicKey::from_pem(&pem).map_err(core_error)?,
+            ));
+        }
+        let group = KeyGroup::new(group).map_err(core_error)?;
+        Ok(JsVerifier {
+            inner: verify::Verifier::new(group),
+        })
+    }
+
+    /// Checks one request; never throws for bad credentials, only for a bad `input`.
+    #[wasm_bindgen(unchecked_return_type = "Verdict")]
+    pub fn verify(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "VerifyInput")] input: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let url = string_field(&input, "url")?.ok_or_else(|| invalid_argument("url is required"))?;
+        let cookie = string_field(&input, "cookie")?;
+        let client_ip = match string_field(&input, "clientIp")? {
+            None => None,
+            Some(ip) => Some(
+                ip.parse()
+                    .map_err(|_| invalid_argument("clientIp must be an IPv4 or IPv6 address"))?,
+            ),
+        };
+        let now_ms = match field(&input, "now")? {
+            None => js_sys::Date::now(),
+            Some(v) => v
+                .as_f64()
+                .filter(|ms| ms.is_finite() && *ms >= 0.0)
+                .ok_or_else(|| invalid_argument("now must be milliseconds since the epoch"))?,
+        };
+        let verdict = self.inner.verify(&verify::Request {
+            url: &url,
+            cookie_header: cookie.as_deref(),
+            client_ip,
+            now: (now_ms / 1000.0).floor() as u64,
+        });
+        let out = Object::new();
+        match verdict {
+            Ok(accepted) => {
+                Reflect::set(&out, &"ok".into(), &true.into())?;
+                Reflect::set(&out, &"keyPairId".into(), &accepted.key_pair_id().into())?;
+                let expires_ms = accepted.expires_at() as f64 * 1000.0;
+                Reflect::set(&out, &"expiresAt".into(), &expires_ms.into())?;
+                let source = match accepted.source() {
+                    CredentialSource::SignedUrl => "url",
+                    CredentialSource::Cookies => "cookie",
+                };
+                Reflect::set(&out, &"source".into(), &source.into())?;
+            }
+            Err(denied) => {
+                Reflect::set(&out, &"ok".into(), &false.into())?;
+                Reflect::set(&out, &"reason".into(), &denied.code().into())?;
+                Reflect::set(&out, &"message".into(), &denied.to_string().into())?;
+            }
+        }
+        Ok(out.into())
+    }
+}
