@@ -24,7 +24,7 @@ const STANDARD_LENIENT_PADDING: GeneralPurpose = GeneralPurpose::new(
 ///
 /// ```
 /// use cloudfront_edge_auth::encoding::encode;
-/// assert_eq!(encode(&[0xfb, 0xff]), "~~8_");
+/// assert_eq!(encode(&[0xfb, 0xff]), "-~8_");
 /// ```
 pub fn encode(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD
@@ -46,7 +46,7 @@ pub fn encode(bytes: &[u8]) -> String {
 ///
 /// ```
 /// use cloudfront_edge_auth::encoding::decode;
-/// assert_eq!(decode("~~8_").unwrap(), vec![0xfb, 0xff]);
+/// assert_eq!(decode("-~8_").unwrap(), vec![0xfb, 0xff]);
 /// assert!(decode("+/8=").is_err());
 /// ```
 pub fn decode(text: &str) -> Result<Vec<u8>, EncodingError> {

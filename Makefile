@@ -1,0 +1,54 @@
+# cloudfront-edge-auth: `make test` and `make demo` are the two commands a new user runs.
+# Every target bootstraps what it needs (scripts/bootstrap.sh is idempotent).
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+CHROMEDRIVER ?= /usr/bin/chromedriver
+WASM_PACK := wasm-pack --log-level warn
+
+.PHONY: help bootstrap pkg test lint test-rust test-wasm test-wasm-node test-wasm-chrome \
+        test-js demo clean
+
+help:
+	@echo "make test   install what is missing, build, run every test suite"
+	@echo "make demo   install what is missing, build, run the local emulator demo"
+	@echo "make pkg    build the npm package (pkg/node, pkg/web)"
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+pkg: bootstrap
+	@scripts/build-pkg.sh
+
+test: bootstrap pkg lint test-rust test-wasm test-js
+	@echo "make test: every suite passed"
+
+lint: bootstrap
+	cargo fmt --all -- --check
+	cargo clippy --all-targets --all-features -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+
+test-rust: bootstrap
+	cargo test --all-features
+
+test-wasm: test-wasm-node test-wasm-chrome
+
+test-wasm-node: bootstrap
+	$(WASM_PACK) test --node --mode no-install
+
+# WASM_BINDGEN_USE_BROWSER runs the same suites (not marked run_in_browser) in Chromium.
+test-wasm-chrome: bootstrap
+	WASM_BINDGEN_USE_BROWSER=1 $(WASM_PACK) test --headless --chrome \
+	  --chromedriver $(CHROMEDRIVER) --mode no-install
+
+test-js: pkg
+	node --test --test-reporter=spec tests/js/
+
+demo:
+	@echo "make demo: the local CloudFront emulator demo is coming (issue: Demo)."
+
+clean:
+	cargo clean
+	rm -rf pkg/node pkg/web pkg/*.tgz node_modules

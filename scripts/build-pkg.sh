@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds the npm package's generated parts: one wasm-bindgen build per target, each in its
+# own folder (pkg/node for Node's require, pkg/web for browsers and ESM), each optimised by
+# npm's binaryen wasm-opt (Debian's binaryen is too old: its output fails to load).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_OPT=node_modules/.bin/wasm-opt
+OPT_LEVEL=${WASM_OPT_LEVEL:--O3}
+
+build() { # target out-dir
+  wasm-pack --log-level warn build --release --mode no-install --no-pack \
+    --target "$1" --out-dir "pkg/$2"
+  rm -f "pkg/$2/.gitignore"
+  printf '{ "type": "%s" }\n' "$3" > "pkg/$2/package.json"
+  local wasm="pkg/$2/cloudfront_edge_auth_bg.wasm"
+  "$WASM_OPT" "$OPT_LEVEL" --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-reference-types --enable-sign-ext \
+    --enable-nontrapping-float-to-int --enable-multivalue \
+    "$wasm" -o "$wasm.opt"
+  mv "$wasm.opt" "$wasm"
+}
+
+build nodejs node commonjs
+build web web module
+size=$(wc -c < pkg/node/cloudfront_edge_auth_bg.wasm)
+gz=$(gzip -9c pkg/node/cloudfront_edge_auth_bg.wasm | wc -c)
+printf 'pkg: wasm %s bytes raw, %s bytes gzip\n' "$size" "$gz" >&2
