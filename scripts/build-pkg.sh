@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Two builds at once would interleave their outputs in pkg/.
+mkdir -p target && exec 9>target/.build-pkg.lock && flock 9
+
 WASM_OPT=node_modules/.bin/wasm-opt
 OPT_LEVEL=${WASM_OPT_LEVEL:--O3}
 
