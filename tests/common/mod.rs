@@ -1,0 +1,91 @@
+//! Keys generated once per test binary (never committed), and small request helpers.
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+
+use cloudfront_edge_auth::{KeyGroup, KeyId, PrivateKey, PublicKey, Request, Signer};
+use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey, LineEnding};
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
+
+/// A generated RSA key in every PEM form the crate reads.
+pub struct TestKey {
+    pub pkcs8: String,
+    pub pkcs1: String,
+    pub spki: String,
+    pub pkcs1_public: String,
+    pub raw: rsa::PrivateKey,
+}
+
+fn generate(bits: usize) -> TestKey {
+    let raw = rsa::PrivateKey::new(&mut getrandom::SysRng, bits).expect("key generation");
+    let public = raw.to_public_key();
+    TestKey {
+        pkcs8: raw.to_pkcs8_pem(LineEnding::LF).expect("pkcs8").to_string(),
+        pkcs1: raw.to_pkcs1_pem(LineEnding::LF).expect("pkcs1").to_string(),
+        spki: public.to_public_key_pem(LineEnding::LF).expect("spki"),
+        pkcs1_public: public.to_pkcs1_pem(LineEnding::LF).expect("pkcs1 public"),
+        raw,
+    }
+}
+
+/// The main 2048-bit test key, id `K2JCJMDEHXQW5F`.
+pub fn key() -> &'static TestKey {
+    static KEY: OnceLock<TestKey> = OnceLock::new();
+    KEY.get_or_init(|| generate(2048))
+}
+
+/// A second 2048-bit key, id `K3ROTATEDKEY00`, for rotation and unknown-key tests.
+pub fn other_key() -> &'static TestKey {
+    static KEY: OnceLock<TestKey> = OnceLock::new();
+    KEY.get_or_init(|| generate(2048))
+}
+
+/// A 1024-bit key, which CloudFront refuses.
+pub fn weak_key() -> &'static TestKey {
+    static KEY: OnceLock<TestKey> = OnceLock::new();
+    KEY.get_or_init(|| generate(1024))
+}
+
+pub const KEY_ID: &str = "K2JCJMDEHXQW5F";
+pub const OTHER_KEY_ID: &str = "K3ROTATEDKEY00";
+
+pub fn signer() -> Signer {
+    Signer::new(
+        KeyId::new(KEY_ID).unwrap(),
+        PrivateKey::from_pem(&key().pkcs8).unwrap(),
+    )
+}
+
+pub fn other_signer() -> Signer {
+    Signer::new(
+        KeyId::new(OTHER_KEY_ID).unwrap(),
+        PrivateKey::from_pem(&other_key().pkcs8).unwrap(),
+    )
+}
+
+/// A group trusting only the main key.
+pub fn group() -> KeyGroup {
+    KeyGroup::new(vec![(
+        KeyId::new(KEY_ID).unwrap(),
+        PublicKey::from_pem(&key().spki).unwrap(),
+    )])
+    .unwrap()
+}
+
+pub fn cookie_request<'a>(url: &'a str, cookie: &'a str, now: u64) -> Request<'a> {
+    Request {
+        url,
+        cookie_header: Some(cookie),
+        client_ip: None,
+        now,
+    }
+}
+
+pub fn url_request(url: &str, now: u64) -> Request<'_> {
+    Request {
+        url,
+        cookie_header: None,
+        client_ip: None,
+        now,
+    }
+}
