@@ -59,11 +59,11 @@ impl FromStr for Ipv4Cidr {
         })?;
         let prefix = match prefix_text {
             None => 32,
-            Some(p) => parse_decimal(p, 2)
-                .filter(|n| *n <= 32)
-                .ok_or_else(|| CidrError::InvalidPrefix {
+            Some(p) => parse_decimal(p, 2).filter(|n| *n <= 32).ok_or_else(|| {
+                CidrError::InvalidPrefix {
                     input: input.chars().take(64).collect(),
-                })? as u8,
+                }
+            })? as u8,
         };
         Ok(Ipv4Cidr { address, prefix })
     }
@@ -155,7 +155,13 @@ mod tests {
 
     #[test]
     fn rejects_bad_prefixes() {
-        for bad in ["1.2.3.4/33", "1.2.3.4/", "1.2.3.4/-1", "1.2.3.4/08", "1.2.3.4/1/2"] {
+        for bad in [
+            "1.2.3.4/33",
+            "1.2.3.4/",
+            "1.2.3.4/-1",
+            "1.2.3.4/08",
+            "1.2.3.4/1/2",
+        ] {
             assert!(
                 matches!(
                     bad.parse::<Ipv4Cidr>(),

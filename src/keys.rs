@@ -228,7 +228,10 @@ fn check_bits(bits: usize) -> Result<(), KeyError> {
 fn pem_label(pem: &str) -> Result<String, KeyError> {
     if pem.len() > MAX_PEM_LEN {
         return Err(KeyError::Pem {
-            detail: format!("PEM is {} bytes, over the {MAX_PEM_LEN} byte limit", pem.len()),
+            detail: format!(
+                "PEM is {} bytes, over the {MAX_PEM_LEN} byte limit",
+                pem.len()
+            ),
         });
     }
     let start = pem.find("-----BEGIN ").ok_or_else(|| KeyError::Pem {

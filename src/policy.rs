@@ -173,9 +173,9 @@ impl CustomPolicy {
         out.push_str(r#""Condition":{"DateLessThan":{"AWS:EpochTime":"#);
         out.push_str(&self.date_less_than.to_string());
         out.push('}');
-        let start = self.date_greater_than.map(|start| {
-            format!(r#","DateGreaterThan":{{"AWS:EpochTime":{start}}}"#)
-        });
+        let start = self
+            .date_greater_than
+            .map(|start| format!(r#","DateGreaterThan":{{"AWS:EpochTime":{start}}}"#));
         let ip = self
             .ip_address
             .map(|ip| format!(r#","IpAddress":{{"AWS:SourceIp":"{ip}"}}"#));

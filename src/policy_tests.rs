@@ -6,8 +6,11 @@ const CANNED: &str = r#"{"Statement":[{"Resource":"https://d111111abcdef8.cloudf
 
 #[test]
 fn canned_policy_matches_the_aws_documentation_bytes() {
-    let p = CannedPolicy::new("https://d111111abcdef8.cloudfront.net/image.jpg", 1357034400)
-        .unwrap();
+    let p = CannedPolicy::new(
+        "https://d111111abcdef8.cloudfront.net/image.jpg",
+        1357034400,
+    )
+    .unwrap();
     assert_eq!(p.to_json(), CANNED);
     assert_eq!(p.to_json_with(SignerStyle::Botocore), CANNED);
 }

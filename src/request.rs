@@ -103,7 +103,9 @@ pub(crate) fn parse_url(url: &str) -> Result<ParsedUrl<'_>, Malformation> {
 /// Reads the `CloudFront-*` cookies of a `Cookie` header. When a name repeats, the first
 /// wins: browsers send the cookie with the longest `Path` first (RFC 6265 §5.4), which is
 /// the most specific tier. What CloudFront itself does with duplicates is not documented.
-pub(crate) fn parse_cookie_header(header: &str) -> Result<Option<RawCredentials<'_>>, Malformation> {
+pub(crate) fn parse_cookie_header(
+    header: &str,
+) -> Result<Option<RawCredentials<'_>>, Malformation> {
     if header.len() > MAX_COOKIE_HEADER_LEN {
         return Err(Malformation::CookieHeaderTooLong { len: header.len() });
     }

@@ -67,15 +67,30 @@ mod tests {
 
     #[test]
     fn matching_is_case_sensitive_and_exact() {
-        assert!(!matches("https://d.example/Private/*", "https://d.example/private/x"));
-        assert!(!matches("https://d.example/a.png", "https://d.example/a.png?x=1"));
-        assert!(matches("https://d.example/a.png", "https://d.example/a.png"));
+        assert!(!matches(
+            "https://d.example/Private/*",
+            "https://d.example/private/x"
+        ));
+        assert!(!matches(
+            "https://d.example/a.png",
+            "https://d.example/a.png?x=1"
+        ));
+        assert!(matches(
+            "https://d.example/a.png",
+            "https://d.example/a.png"
+        ));
     }
 
     #[test]
     fn a_prefix_pattern_does_not_match_a_sibling_prefix() {
-        assert!(!matches("https://d.example/private/*", "https://d.example/privateer/x"));
-        assert!(matches("https://d.example/private*", "https://d.example/privateer/x"));
+        assert!(!matches(
+            "https://d.example/private/*",
+            "https://d.example/privateer/x"
+        ));
+        assert!(matches(
+            "https://d.example/private*",
+            "https://d.example/privateer/x"
+        ));
     }
 
     #[test]

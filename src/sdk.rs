@@ -36,7 +36,10 @@ pub fn normalize_url(url: &str) -> String {
         return url.to_string();
     };
     let authority_start = protocol_end + 2;
-    let Some(path_start) = url[authority_start..].find('/').map(|i| i + authority_start) else {
+    let Some(path_start) = url[authority_start..]
+        .find('/')
+        .map(|i| i + authority_start)
+    else {
         return url.to_string();
     };
     let (origin, rest) = url.split_at(path_start);
@@ -162,7 +165,10 @@ mod tests {
             normalize_url("https://d.example/100%/%FF"),
             "https://d.example/100%25/%25FF"
         );
-        assert_eq!(normalize_url("https://d.example//a/"), "https://d.example//a/");
+        assert_eq!(
+            normalize_url("https://d.example//a/"),
+            "https://d.example//a/"
+        );
     }
 
     #[test]
@@ -172,7 +178,10 @@ mod tests {
             "https://d.example/a?x=%2F+y&flag=&q=%271%27&e=a%3Db"
         );
         assert_eq!(normalize_url("https://d.example/a?"), "https://d.example/a");
-        assert_eq!(normalize_url("https://d.example/a?%zz"), "https://d.example/a?%25zz=");
+        assert_eq!(
+            normalize_url("https://d.example/a?%zz"),
+            "https://d.example/a?%25zz="
+        );
     }
 
     #[test]
