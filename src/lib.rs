@@ -35,11 +35,15 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod cidr;
 pub mod encoding;
 pub mod error;
+pub mod jwt;
 pub mod keys;
 pub mod policy;
 pub mod request;
@@ -49,6 +53,8 @@ pub mod sign;
 pub mod verify;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm_jwt;
 
 pub use cidr::Ipv4Cidr;
 pub use error::{CidrError, EncodingError, Error, KeyError, PolicyError, SignError};

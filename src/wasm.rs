@@ -92,7 +92,7 @@ export interface CloudFrontEdgeAuthError extends Error {
 }
 "#;
 
-fn js_error(code: &str, message: &str) -> JsValue {
+pub(crate) fn js_error(code: &str, message: &str) -> JsValue {
     let error = js_sys::Error::new(message);
     error.set_name("CloudFrontEdgeAuthError");
     // Reflect::set on a fresh Error cannot fail.
@@ -105,12 +105,12 @@ fn core_error(error: impl Into<Error>) -> JsValue {
     js_error(error.code(), &error.to_string())
 }
 
-fn invalid_argument(message: &str) -> JsValue {
+pub(crate) fn invalid_argument(message: &str) -> JsValue {
     js_error("ERR_INVALID_ARGUMENT", message)
 }
 
 /// Reads `options[name]`; `undefined` and `null` are absent.
-fn field(options: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
+pub(crate) fn field(options: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
     if !options.is_object() {
         return Err(invalid_argument("options must be an object"));
     }
@@ -118,7 +118,7 @@ fn field(options: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
     Ok((!value.is_undefined() && !value.is_null()).then_some(value))
 }
 
-fn string_field(options: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
+pub(crate) fn string_field(options: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
     match field(options, name)? {
         None => Ok(None),
         Some(value) => value
@@ -167,8 +167,8 @@ impl JsSigner {
             None => HashAlgorithm::Sha1,
             Some(name) => HashAlgorithm::from_name(&name).map_err(core_error)?,
         };
-        let key =
-            PrivateKey::from_pem_with_passphrase(&pem, passphrase.as_deref()).map_err(core_error)?;
+        let key = PrivateKey::from_pem_with_passphrase(&pem, passphrase.as_deref())
+            .map_err(core_error)?;
         let key_pair_id = KeyId::new(key_pair_id).map_err(core_error)?;
         Ok(JsSigner {
             inner: crate::sign::Signer::new(key_pair_id, key).with_algorithm(algorithm),
@@ -305,7 +305,9 @@ impl JsVerifier {
     ) -> Result<JsVerifier, JsValue> {
         let keys = field(&options, "keys")?
             .filter(JsValue::is_object)
-            .ok_or_else(|| invalid_argument("keys must be an object of key id -> public key PEM"))?;
+            .ok_or_else(|| {
+                invalid_argument("keys must be an object of key id -> public key PEM")
+            })?;
         let mut group = Vec::new();
         for entry in Object::entries(&Object::from(keys)).iter() {
             let entry = js_sys::Array::from(&entry);
@@ -331,7 +333,8 @@ impl JsVerifier {
         &self,
         #[wasm_bindgen(unchecked_param_type = "VerifyInput")] input: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let url = string_field(&input, "url")?.ok_or_else(|| invalid_argument("url is required"))?;
+        let url =
+            string_field(&input, "url")?.ok_or_else(|| invalid_argument("url is required"))?;
         let cookie = string_field(&input, "cookie")?;
         let client_ip = match string_field(&input, "clientIp")? {
             None => None,
