@@ -181,8 +181,9 @@ impl JsSigner {
         &self,
         #[wasm_bindgen(unchecked_param_type = "PolicyOptions")] options: JsValue,
     ) -> Result<String, JsValue> {
-        let url = string_field(&options, "url")?;
-        let policy = string_field(&options, "policy")?;
+        // The SDK tests `if (url)` / `if (policy)`: an empty string is absent.
+        let url = string_field(&options, "url")?.filter(|url| !url.is_empty());
+        let policy = string_field(&options, "policy")?.filter(|policy| !policy.is_empty());
         let base_url = match (&url, &policy) {
             (Some(url), _) => sdk::normalize_url(url),
             (None, Some(policy)) => resource_of(policy)?.replacen("*://", "https://", 1),
@@ -201,7 +202,7 @@ impl JsSigner {
         #[wasm_bindgen(unchecked_param_type = "PolicyOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let url = string_field(&options, "url")?.unwrap_or_default();
-        let policy = string_field(&options, "policy")?;
+        let policy = string_field(&options, "policy")?.filter(|policy| !policy.is_empty());
         let signed = self.sign(&options, &url, policy.as_deref())?;
         let cookies = Object::new();
         for (name, value) in signed.to_cookies().iter() {
