@@ -9,7 +9,7 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_PACK := wasm-pack --log-level warn
 
 .PHONY: help bootstrap pkg test lint test-rust test-wasm test-wasm-node test-wasm-chrome \
-        test-js demo clean
+        test-js test-deploy demo clean
 
 help:
 	@echo "make test   install what is missing, build, run every test suite"
@@ -22,7 +22,7 @@ bootstrap:
 pkg: bootstrap
 	@scripts/build-pkg.sh
 
-test: bootstrap pkg lint test-rust test-wasm test-js
+test: bootstrap pkg lint test-rust test-wasm test-js test-deploy
 	@echo "make test: every suite passed"
 
 lint: bootstrap
@@ -45,6 +45,11 @@ test-wasm-chrome: bootstrap
 
 test-js: pkg
 	node --test --test-reporter=spec tests/js/
+
+# The CloudFormation template: cfn-lint, then its security-critical wiring.
+test-deploy: bootstrap
+	cfn-lint deploy/template.yaml
+	python3 -m unittest discover -s deploy -p 'test_*.py' -v
 
 demo:
 	@echo "make demo: the local CloudFront emulator demo is coming (issue: Demo)."

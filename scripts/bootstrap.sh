@@ -39,3 +39,26 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   say "installing npm dev dependencies"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# `make bundle` zips the edge handler.
+if ! command -v zip >/dev/null 2>&1; then
+  say "installing Debian's zip"
+  if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq zip >/dev/null
+fi
+
+# moto's server stands in for Secrets Manager (and Cognito) in the edge tests and the demo.
+if [ ! -x .venv/bin/moto_server ]; then
+  say "installing moto[server] into .venv"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]'
+fi
+
+# cfn-lint checks the CloudFormation template (deploy/); pinned so a new machine lints the
+# same way this one does.
+CFN_LINT_VERSION=1.51.0
+if [ "$(cfn-lint --version 2>/dev/null | awk '{print $2}')" != "$CFN_LINT_VERSION" ]; then
+  say "installing cfn-lint $CFN_LINT_VERSION"
+  python3 -m pip install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
+fi
