@@ -62,3 +62,9 @@ if [ "$(cfn-lint --version 2>/dev/null | awk '{print $2}')" != "$CFN_LINT_VERSIO
   say "installing cfn-lint $CFN_LINT_VERSION"
   python3 -m pip install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
 fi
+
+# `aws cloudfront sign` (awscli v1, botocore) is a peer the interop tests compare against.
+if ! command -v aws >/dev/null 2>&1; then
+  say "installing awscli (v1, from PyPI)"
+  python3 -m pip install --quiet --disable-pip-version-check "awscli==1.45.11"
+fi

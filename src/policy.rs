@@ -146,7 +146,7 @@ impl CustomPolicy {
         self.date_less_than
     }
 
-    /// Start, epoch seconds (exclusive: valid while `now > date_greater_than`).
+    /// Start, epoch seconds (inclusive: AWS allows access "on or after" this time).
     pub fn date_greater_than(&self) -> Option<u64> {
         self.date_greater_than
     }
