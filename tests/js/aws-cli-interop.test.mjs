@@ -70,6 +70,11 @@ function inBotocoreOrder(sdkUrl) {
   return base + join + [carrier, signature, keyPairId, ...rest].map(([n, v]) => `${n}=${v}`).join('&');
 }
 
+// scripts/bootstrap.sh installs awscli, so under `make test` / CI a missing CLI is a failure,
+// not a skip; a developer running this file alone without it gets a skip.
+if (!AWS_CLI && process.env.CI) {
+  throw new Error('the aws CLI (awscli v1) is not on PATH; run scripts/bootstrap.sh');
+}
 const skip = AWS_CLI ? false : 'the aws CLI (awscli v1) is not on PATH';
 
 describe(`aws cloudfront sign (${AWS_CLI ?? 'not installed'})`, { skip }, () => {
