@@ -1,0 +1,280 @@
+'use strict';
+// The handler's configuration: a JSON file bundled beside it (Lambda@Edge has no environment
+// variables), validated once at load. Every error names the field at fault.
+
+const DEFAULTS = Object.freeze({
+  refreshBeforeSeconds: 300,
+  windowSeconds: 300,
+  sessionLifetimeSeconds: 12 * 3600,
+});
+const MAX_TIERS = 10; // 3 Set-Cookie lines each must fit Lambda@Edge's 40 KB generated response
+const MAX_KEYS = 5; // CloudFront: public keys per key group
+
+const HOST = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const PORT = /^[0-9]{1,5}$/;
+// Path prefixes go into a policy Resource and a cookie Path: no wildcards (`*`, `?`), no
+// separators (`;`, `,`), no spaces, and a trailing slash so `/gold/` never covers `/golden`.
+const PATH_PREFIX = /^\/([A-Za-z0-9._~-]+\/)*$/;
+const TIER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const KEY_ID = /^[A-Za-z0-9]{1,128}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$/;
+
+class ConfigError extends Error {
+  /** @param {string} field dotted path of the bad field  @param {string} problem */
+  constructor(field, problem) {
+    super(`config: ${field} ${problem}`);
+    this.name = 'ConfigError';
+    this.field = field;
+  }
+}
+
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function object(value, field) {
+  if (!isObject(value)) throw new ConfigError(field, value === undefined ? 'is required' : 'must be an object');
+  return value;
+}
+
+function onlyKnown(value, field, known) {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new ConfigError(field ? `${field}.${key}` : key, `is not a known field (expected one of: ${known.join(', ')})`);
+    }
+  }
+}
+
+function string(value, field, { pattern, hint } = {}) {
+  if (value === undefined || value === null || value === '') throw new ConfigError(field, 'is required');
+  if (typeof value !== 'string') throw new ConfigError(field, 'must be a string');
+  if (pattern && !pattern.test(value)) throw new ConfigError(field, `is invalid: ${hint}`);
+  return value;
+}
+
+function integer(value, field, { min, max, fallback }) {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (value === undefined) throw new ConfigError(field, 'is required');
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(field, `must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function stringArray(value, field, { pattern, hint } = {}) {
+  if (value === undefined) throw new ConfigError(field, 'is required');
+  if (!Array.isArray(value) || value.length === 0) throw new ConfigError(field, 'must be a non-empty array');
+  return value.map((item, i) => string(item, `${field}[${i}]`, { pattern, hint }));
+}
+
+/** `https://` (or, with `dev`, `http://`) URL. */
+function url(value, field, dev) {
+  string(value, field);
+  let parsed;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(field, 'must be an absolute URL');
+  }
+  if (parsed.protocol !== 'https:' && !(dev && parsed.protocol === 'http:')) {
+    throw new ConfigError(field, 'must be an https:// URL (http:// only with "dev": true)');
+  }
+  return value;
+}
+
+function domain(value, dev) {
+  string(value, 'domain');
+  const [host, port, extra] = value.split(':');
+  const ok = HOST.test(host) && extra === undefined && (port === undefined || (dev && PORT.test(port)));
+  if (!ok) throw new ConfigError('domain', 'must be a host name (with a :port only when "dev": true)');
+  return value.toLowerCase();
+}
+
+function keyGroup(value, activeKeyId) {
+  object(value, 'keyGroup');
+  const ids = Object.keys(value);
+  if (ids.length === 0 || ids.length > MAX_KEYS) {
+    throw new ConfigError('keyGroup', `must hold 1 to ${MAX_KEYS} keys (CloudFront's limit per key group)`);
+  }
+  for (const id of ids) {
+    if (!KEY_ID.test(id)) throw new ConfigError(`keyGroup.${id}`, 'is not a CloudFront key id (letters and digits)');
+    string(value[id], `keyGroup.${id}`);
+    if (!value[id].includes('-----BEGIN')) throw new ConfigError(`keyGroup.${id}`, 'must be a public key PEM');
+  }
+  string(activeKeyId, 'activeKeyId', { pattern: KEY_ID, hint: 'not a CloudFront key id' });
+  if (!ids.includes(activeKeyId)) throw new ConfigError('activeKeyId', `must name a key of keyGroup (${ids.join(', ')})`);
+  return { ...value };
+}
+
+function privateKey(value, dev) {
+  object(value, 'privateKey');
+  onlyKnown(value, 'privateKey', ['secretsManager', 'pem', 'passphrase']);
+  if ((value.secretsManager === undefined) === (value.pem === undefined)) {
+    throw new ConfigError('privateKey', 'must have exactly one of secretsManager or pem');
+  }
+  if (value.pem !== undefined) {
+    if (!dev) throw new ConfigError('privateKey.pem', 'is only allowed with "dev": true; use secretsManager');
+    string(value.pem, 'privateKey.pem');
+    if (value.passphrase !== undefined) string(value.passphrase, 'privateKey.passphrase');
+    return { pem: value.pem, passphrase: value.passphrase };
+  }
+  if (value.passphrase !== undefined) {
+    throw new ConfigError('privateKey.passphrase', 'belongs in the secret, not in the bundled config');
+  }
+  const sm = object(value.secretsManager, 'privateKey.secretsManager');
+  onlyKnown(sm, 'privateKey.secretsManager', ['secretId', 'region', 'endpoint']);
+  const out = {
+    secretsManager: {
+      secretId: string(sm.secretId, 'privateKey.secretsManager.secretId'),
+      region: string(sm.region, 'privateKey.secretsManager.region', { pattern: REGION, hint: 'not an AWS region' }),
+    },
+  };
+  if (sm.endpoint !== undefined) {
+    if (!dev) throw new ConfigError('privateKey.secretsManager.endpoint', 'is only allowed with "dev": true (tests)');
+    out.secretsManager.endpoint = url(sm.endpoint, 'privateKey.secretsManager.endpoint', true);
+  }
+  return out;
+}
+
+function identityProvider(value, dev) {
+  object(value, 'identityProvider');
+  onlyKnown(value, 'identityProvider', ['issuer', 'clientIds', 'jwks', 'jwksUrl', 'tokenUse', 'leewaySeconds']);
+  const out = {
+    issuer: url(value.issuer, 'identityProvider.issuer', dev),
+    clientIds: stringArray(value.clientIds, 'identityProvider.clientIds'),
+    jwks: undefined,
+    jwksUrl: undefined,
+    tokenUse: 'id',
+    leewaySeconds: integer(value.leewaySeconds, 'identityProvider.leewaySeconds', { min: 0, max: 300, fallback: 60 }),
+  };
+  if (value.jwks === undefined && value.jwksUrl === undefined) {
+    throw new ConfigError('identityProvider.jwks', 'is required (or identityProvider.jwksUrl to fetch it)');
+  }
+  if (value.jwks !== undefined) out.jwks = object(value.jwks, 'identityProvider.jwks');
+  if (value.jwksUrl !== undefined) out.jwksUrl = url(value.jwksUrl, 'identityProvider.jwksUrl', dev);
+  if (value.tokenUse === null) out.tokenUse = null;
+  else if (value.tokenUse !== undefined && value.tokenUse !== 'id') {
+    throw new ConfigError('identityProvider.tokenUse', 'must be "id" or null (no token_use check)');
+  }
+  return out;
+}
+
+function tiers(value, domainName) {
+  if (value === undefined) throw new ConfigError('tiers', 'is required');
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_TIERS) {
+    throw new ConfigError('tiers', `must be an array of 1 to ${MAX_TIERS} tiers`);
+  }
+  const out = value.map((tier, i) => {
+    const field = `tiers[${i}]`;
+    object(tier, field);
+    onlyKnown(tier, field, ['name', 'pathPrefix', 'groups']);
+    const pathPrefix = string(tier.pathPrefix, `${field}.pathPrefix`, {
+      pattern: PATH_PREFIX,
+      hint: 'must start and end with "/" and use only letters, digits and . _ ~ -',
+    });
+    return Object.freeze({
+      name: string(tier.name, `${field}.name`, { pattern: TIER_NAME, hint: 'use letters, digits, _ and -' }),
+      pathPrefix,
+      groups: Object.freeze(stringArray(tier.groups, `${field}.groups`)),
+      // What the tier's cookies grant: every URL under the prefix.
+      resource: `https://${domainName}${pathPrefix}*`,
+    });
+  });
+  for (const [i, tier] of out.entries()) {
+    if (out.findIndex((t) => t.name === tier.name) !== i) throw new ConfigError(`tiers[${i}].name`, 'repeats a tier name');
+    if (out.findIndex((t) => t.pathPrefix === tier.pathPrefix) !== i) {
+      throw new ConfigError(`tiers[${i}].pathPrefix`, 'repeats a path prefix');
+    }
+  }
+  if (out.some((t) => '/auth/'.startsWith(t.pathPrefix) && t.pathPrefix !== '/')) {
+    throw new ConfigError('tiers', 'must not cover /auth');
+  }
+  return Object.freeze(out);
+}
+
+function cookies(value) {
+  object(value, 'cookies');
+  onlyKnown(value, 'cookies', ['lifetimeSeconds', 'refreshBeforeSeconds', 'windowSeconds', 'sessionLifetimeSeconds', 'domain']);
+  const out = {
+    lifetimeSeconds: integer(value.lifetimeSeconds, 'cookies.lifetimeSeconds', { min: 300, max: 7 * 86400 }),
+    refreshBeforeSeconds: integer(value.refreshBeforeSeconds, 'cookies.refreshBeforeSeconds', {
+      min: 0, max: 86400, fallback: DEFAULTS.refreshBeforeSeconds,
+    }),
+    windowSeconds: integer(value.windowSeconds, 'cookies.windowSeconds', { min: 1, max: 86400, fallback: DEFAULTS.windowSeconds }),
+    sessionLifetimeSeconds: integer(value.sessionLifetimeSeconds, 'cookies.sessionLifetimeSeconds', {
+      min: 300, max: 30 * 86400, fallback: DEFAULTS.sessionLifetimeSeconds,
+    }),
+    domain: undefined,
+  };
+  // Cookies minted in one window live between lifetime - window and lifetime seconds; if
+  // that could fall inside the refresh margin, every fresh cookie would ask to be re-minted.
+  if (out.lifetimeSeconds <= out.refreshBeforeSeconds + out.windowSeconds) {
+    throw new ConfigError('cookies.lifetimeSeconds', 'must exceed refreshBeforeSeconds + windowSeconds');
+  }
+  // `null` leaves the Domain attribute out (host-only cookies, e.g. on localhost).
+  if (value.domain === null) out.domain = null;
+  else if (value.domain !== undefined) {
+    string(value.domain, 'cookies.domain', { pattern: /^\.?[A-Za-z0-9.-]{1,253}$/, hint: 'not a domain name' });
+    out.domain = value.domain;
+  }
+  return out;
+}
+
+function signInUrl(value, dev) {
+  string(value, 'signInUrl');
+  if (value.startsWith('/') && !value.startsWith('//') && !value.includes('\\')) return value;
+  return url(value, 'signInUrl', dev);
+}
+
+/**
+ * Validates a parsed config object and returns a frozen, normalised copy.
+ * @throws {ConfigError} naming the first bad field
+ */
+function validateConfig(raw) {
+  object(raw, '(config)');
+  onlyKnown(raw, '', [
+    '$comment', 'dev', 'domain', 'keyGroup', 'activeKeyId', 'privateKey', 'identityProvider', 'tiers', 'cookies',
+    'signInUrl', 'allowedRedirectPaths',
+  ]);
+  if (raw.dev !== undefined && typeof raw.dev !== 'boolean') throw new ConfigError('dev', 'must be true or false');
+  const dev = raw.dev === true;
+  const domainName = domain(raw.domain, dev);
+  const config = {
+    dev,
+    domain: domainName,
+    keyGroup: keyGroup(raw.keyGroup, raw.activeKeyId),
+    activeKeyId: raw.activeKeyId,
+    privateKey: privateKey(raw.privateKey, dev),
+    identityProvider: identityProvider(raw.identityProvider, dev),
+    tiers: tiers(raw.tiers, domainName),
+    cookies: cookies(raw.cookies),
+    signInUrl: signInUrl(raw.signInUrl, dev),
+    allowedRedirectPaths: Object.freeze(
+      stringArray(raw.allowedRedirectPaths, 'allowedRedirectPaths', {
+        pattern: /^\/(?!\/)[^\\\s]*$/,
+        hint: 'must be a path starting with a single "/"',
+      }),
+    ),
+  };
+  if (config.cookies.domain === undefined) config.cookies.domain = domainName.split(':')[0];
+  return deepFreeze(config);
+}
+
+function deepFreeze(value) {
+  if (isObject(value) || Array.isArray(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * From a config that failed validation, the tier path prefixes, if they can be trusted, so a
+ * broken config still tells private paths (denied) from public ones (passed). `null` when
+ * they cannot: then every path is treated as private.
+ */
+function salvageTierPrefixes(raw) {
+  if (!isObject(raw) || !Array.isArray(raw.tiers) || raw.tiers.length === 0) return null;
+  const prefixes = raw.tiers.map((t) => (isObject(t) ? t.pathPrefix : undefined));
+  return prefixes.every((p) => typeof p === 'string' && PATH_PREFIX.test(p)) ? prefixes : null;
+}
+
+module.exports = { validateConfig, salvageTierPrefixes, ConfigError, DEFAULTS };
