@@ -116,7 +116,10 @@ impl std::fmt::Display for Denied {
             Denied::Missing => f.write_str("no signed URL parameters or CloudFront cookies"),
             Denied::Malformed(m) => write!(f, "malformed credentials: {m}"),
             Denied::UnknownKey { key_pair_id } => {
-                write!(f, "key pair id {key_pair_id} is not in the trusted key group")
+                write!(
+                    f,
+                    "key pair id {key_pair_id} is not in the trusted key group"
+                )
             }
             Denied::BadSignature => f.write_str("signature does not match"),
             Denied::Expired { at } => write!(f, "expired at {at}"),
@@ -199,12 +202,25 @@ pub struct Verifier {
 }
 
 /// Credentials decoded and typed, ready to be checked.
+#[derive(Clone)]
 struct Presented {
     policy: Policy,
     signed_bytes: Vec<u8>,
     signature: Vec<u8>,
     key_pair_id: String,
     algorithm: HashAlgorithm,
+}
+
+// Signatures stay out of logs, `{:?}` included.
+impl std::fmt::Debug for Presented {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Presented")
+            .field("policy", &self.policy)
+            .field("key_pair_id", &self.key_pair_id)
+            .field("algorithm", &self.algorithm)
+            .field("signature_len", &self.signature.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Verifier {
@@ -220,18 +236,8 @@ impl Verifier {
 
     /// Decides whether `request` may have the URL. Signed-URL parameters win over cookies.
     pub fn verify(&self, request: &Request<'_>) -> Verdict {
-        let parsed = request::parse_url(request.url).map_err(Denied::Malformed)?;
-        let (raw, source) = match parsed.credentials {
-            Some(raw) => (raw, CredentialSource::SignedUrl),
-            None => {
-                let header = request.cookie_header.unwrap_or("");
-                let raw = request::parse_cookie_header(header)
-                    .map_err(Denied::Malformed)?
-                    .ok_or(Denied::Missing)?;
-                (raw, CredentialSource::Cookies)
-            }
-        };
-        let presented = decode(raw, &parsed.resource).map_err(Denied::Malformed)?;
+        let unverified = Unverified::read(request.url, request.cookie_header)?;
+        let presented = &unverified.presented;
 
         let key = self
             .group
@@ -244,25 +250,120 @@ impl Verifier {
             .verify(scheme, &digest, &presented.signature)
             .map_err(|_| Denied::BadSignature)?;
 
-        check_window(&presented.policy, request.now)?;
-        if let Policy::Custom(custom) = &presented.policy {
+        unverified.check_conditions(request.client_ip, request.now)?;
+        Ok(Accepted {
+            key_pair_id: unverified.presented.key_pair_id,
+            expires_at: unverified.presented.policy.expires(),
+            source: unverified.source,
+            policy: unverified.presented.policy,
+        })
+    }
+}
+
+/// Credentials read from a request and decoded, but **not verified**: no key has been
+/// used, so nothing in here may be trusted. It exists for diagnostics (the CLI's `inspect`
+/// shows a policy without the public key); to decide on a request use [`Verifier::verify`],
+/// which goes through this same step first.
+///
+/// ```
+/// use cloudfront_edge_auth::verify::Unverified;
+/// use cloudfront_edge_auth::{CredentialSource, Denied, Policy};
+/// let url = "https://d.example/a.png?Expires=1900000000&Signature=AAAA&Key-Pair-Id=K2JCJMDEHXQW5F";
+/// let unverified = Unverified::read(url, None).unwrap();
+/// assert_eq!(unverified.source(), CredentialSource::SignedUrl);
+/// assert_eq!(unverified.resource(), "https://d.example/a.png");
+/// assert!(matches!(unverified.policy(), Policy::Canned(_)));
+/// assert_eq!(
+///     unverified.check_conditions(None, 1_900_000_000),
+///     Err(Denied::Expired { at: 1_900_000_000 })
+/// );
+/// assert_eq!(Unverified::read("https://d.example/a.png", None).unwrap_err(), Denied::Missing);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Unverified {
+    source: CredentialSource,
+    resource: String,
+    presented: Presented,
+}
+
+impl Unverified {
+    /// Reads the signed-URL parameters of `url` or, when it has none, the `CloudFront-*`
+    /// cookies of `cookie_header`. Fails with [`Denied::Missing`] or [`Denied::Malformed`],
+    /// exactly as [`Verifier::verify`] would.
+    pub fn read(url: &str, cookie_header: Option<&str>) -> Result<Self, Denied> {
+        let parsed = request::parse_url(url).map_err(Denied::Malformed)?;
+        let (raw, source) = match parsed.credentials {
+            Some(raw) => (raw, CredentialSource::SignedUrl),
+            None => {
+                let header = cookie_header.unwrap_or("");
+                let raw = request::parse_cookie_header(header)
+                    .map_err(Denied::Malformed)?
+                    .ok_or(Denied::Missing)?;
+                (raw, CredentialSource::Cookies)
+            }
+        };
+        let presented = decode(raw, &parsed.resource).map_err(Denied::Malformed)?;
+        Ok(Unverified {
+            source,
+            resource: parsed.resource,
+            presented,
+        })
+    }
+
+    /// Whether the signed URL or the cookies were read.
+    pub fn source(&self) -> CredentialSource {
+        self.source
+    }
+
+    /// The URL CloudFront compares with the policy: the request URL without its signing
+    /// parameters.
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// The `Key-Pair-Id` presented (syntactically valid, not looked up).
+    pub fn key_pair_id(&self) -> &str {
+        &self.presented.key_pair_id
+    }
+
+    /// The announced hash algorithm (SHA-1 when none is announced).
+    pub fn algorithm(&self) -> HashAlgorithm {
+        self.presented.algorithm
+    }
+
+    /// The policy: decoded from `Policy`, or rebuilt from the URL and `Expires`.
+    pub fn policy(&self) -> &Policy {
+        &self.presented.policy
+    }
+
+    /// The exact policy bytes the signature has to cover.
+    pub fn signed_bytes(&self) -> &[u8] {
+        &self.presented.signed_bytes
+    }
+
+    /// The decoded signature (not checked).
+    pub fn signature(&self) -> &[u8] {
+        &self.presented.signature
+    }
+
+    /// Every check but the signature's, in the verifier's order: time window, resource,
+    /// viewer IP. A policy with an IP condition never matches `client_ip: None`.
+    pub fn check_conditions(&self, client_ip: Option<IpAddr>, now: u64) -> Result<(), Denied> {
+        let policy = &self.presented.policy;
+        check_window(policy, now)?;
+        if let Policy::Custom(custom) = policy {
             if let Some(pattern) = custom.resource() {
-                if !resource::matches(pattern, &parsed.resource) {
+                if !resource::matches(pattern, &self.resource) {
                     return Err(Denied::ResourceMismatch);
                 }
             }
             if let Some(network) = custom.ip_address() {
-                if !request.client_ip.is_some_and(|ip| network.contains(ip)) {
+                if !client_ip.is_some_and(|ip| network.contains(ip)) {
                     return Err(Denied::IpMismatch);
                 }
             }
         }
-        Ok(Accepted {
-            key_pair_id: presented.key_pair_id,
-            expires_at: presented.policy.expires(),
-            source,
-            policy: presented.policy,
-        })
+        Ok(())
     }
 }
 
@@ -282,13 +383,10 @@ fn check_window(policy: &Policy, now: u64) -> Result<(), Denied> {
     Ok(())
 }
 
-fn decode(
-    raw: RawCredentials<'_>,
-    resource: &str,
-) -> Result<Presented, Malformation> {
-    let signature = raw.signature.ok_or(Malformation::Incomplete {
-        name: "Signature",
-    })?;
+fn decode(raw: RawCredentials<'_>, resource: &str) -> Result<Presented, Malformation> {
+    let signature = raw
+        .signature
+        .ok_or(Malformation::Incomplete { name: "Signature" })?;
     let key_pair_id = raw.key_pair_id.ok_or(Malformation::Incomplete {
         name: "Key-Pair-Id",
     })?;
@@ -314,7 +412,8 @@ fn decode(
             (Policy::Canned(canned), bytes)
         }
         (None, Some(encoded)) => {
-            let (custom, bytes) = CustomPolicy::from_base64(encoded).map_err(Malformation::Policy)?;
+            let (custom, bytes) =
+                CustomPolicy::from_base64(encoded).map_err(Malformation::Policy)?;
             (Policy::Custom(custom), bytes)
         }
     };

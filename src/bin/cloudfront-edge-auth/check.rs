@@ -1,0 +1,315 @@
+//! `verify` (with the public keys, through the core's [`Verifier`]) and `inspect` (without
+//! any key, through the core's [`Unverified`] step).
+
+use std::net::IpAddr;
+
+use cloudfront_edge_auth::verify::Unverified;
+use cloudfront_edge_auth::{CredentialSource, Denied, Policy, Request, Verifier};
+
+use crate::cli::{InspectArgs, VerdictFormat, VerifyArgs};
+use crate::dates::{self, iso8601};
+use crate::failure::{Failure, Outcome};
+use crate::keyfile;
+use crate::output::Stdout;
+
+/// The signature of the smallest RSA key CloudFront takes (2048 bits).
+const MIN_SIGNATURE_LEN: usize = 256;
+
+/// `verify`: exit 0 only when accepted.
+pub fn verify(args: &VerifyArgs, out: &mut Stdout) -> Result<Outcome, Failure> {
+    let now = now_flag(args.now.as_deref())?;
+    let client_ip = ip_flag(args.ip.as_deref())?;
+    let verifier = Verifier::new(keyfile::load_key_group(&args.public_key)?);
+    let verdict = verifier.verify(&Request {
+        url: &args.url,
+        cookie_header: args.cookie.as_deref().map(strip_cookie_prefix),
+        client_ip,
+        now,
+    });
+    let (text, outcome) = match (&verdict, args.format) {
+        (Ok(accepted), VerdictFormat::Text) => (
+            format!(
+                "accepted: key {}, {}, expires at {}",
+                accepted.key_pair_id(),
+                source_name(accepted.source()),
+                with_iso(accepted.expires_at())
+            ),
+            Outcome::Ok,
+        ),
+        (Ok(accepted), VerdictFormat::Json) => (
+            format!(
+                r#"{{"ok":true,"keyPairId":{},"expiresAt":{},"source":"{}"}}"#,
+                json_string(accepted.key_pair_id()),
+                accepted.expires_at(),
+                match accepted.source() {
+                    CredentialSource::SignedUrl => "signed-url",
+                    CredentialSource::Cookies => "cookies",
+                }
+            ),
+            Outcome::Ok,
+        ),
+        (Err(denied), VerdictFormat::Text) => (
+            format!("denied: {}: {}", denied.code(), explain(denied)),
+            Outcome::Refused,
+        ),
+        (Err(denied), VerdictFormat::Json) => (
+            format!(
+                r#"{{"ok":false,"reason":"{}","message":{}}}"#,
+                denied.code(),
+                json_string(&explain(denied))
+            ),
+            Outcome::Refused,
+        ),
+    };
+    out.line(&text)?;
+    Ok(outcome)
+}
+
+/// `inspect`: exit 0 when nothing is wrong, 1 when something is.
+pub fn inspect(args: &InspectArgs, out: &mut Stdout) -> Result<Outcome, Failure> {
+    let now = now_flag(args.now.as_deref())?;
+    let client_ip = ip_flag(args.ip.as_deref())?;
+    let cookie = args.cookie.as_deref().map(strip_cookie_prefix);
+    let unverified = match Unverified::read(args.url.as_deref().unwrap_or(""), cookie) {
+        Ok(unverified) => unverified,
+        Err(denied) => {
+            field(
+                out,
+                "problem",
+                &format!("{}: {}", denied.code(), explain(&denied)),
+            )?;
+            return Ok(Outcome::Refused);
+        }
+    };
+
+    field(out, "credentials", source_name(unverified.source()))?;
+    field(out, "key pair id", unverified.key_pair_id())?;
+    field(out, "hash algorithm", unverified.algorithm().name())?;
+    let signature = unverified.signature().len();
+    field(
+        out,
+        "signature",
+        &format!(
+            "{signature} bytes, as from a {}-bit RSA key (not checked)",
+            signature * 8
+        ),
+    )?;
+    let have_url = args.url.is_some();
+    match unverified.policy() {
+        Policy::Canned(canned) => {
+            field(out, "policy", "canned")?;
+            let resource = if have_url {
+                canned.resource().to_string()
+            } else {
+                "(the request URL: give --url)".to_string()
+            };
+            field(out, "resource", &resource)?;
+            field(out, "date less than", &with_iso(canned.expires()))?;
+        }
+        Policy::Custom(custom) => {
+            field(out, "policy", "custom")?;
+            field(
+                out,
+                "resource",
+                custom.resource().unwrap_or("(none: every URL)"),
+            )?;
+            field(out, "date less than", &with_iso(custom.date_less_than()))?;
+            if let Some(start) = custom.date_greater_than() {
+                field(out, "date greater than", &with_iso(start))?;
+            }
+            if let Some(network) = custom.ip_address() {
+                field(out, "ip address", &network.to_string())?;
+            }
+        }
+    }
+    if matches!(unverified.policy(), Policy::Canned(_)) && !have_url {
+        field(
+            out,
+            "policy JSON",
+            "(rebuilt from the request URL: give --url)",
+        )?;
+    } else {
+        out.line("policy JSON:")?;
+        for line in pretty_json(&String::from_utf8_lossy(unverified.signed_bytes())).lines() {
+            out.line(&format!("  {line}"))?;
+        }
+    }
+
+    field(out, "checked at", &with_iso(now))?;
+    let has_ip_condition =
+        matches!(unverified.policy(), Policy::Custom(c) if c.ip_address().is_some());
+    let (problem, notes) = match unverified.check_conditions(client_ip, now) {
+        Ok(()) => (None, vec![]),
+        Err(Denied::ResourceMismatch) if !have_url => {
+            let mut notes = vec!["resource not checked: give --url"];
+            if has_ip_condition {
+                notes.push("IP condition not checked: give --url and --ip");
+            }
+            (None, notes)
+        }
+        Err(Denied::IpMismatch) if client_ip.is_none() => {
+            (None, vec!["IP condition not checked: give --ip"])
+        }
+        Err(denied) => (
+            Some(format!("{}: {}", denied.code(), explain(&denied))),
+            vec![],
+        ),
+    };
+    // Not a separate CloudFront check, but a signature this short can never verify.
+    let problem = problem.or_else(|| {
+        (signature < MIN_SIGNATURE_LEN).then(|| {
+            format!(
+                "bad-signature: {signature} bytes; a 2048-bit RSA key makes \
+                 {MIN_SIGNATURE_LEN}-byte signatures"
+            )
+        })
+    });
+    for note in notes {
+        field(out, "note", note)?;
+    }
+    match problem {
+        Some(problem) => {
+            field(out, "problem", &problem)?;
+            Ok(Outcome::Refused)
+        }
+        None => {
+            field(
+                out,
+                "problems",
+                "none found (the signature needs the public key: see verify)",
+            )?;
+            Ok(Outcome::Ok)
+        }
+    }
+}
+
+fn field(out: &mut Stdout, name: &str, value: &str) -> Result<(), Failure> {
+    out.line(&format!("{:<19}{value}", format!("{name}:")))
+}
+
+fn now_flag(text: Option<&str>) -> Result<u64, Failure> {
+    text.map_or_else(|| Ok(dates::now()), |t| dates::parse_flag("--now", t))
+}
+
+fn ip_flag(text: Option<&str>) -> Result<Option<IpAddr>, Failure> {
+    text.map(|t| {
+        t.trim()
+            .parse::<IpAddr>()
+            .map_err(|_| Failure::input(format!("--ip: {t:?} is not an IPv4 or IPv6 address")))
+    })
+    .transpose()
+}
+
+/// `Cookie: a=b` and `a=b` are both accepted.
+fn strip_cookie_prefix(header: &str) -> &str {
+    let trimmed = header.trim_start();
+    match trimmed.get(..7) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("cookie:") => trimmed[7..].trim_start(),
+        _ => header,
+    }
+}
+
+fn source_name(source: CredentialSource) -> &'static str {
+    match source {
+        CredentialSource::SignedUrl => "signed URL",
+        CredentialSource::Cookies => "cookies",
+    }
+}
+
+fn with_iso(epoch: u64) -> String {
+    format!("{epoch} ({})", iso8601(epoch))
+}
+
+/// The core's reason, with times also in ISO 8601.
+fn explain(denied: &Denied) -> String {
+    match denied {
+        Denied::Expired { at } => format!("expired at {}", with_iso(*at)),
+        Denied::NotYetValid { from } => format!("not valid before {}", with_iso(*from)),
+        other => other.to_string(),
+    }
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// Indents compact JSON (a policy has no whitespace outside strings) keeping its key order.
+fn pretty_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() * 2);
+    let mut depth = 0usize;
+    let (mut in_string, mut escaped) = (false, false);
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.push_str(&"  ".repeat(depth));
+    };
+    let mut chars = json.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' if matches!(chars.peek(), Some('}' | ']')) => out.push(c),
+            '{' | '[' => {
+                out.push(c);
+                depth += 1;
+                newline(&mut out, depth);
+            }
+            '}' | ']' if out.ends_with(['{', '[']) => out.push(c),
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pretty_prints_policy_json_in_its_own_key_order() {
+        let json = r#"{"Statement":[{"Resource":"https://d.example/a,b:c{}","Condition":{"DateLessThan":{"AWS:EpochTime":1}}}],"E":{}}"#;
+        let expected = r#"{
+  "Statement": [
+    {
+      "Resource": "https://d.example/a,b:c{}",
+      "Condition": {
+        "DateLessThan": {
+          "AWS:EpochTime": 1
+        }
+      }
+    }
+  ],
+  "E": {}
+}"#;
+        assert_eq!(pretty_json(json), expected);
+    }
+
+    #[test]
+    fn accepts_a_cookie_header_with_or_without_its_name() {
+        assert_eq!(strip_cookie_prefix("Cookie: a=b"), "a=b");
+        assert_eq!(strip_cookie_prefix("cookie:a=b"), "a=b");
+        assert_eq!(strip_cookie_prefix("a=b; c=d"), "a=b; c=d");
+        assert_eq!(strip_cookie_prefix("é"), "é");
+    }
+}

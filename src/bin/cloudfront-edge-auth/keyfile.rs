@@ -1,0 +1,179 @@
+//! Reading keys the way `aws` takes them (`file://PATH`), and writing new key pairs.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use cloudfront_edge_auth::{KeyGroup, KeyId, PrivateKey, PublicKey};
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+
+use crate::failure::Failure;
+
+/// Largest key or passphrase file read (a 4096-bit PEM key is about 3.3 KB).
+const MAX_KEY_FILE: u64 = 64 * 1024;
+
+/// File names `keygen` writes, as in the CloudFront developer guide's examples.
+pub const PRIVATE_KEY_FILE: &str = "private_key.pem";
+/// See [`PRIVATE_KEY_FILE`].
+pub const PUBLIC_KEY_FILE: &str = "public_key.pem";
+
+/// Where a `--private-key` / `--public-key` value points: `file://PATH` or `fileb://PATH`
+/// as `aws` spells it, a plain path, or (like `aws`) the PEM text itself.
+enum KeySource<'a> {
+    File(&'a Path),
+    Inline(&'a str),
+}
+
+fn key_source(spec: &str) -> KeySource<'_> {
+    if let Some(path) = spec
+        .strip_prefix("file://")
+        .or_else(|| spec.strip_prefix("fileb://"))
+    {
+        KeySource::File(Path::new(path))
+    } else if spec.trim_start().starts_with("-----BEGIN ") {
+        KeySource::Inline(spec)
+    } else {
+        KeySource::File(Path::new(spec))
+    }
+}
+
+fn read_pem(spec: &str) -> Result<String, Failure> {
+    match key_source(spec) {
+        KeySource::Inline(pem) => Ok(pem.to_string()),
+        KeySource::File(path) => read_small_text(path),
+    }
+}
+
+/// Reads a small text file, refusing anything over [`MAX_KEY_FILE`] before reading it.
+pub fn read_small_text(path: &Path) -> Result<String, Failure> {
+    let file = File::open(path).map_err(|e| Failure::file(path, &e))?;
+    let mut text = String::new();
+    file.take(MAX_KEY_FILE + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| Failure::file(path, &e))?;
+    if text.len() as u64 > MAX_KEY_FILE {
+        return Err(Failure::input(format!(
+            "{}: larger than {MAX_KEY_FILE} bytes; not a key file",
+            path.display()
+        )));
+    }
+    Ok(text)
+}
+
+/// Parses `--private-key`, decrypting with the first line of `passphrase_file` if given.
+pub fn load_private_key(spec: &str, passphrase_file: Option<&Path>) -> Result<PrivateKey, Failure> {
+    let pem = read_pem(spec)?;
+    let passphrase = passphrase_file.map(read_passphrase).transpose()?;
+    PrivateKey::from_pem_with_passphrase(&pem, passphrase.as_deref())
+        .map_err(|e| Failure::input(format!("--private-key: {e}")))
+}
+
+fn read_passphrase(path: &Path) -> Result<String, Failure> {
+    let text = read_small_text(path)?;
+    // Only the line break an editor or `echo` adds is dropped; other spaces are part of it.
+    let line = text.split(['\n', '\r']).next().unwrap_or("");
+    Ok(line.to_string())
+}
+
+/// Parses every `--public-key ID=SPEC` into a key group.
+pub fn load_key_group(specs: &[String]) -> Result<KeyGroup, Failure> {
+    let mut keys = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let (id, source) = spec.split_once('=').ok_or_else(|| {
+            Failure::input(format!(
+                "--public-key {spec:?}: expected KEY_ID=file://PATH (the public key id CloudFront shows, then the PEM file)"
+            ))
+        })?;
+        let id = KeyId::new(id).map_err(|e| Failure::input(format!("--public-key: {e}")))?;
+        let pem = read_pem(source)?;
+        let key = PublicKey::from_pem(&pem)
+            .map_err(|e| Failure::input(format!("--public-key {id}: {e}")))?;
+        keys.push((id, key));
+    }
+    KeyGroup::new(keys).map_err(|e| Failure::input(format!("--public-key: {e}")))
+}
+
+/// Generates an RSA key pair and writes `private_key.pem` (PKCS#8, mode 0600) and
+/// `public_key.pem` (SPKI, what the CloudFront console takes) into `dir`.
+pub fn keygen(bits: usize, dir: &Path, force: bool) -> Result<(PathBuf, PathBuf), Failure> {
+    let key = rsa::PrivateKey::new(&mut getrandom::SysRng, bits)
+        .map_err(|e| Failure::internal(format!("key generation failed: {e}")))?;
+    let private_pem = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| Failure::internal(format!("encoding the private key failed: {e}")))?;
+    let public_pem = key
+        .to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| Failure::internal(format!("encoding the public key failed: {e}")))?;
+
+    let private_path = dir.join(PRIVATE_KEY_FILE);
+    let public_path = dir.join(PUBLIC_KEY_FILE);
+    if !force {
+        // Checked up front so that neither file is written when one already exists.
+        for path in [&private_path, &public_path] {
+            if path.exists() {
+                return Err(Failure::file(
+                    path,
+                    &std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+                ));
+            }
+        }
+    }
+    write_new(&private_path, private_pem.as_bytes(), 0o600, force)?;
+    write_new(&public_path, public_pem.as_bytes(), 0o644, force)?;
+    Ok((private_path, public_path))
+}
+
+/// Creates `path` with `mode` from the start (never world-readable, even for an instant).
+fn write_new(path: &Path, bytes: &[u8], mode: u32, force: bool) -> Result<(), Failure> {
+    if force {
+        match fs::remove_file(path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Failure::file(path, &e)),
+        }
+    }
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut file = options.open(path).map_err(|e| Failure::file(path, &e))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Failure::file(path, &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_specs_are_read_like_the_aws_cli_reads_them() {
+        assert!(
+            matches!(key_source("file:///k.pem"), KeySource::File(p) if p == Path::new("/k.pem"))
+        );
+        assert!(
+            matches!(key_source("fileb://k.pem"), KeySource::File(p) if p == Path::new("k.pem"))
+        );
+        assert!(
+            matches!(key_source("keys/k.pem"), KeySource::File(p) if p == Path::new("keys/k.pem"))
+        );
+        assert!(matches!(
+            key_source("-----BEGIN PRIVATE KEY-----\n"),
+            KeySource::Inline(_)
+        ));
+    }
+
+    #[test]
+    fn public_key_specs_need_an_id() {
+        let err = load_key_group(&["file://x.pem".into()]).unwrap_err();
+        assert!(err.message().contains("KEY_ID=file://PATH"));
+        let err = load_key_group(&["bad id=x.pem".into()]).unwrap_err();
+        assert!(err.message().contains("invalid key id"));
+    }
+}

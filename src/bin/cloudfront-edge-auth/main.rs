@@ -1,0 +1,126 @@
+//! `cloudfront-edge-auth`: sign, verify and inspect Amazon CloudFront signed URLs and signed
+//! cookies from the command line. Every cryptographic step is the library's; this binary
+//! only reads flags and files and prints results.
+//!
+//! # Commands
+//! - `keygen [--bits 2048] [--out DIR] [--force]`
+//! - `sign-url (--url U | --batch FILE|-) --key-pair-id ID --private-key file://PATH
+//!   --date-less-than T [--date-greater-than T] [--ip-address CIDR] [--hash sha1|sha256]
+//!   [--passphrase-file PATH]`: the bytes `aws cloudfront sign` prints.
+//! - `sign-cookies --url U ...same... [--path P] [--domain D]
+//!   [--format set-cookie|json|curl|header]`: the cookies `getSignedCookies` returns.
+//! - `verify --public-key ID=file://PATH... --url U [--cookie HEADER] [--ip IP] [--now T]
+//!   [--format text|json]`
+//! - `inspect (--url U | --cookie HEADER) [--ip IP] [--now T]`
+//!
+//! # Exit status (stable)
+//! - `0`: success (signed, keys written, credentials accepted, nothing wrong found)
+//! - `1`: refused (`verify` denied the credentials, `inspect` found a problem)
+//! - `2`: usage or bad input (unknown flag, bad date, URL, CIDR, key PEM)
+//! - `3`: I/O (a file, stdin or stdout could not be read or written)
+//! - `4`: internal error (valid input never causes it)
+//!
+//! Data goes to stdout; diagnostics go to stderr, one line each, prefixed
+//! `cloudfront-edge-auth: error:` or `cloudfront-edge-auth: warning:`.
+
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod batch;
+mod check;
+mod cli;
+mod dates;
+mod failure;
+mod keyfile;
+mod output;
+mod sign;
+
+use std::process::ExitCode;
+
+use clap::error::ErrorKind;
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::failure::{Failure, Outcome, EXIT_USAGE};
+use crate::output::Stdout;
+
+const NAME: &str = "cloudfront-edge-auth";
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
+    let mut out = Stdout::new();
+    let result = run(cli.command, &mut out).and_then(|outcome| out.flush().map(|()| outcome));
+    match result {
+        Ok(outcome) => outcome.exit_code(),
+        // A reader that stops early (`| head`) is not an error worth a message.
+        Err(failure) if failure.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("{NAME}: error: {}", failure.message());
+            failure.exit_code()
+        }
+    }
+}
+
+fn run(command: Command, out: &mut Stdout) -> Result<Outcome, Failure> {
+    match command {
+        Command::Keygen(args) => {
+            let bits = usize::from(args.bits);
+            if bits != 2048 {
+                warn(&format!(
+                    "CloudFront's console and API take 2048-bit RSA keys; a {bits}-bit key \
+                     works with this tool but CloudFront may refuse it"
+                ));
+            }
+            let (private, public) = keyfile::keygen(bits, &args.out, args.force)?;
+            out.line(&private.display().to_string())?;
+            out.line(&public.display().to_string())?;
+            Ok(Outcome::Ok)
+        }
+        Command::SignUrl(args) => sign::sign_url(&args, out).map(|()| Outcome::Ok),
+        Command::SignCookies(args) => sign::sign_cookies(&args, out).map(|()| Outcome::Ok),
+        Command::Verify(args) => check::verify(&args, out),
+        Command::Inspect(args) => check::inspect(&args, out),
+    }
+}
+
+/// `--help` and `--version` go to stdout; a usage error becomes one line on stderr.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = error.render().to_string();
+    let message = match error.kind() {
+        // clap would print the whole help here; one line names the choices instead.
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
+            "a command is required: keygen, sign-url, sign-cookies, verify or inspect".to_string()
+        }
+        // The first paragraph is the error (a list of missing flags spans several lines);
+        // the usage and tips after it are left to --help.
+        _ => rendered
+            .trim_start()
+            .split("\n\n")
+            .next()
+            .unwrap_or("invalid arguments")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
+    eprintln!("{NAME}: error: {message} (try '{NAME} --help')");
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// A diagnostic that does not stop the command.
+pub fn warn(message: &str) {
+    eprintln!("{NAME}: warning: {}", failure::one_line(message));
+}

@@ -1,0 +1,441 @@
+//! The `cloudfront-edge-auth` binary, run as a user would: keys it generates load in
+//! `node:crypto`, `sign-url` prints what `aws cloudfront sign` prints, `sign-cookies --format
+//! json` prints what `@aws-sdk/cloudfront-signer` returns, `verify` accepts both signers'
+//! output and refuses tampered credentials with exit status 1, and bad input is one line on
+//! stderr with a documented exit status.
+//!
+//! Needs `aws` (awscli v1), `node` (with the repo's node_modules) and `openssl` on PATH.
+
+#![cfg(all(feature = "cli", not(target_arch = "wasm32")))]
+
+#[path = "cli_support/mod.rs"]
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use support::*;
+
+#[test]
+fn keygen_writes_keys_node_crypto_loads_with_the_private_key_mode_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let keys = keys();
+    let mode = std::fs::metadata(&keys.private).unwrap().permissions();
+    assert_eq!(mode.mode() & 0o777, 0o600);
+    let read = |path: &Path| std::fs::read_to_string(path).unwrap();
+    assert!(read(&keys.private).starts_with("-----BEGIN PRIVATE KEY-----\n"));
+    assert!(read(&keys.public).starts_with("-----BEGIN PUBLIC KEY-----\n"));
+    let report = node(&format!(
+        r#"const crypto = require("crypto"), fs = require("fs");
+           const priv = crypto.createPrivateKey(fs.readFileSync({:?}));
+           const pub = crypto.createPublicKey(fs.readFileSync({:?}));
+           const spki = {{ type: "spki", format: "der" }};
+           const same = crypto.createPublicKey(priv).export(spki).equals(pub.export(spki));
+           const bits = priv.asymmetricKeyDetails.modulusLength;
+           console.log([priv.type, priv.asymmetricKeyType, bits, pub.type, same].join(" "));"#,
+        keys.private.display().to_string(),
+        keys.public.display().to_string()
+    ));
+    assert_eq!(report, "private rsa 2048 public true");
+}
+
+#[test]
+fn keygen_refuses_to_overwrite_keys_without_force() {
+    let out = run(&format!("keygen --out {}", keys().dir.display()));
+    assert_one_line_error(&out, 3, "already exists");
+}
+
+#[test]
+fn sign_url_canned_policy_matches_aws_cloudfront_sign() {
+    let plain = "https://d111111abcdef8.cloudfront.net/images/photo.jpg";
+    let odd = "https://d111111abcdef8.cloudfront.net/a b/ünïcode.png?size=large&x=1";
+    for (url, date) in [
+        (plain, "2030-01-01"),
+        (plain, "1893456000"),
+        (plain, "2030-01-01T12:34:56+02:00"),
+        (odd, "2030-01-01T12:34:56"),
+    ] {
+        let flags = ["--date-less-than", date];
+        assert_eq!(sign_url(url, &flags), aws_sign(url, &flags), "{url} {date}");
+    }
+}
+
+#[test]
+fn sign_url_custom_policy_matches_aws_cloudfront_sign() {
+    let url = "https://d111111abcdef8.cloudfront.net/private/*";
+    for flags in [
+        "--date-less-than 2030-01-01 --date-greater-than 2024-01-01T00:00:00Z",
+        "--date-less-than 2030-06-30T23:59:59-05:30 --ip-address 192.0.2.7",
+        "--date-less-than 1893456000 --date-greater-than 1700000000.75 --ip-address 10.1.2.3/8",
+    ] {
+        let flags: Vec<&str> = flags.split_whitespace().collect();
+        let ours = sign_url(url, &flags);
+        assert!(ours.contains("?Policy="), "{ours}");
+        assert_eq!(ours, aws_sign(url, &flags), "flags {flags:?}");
+    }
+}
+
+#[test]
+fn sign_url_batch_signs_every_line_like_single_invocations() {
+    let urls = [
+        "https://d.example/a.png",
+        "https://d.example/b c.png?x=1",
+        "https://d.example/c",
+    ];
+    let input = format!("{}\r\n\n{}\n{}", urls[0], urls[1], urls[2]);
+    let path = keys().dir.join("urls.txt");
+    std::fs::write(&path, &input).unwrap();
+    let flags = ["--date-less-than", "2030-01-01"];
+    let expected: Vec<String> = urls.iter().map(|u| sign_url(u, &flags)).collect();
+
+    let from_file = run(&signing(
+        "sign-url",
+        &format!("--batch {} --date-less-than 2030-01-01", path.display()),
+    ));
+    assert_success(&from_file);
+    assert_eq!(stdout(&from_file).lines().collect::<Vec<_>>(), expected);
+
+    let line = signing("sign-url", "--batch - --date-less-than 2030-01-01");
+    let from_stdin = cli_with_stdin(&line.split_whitespace().collect::<Vec<_>>(), Some(&input));
+    assert_success(&from_stdin);
+    assert_eq!(stdout(&from_stdin), format!("{}\n", expected.join("\n")));
+}
+
+#[test]
+fn sign_url_batch_stops_at_a_bad_line_after_writing_the_lines_before_it() {
+    let path = keys().dir.join("bad-urls.txt");
+    std::fs::write(
+        &path,
+        b"https://d.example/a.png\n\xff\xfe\nhttps://d.example/c\n",
+    )
+    .unwrap();
+    let out = run(&signing(
+        "sign-url",
+        &format!("--batch {} --date-less-than 2030-01-01", path.display()),
+    ));
+    let first = sign_url(
+        "https://d.example/a.png",
+        &["--date-less-than", "2030-01-01"],
+    );
+    assert_eq!(stdout(&out), format!("{first}\n"));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.ends_with("bad-urls.txt: line 2: not valid UTF-8\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn sign_url_with_sha256_announces_it_last_and_verifies() {
+    let flags = ["--date-less-than", "2030-01-01", "--hash", "sha256"];
+    let signed = sign_url("https://d.example/a.png", &flags);
+    let tail = format!("&Key-Pair-Id={KEY_ID}&Hash-Algorithm=SHA256");
+    assert!(signed.ends_with(&tail), "{signed}");
+    let out = verify(&signed, None, &[]);
+    assert_success(&out);
+    assert!(stdout(&out).starts_with("accepted: key K2JCJMDEHXQW5F, signed URL"));
+}
+
+#[test]
+fn sign_url_warns_that_a_wildcard_url_with_a_canned_policy_never_matches() {
+    let out = run(&signing(
+        "sign-url",
+        "--url https://d.example/private/* --date-less-than 2030-01-01",
+    ));
+    assert_success(&out);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("cloudfront-edge-auth: warning: ") && err.contains("#4516"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1);
+}
+
+#[test]
+fn sign_url_reads_pkcs1_and_encrypted_pkcs8_keys() {
+    let url = "https://d.example/a.png";
+    let expected = sign_url(url, &["--date-less-than", "2030-01-01"]);
+    let with_key = |key: &Path, extra: &str| {
+        run(&format!(
+            "sign-url --url {url} --key-pair-id {KEY_ID} --private-key {} --date-less-than 2030-01-01 {extra}",
+            file_arg(key)
+        ))
+    };
+    assert_eq!(stdout(&with_key(&keys().pkcs1, "")).trim_end(), expected);
+
+    let dir = &keys().dir;
+    let (encrypted, passphrase) = (dir.join("encrypted.pem"), dir.join("passphrase.txt"));
+    std::fs::write(&passphrase, "correct horse\n").unwrap();
+    let made = Command::new("openssl")
+        .args([
+            "pkcs8",
+            "-topk8",
+            "-v2",
+            "aes-256-cbc",
+            "-passout",
+            "pass:correct horse",
+        ])
+        .arg("-in")
+        .arg(&keys().private)
+        .arg("-out")
+        .arg(&encrypted)
+        .output()
+        .unwrap();
+    assert_success(&made);
+    let out = with_key(
+        &encrypted,
+        &format!("--passphrase-file {}", passphrase.display()),
+    );
+    assert_eq!(stdout(&out).trim_end(), expected);
+    assert_one_line_error(&with_key(&encrypted, ""), 2, "passphrase is required");
+}
+
+#[test]
+fn sign_cookies_json_matches_the_sdk_get_signed_cookies() {
+    let (dlt, dgt) = ("2030-01-01T00:00:00Z", "2024-01-01T00:00:00Z");
+    for (url, flags, options) in [
+        ("https://d.example/a.png", String::new(), String::new()),
+        (
+            "https://d.example/private/*",
+            format!("--date-greater-than {dgt} --ip-address 192.0.2.0/24"),
+            format!(r#"dateGreaterThan: "{dgt}", ipAddress: "192.0.2.0/24","#),
+        ),
+        (
+            "https://d.example/ünï/*",
+            format!("--date-greater-than {dgt} --hash sha256"),
+            format!(r#"dateGreaterThan: "{dgt}", algorithm: "SHA256","#),
+        ),
+    ] {
+        let line = format!("--url {url} --date-less-than {dlt} --format json {flags}");
+        let ours = run(&signing("sign-cookies", &line));
+        assert_success(&ours);
+        let options = format!(r#"{{ url: "{url}", dateLessThan: "{dlt}", {options} }}"#);
+        assert_eq!(
+            stdout(&ours).trim_end(),
+            sdk("getSignedCookies", &options),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn verify_accepts_our_signed_urls_and_cookies() {
+    let signed = sign_url(
+        "https://d.example/a.png?v=2",
+        &["--date-less-than", "2030-01-01"],
+    );
+    let out = verify(&signed, None, &[]);
+    assert_success(&out);
+    assert_eq!(
+        stdout(&out),
+        "accepted: key K2JCJMDEHXQW5F, signed URL, expires at 1893456000 (2030-01-01T00:00:00Z)\n"
+    );
+
+    let cookies = run(&signing(
+        "sign-cookies",
+        "--url https://d.example/private/* --date-less-than 2030-01-01 --ip-address 203.0.113.0/24 --format header",
+    ));
+    assert_success(&cookies);
+    let header = format!("Cookie: {}", stdout(&cookies).trim_end());
+    let extra = ["--ip", "203.0.113.9", "--format", "json"];
+    let out = verify("https://d.example/private/x.mp4", Some(&header), &extra);
+    assert_success(&out);
+    assert_eq!(
+        stdout(&out),
+        "{\"ok\":true,\"keyPairId\":\"K2JCJMDEHXQW5F\",\"expiresAt\":1893456000,\"source\":\"cookies\"}\n"
+    );
+}
+
+#[test]
+fn verify_accepts_the_sdk_cookies_and_signed_urls() {
+    let header = sdk_cookie_header();
+    assert_success(&verify(
+        "https://d.example/private/movie.mp4",
+        Some(&header),
+        &[],
+    ));
+
+    let url = sdk(
+        "getSignedUrl",
+        r#"{ url: "https://d.example/a.png", dateLessThan: "2030-01-01T00:00:00Z" }"#,
+    );
+    assert_success(&verify(&url, None, &[]));
+}
+
+#[test]
+fn verify_refuses_tampered_expired_and_misdirected_cookies_with_status_1() {
+    let header = sdk_cookie_header();
+    let target = "https://d.example/private/movie.mp4";
+    // One character changed, ten characters into a cookie's value.
+    let flip = |cookie: &str| {
+        let at = header.find(cookie).unwrap() + cookie.len() + 10;
+        let mut bytes = header.as_bytes().to_vec();
+        bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+        String::from_utf8(bytes).unwrap()
+    };
+    let cases: [(String, &str, &[&str], &str); 7] = [
+        (
+            flip("CloudFront-Signature="),
+            target,
+            &[],
+            "denied: bad-signature: ",
+        ),
+        (flip("CloudFront-Policy="), target, &[], "denied: "),
+        (
+            header.clone(),
+            target,
+            &["--now", "2031-01-01"],
+            "denied: expired: expired at 1893456000 (2030-01-01T00:00:00Z)",
+        ),
+        (
+            header.clone(),
+            target,
+            &["--now", "2024-12-31T23:59:59Z"],
+            "denied: not-yet-valid: ",
+        ),
+        (
+            header.clone(),
+            "https://d.example/public/movie.mp4",
+            &[],
+            "denied: resource-mismatch: ",
+        ),
+        (
+            header.replace(KEY_ID, "K3OTHERKEY0000"),
+            target,
+            &[],
+            "denied: unknown-key: ",
+        ),
+        ("session=1".into(), target, &[], "denied: missing: "),
+    ];
+    for (header, url, extra, reason) in cases {
+        let out = verify(url, Some(&header), extra);
+        assert_eq!(out.status.code(), Some(1), "{reason}: {}", stderr(&out));
+        assert!(
+            stdout(&out).starts_with(reason),
+            "{reason}: {}",
+            stdout(&out)
+        );
+        assert!(out.stderr.is_empty());
+    }
+    // A --now that is not a date is a usage error (2), not a refusal (1).
+    assert_one_line_error(
+        &verify(target, Some(&header), &["--now", "soon"]),
+        2,
+        "--now",
+    );
+}
+
+#[test]
+fn inspect_shows_the_policy_times_and_key_id_without_a_key() {
+    let json = sdk(
+        "getSignedCookies",
+        r#"{ url: "https://d.example/private/*", dateLessThan: "2030-01-01T00:00:00Z",
+             ipAddress: "192.0.2.0/24" }"#,
+    );
+    let header = cookie_header_from_json(&json);
+    let inspect = |now: &str| {
+        cli(&[
+            "inspect",
+            "--cookie",
+            &header,
+            "--url",
+            "https://d.example/private/a",
+            "--ip",
+            "192.0.2.1",
+            "--now",
+            now,
+        ])
+    };
+    let out = inspect(NOW);
+    assert_success(&out);
+    let text = stdout(&out);
+    for expected in [
+        "credentials:       cookies\n",
+        "key pair id:       K2JCJMDEHXQW5F\n",
+        "policy:            custom\n",
+        "resource:          https://d.example/private/*\n",
+        "date less than:    1893456000 (2030-01-01T00:00:00Z)\n",
+        "ip address:        192.0.2.0/24\n",
+        "      \"Resource\": \"https://d.example/private/*\",\n",
+        "problems:          none found",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+
+    let expired = inspect("2031-01-01");
+    assert_eq!(expired.status.code(), Some(1));
+    let problem = "problem:           expired: expired at 1893456000 (2030-01-01T00:00:00Z)";
+    assert!(stdout(&expired).contains(problem), "{}", stdout(&expired));
+
+    let garbled = run("inspect --url https://d.example/a?Policy=%%%&Signature=x&Key-Pair-Id=K");
+    assert_eq!(garbled.status.code(), Some(1));
+    let text = stdout(&garbled);
+    assert!(text.starts_with("problem:           malformed: "), "{text}");
+}
+
+#[test]
+fn bad_flags_missing_files_and_garbage_keys_give_one_line_errors() {
+    let url = "sign-url --url https://d.example/a --key-pair-id K2JCJMDEHXQW5F";
+    let with_key = |key: &str, rest: &str| run(&format!("{url} --private-key {key} {rest}"));
+    let key = file_arg(&keys().private);
+    assert_one_line_error(&run("sign-url --bogus"), 2, "--bogus");
+    assert_one_line_error(&run(""), 2, "a command is required");
+    assert_one_line_error(&with_key(&key, ""), 2, "--date-less-than");
+    assert_one_line_error(
+        &with_key(&key, "--date-less-than tomorrow"),
+        2,
+        "invalid date",
+    );
+    let ipv6 = "--date-less-than 2030-01-01 --ip-address 2001:db8::/32";
+    assert_one_line_error(&with_key(&key, ipv6), 2, "--ip-address");
+    assert_one_line_error(
+        &with_key(&key, "--date-less-than 2030-01-01 --hash md5"),
+        2,
+        "md5",
+    );
+    let missing = "file:///nonexistent/key.pem";
+    assert_one_line_error(
+        &with_key(missing, "--date-less-than 2030-01-01"),
+        3,
+        "no such file",
+    );
+
+    let garbage = keys().dir.join("garbage.pem");
+    let pem = "-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----\n";
+    std::fs::write(&garbage, pem).unwrap();
+    let garbage = file_arg(&garbage);
+    assert_one_line_error(
+        &with_key(&garbage, "--date-less-than 2030-01-01"),
+        2,
+        "--private-key",
+    );
+    let public = file_arg(&keys().public);
+    assert_one_line_error(
+        &with_key(&public, "--date-less-than 2030-01-01"),
+        2,
+        "PUBLIC KEY",
+    );
+    let no_id = verify(
+        "https://d.example/a",
+        None,
+        &["--public-key", "no-equals-sign"],
+    );
+    assert_one_line_error(&no_id, 2, "KEY_ID=file://PATH");
+}
+
+#[test]
+fn help_reads_like_a_manual_with_the_exit_statuses() {
+    let out = run("--help");
+    assert_success(&out);
+    let text = stdout(&out);
+    for expected in [
+        "EXIT STATUS:",
+        "0   success",
+        "1   refused",
+        "2   usage or bad input",
+        "3   I/O",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?}");
+    }
+}
