@@ -9,12 +9,13 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_PACK := wasm-pack --log-level warn
 
 .PHONY: help bootstrap pkg test lint test-rust test-wasm test-wasm-node test-wasm-chrome \
-        test-js test-deploy demo clean
+        test-js test-edge test-deploy bundle demo clean
 
 help:
 	@echo "make test   install what is missing, build, run every test suite"
 	@echo "make demo   install what is missing, build, run the local emulator demo"
 	@echo "make pkg    build the npm package (pkg/node, pkg/web)"
+	@echo "make bundle build the Lambda@Edge zip (edge/dist/edge-auth.zip; EDGE_CONFIG=file)"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -22,7 +23,7 @@ bootstrap:
 pkg: bootstrap
 	@scripts/build-pkg.sh
 
-test: bootstrap pkg lint test-rust test-wasm test-js test-deploy
+test: bootstrap pkg lint test-rust test-wasm test-js test-edge test-deploy
 	@echo "make test: every suite passed"
 
 lint: bootstrap
@@ -46,6 +47,14 @@ test-wasm-chrome: bootstrap
 test-js: pkg
 	node --test --test-reporter=spec tests/js/
 
+# The Lambda@Edge handler; its Secrets Manager tests start moto's server from .venv.
+test-edge: pkg
+	node --test --test-reporter=spec edge/test/*.test.mjs
+
+# The Lambda@Edge zip: handler, nodejs wasm build, config; fails over 1 MB.
+bundle: pkg
+	node edge/scripts/bundle.mjs $(if $(EDGE_CONFIG),--config $(EDGE_CONFIG))
+
 # The CloudFormation template: cfn-lint, then its security-critical wiring.
 test-deploy: bootstrap
 	cfn-lint deploy/template.yaml
@@ -56,4 +65,4 @@ demo:
 
 clean:
 	cargo clean
-	rm -rf pkg/node pkg/web pkg/*.tgz node_modules
+	rm -rf pkg/node pkg/web pkg/*.tgz node_modules edge/dist

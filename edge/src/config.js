@@ -184,6 +184,14 @@ function tiers(value, domainName) {
       throw new ConfigError(`tiers[${i}].pathPrefix`, 'repeats a path prefix');
     }
   }
+  // A policy for `/videos/*` also covers `/videos/4k/...`, for CloudFront as for us: a tier
+  // inside another would be open to the outer tier's cookies, so nesting is refused.
+  for (const [i, tier] of out.entries()) {
+    const outer = out.findIndex((t, j) => j !== i && tier.pathPrefix.startsWith(t.pathPrefix));
+    if (outer >= 0) {
+      throw new ConfigError(`tiers[${i}].pathPrefix`, `lies inside tiers[${outer}].pathPrefix, whose cookies would grant it too`);
+    }
+  }
   if (out.some((t) => '/auth/'.startsWith(t.pathPrefix) && t.pathPrefix !== '/')) {
     throw new ConfigError('tiers', 'must not cover /auth');
   }

@@ -77,8 +77,8 @@ function createHandler(rawConfig, deps = {}) {
         log: { class: 'error', outcome: 'deny', reason: 'internal-error', error: String(error?.message ?? error) },
       };
     }
-    const status = decision.result.status === undefined ? undefined : Number(decision.result.status);
-    log({ ...decision.log, status, method: request.method, uri: request.uri, ms: round(performance.now() - started) });
+    const status = decision.result.status === undefined ? {} : { status: Number(decision.result.status) };
+    log({ ...decision.log, ...status, method: request.method, uri: request.uri, ms: round(performance.now() - started) });
     return decision.result;
   };
   handler.state = app;
@@ -95,8 +95,8 @@ class EdgeAuth {
     this.signingKey = signingKey;
     this.minter = new CookieMinter(config, signingKey, verifier);
     this.gate = new Gate(config, verifier);
-    // Longest prefix first, so a nested tier wins over its parent.
-    this.tiers = [...config.tiers].sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
+    // Tier prefixes never nest (config validation), so at most one matches a URI.
+    this.tiers = config.tiers;
   }
 
   async decide(request) {

@@ -146,10 +146,14 @@ export function cookieJar(lines) {
   return jar;
 }
 
-/** The Cookie header a browser would send for `path` from a cookie jar (longest Path first). */
-export function cookieHeaderFor(jar, path) {
+/**
+ * The Cookie header a browser would send for `path` from a cookie jar (longest Path first);
+ * `session: false` leaves the session cookie out (then nothing can re-mint).
+ */
+export function cookieHeaderFor(jar, path, { session = true } = {}) {
   return Object.values(jar)
     .filter((c) => c.value !== '' && path.startsWith(c.attributes.Path))
+    .filter((c) => session || c.name !== '__Host-edge-auth-session')
     .sort((a, b) => b.attributes.Path.length - a.attributes.Path.length)
     .map((c) => `${c.name}=${c.value}`)
     .join('; ');

@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// Builds the Lambda@Edge deployment package: edge/dist/edge-auth.zip holding the handler
+// (edge/src), the wasm core's nodejs build (pkg/node) and the config (edge/config.json),
+// laid out as in the repository so the handler's relative requires work unchanged, with
+// index.js at the root (handler name: index.handler). Fails if the zip is over Lambda@Edge's
+// 1 MB limit for viewer-request functions, or if the config does not validate.
+//
+// Usage: node edge/scripts/bundle.mjs [--config FILE] [--out FILE] [--dev] [--max-bytes N]
+//   --config     the config to bundle (default: edge/config.json, else edge/config.example.json)
+//   --out        where to write the zip (default: edge/dist/edge-auth.zip)
+//   --dev        allow a "dev": true config (inline private key): never for deployment
+//   --max-bytes  the size limit (default 1048576)
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const LIMIT = 1024 * 1024; // AWS: Lambda@Edge quotas, "compressed size ... viewer request: 1 MB"
+/** Fixed file times: the same inputs give the same zip. */
+const EPOCH = new Date('2000-01-01T00:00:00Z');
+
+function fail(message) {
+  console.error(`bundle: ${message}`);
+  process.exit(1);
+}
+
+function parseArgs(argv) {
+  const args = { config: undefined, out: path.join(ROOT, 'edge/dist/edge-auth.zip'), dev: false, maxBytes: LIMIT };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => argv[++i] ?? fail(`${flag} needs a value`);
+    if (flag === '--config') args.config = path.resolve(value());
+    else if (flag === '--out') args.out = path.resolve(value());
+    else if (flag === '--dev') args.dev = true;
+    else if (flag === '--max-bytes') args.maxBytes = Number(value());
+    else fail(`unknown argument ${flag} (see the header of edge/scripts/bundle.mjs)`);
+  }
+  if (!args.config) {
+    const own = path.join(ROOT, 'edge/config.json');
+    args.config = fs.existsSync(own) ? own : path.join(ROOT, 'edge/config.example.json');
+    if (!fs.existsSync(own)) console.error('bundle: no edge/config.json; bundling edge/config.example.json (replace it before deploying)');
+  }
+  return args;
+}
+
+/** The config must load exactly as the handler will load it, with the same core. */
+function checkConfig(file, allowDev) {
+  let raw;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    fail(`cannot read ${file}: ${error.message}`);
+  }
+  const { createHandler } = require(path.join(ROOT, 'edge/src/handler.js'));
+  const handler = createHandler(raw, { log: () => {} });
+  if (handler.configError) fail(`${path.relative(ROOT, file)}: ${handler.configError.message}`);
+  if (raw.dev === true && !allowDev) {
+    fail(`${path.relative(ROOT, file)} has "dev": true (inline private key); pass --dev to bundle it anyway`);
+  }
+}
+
+function copy(from, to) {
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.copyFileSync(from, to);
+}
+
+function stage(configFile) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-auth-bundle-'));
+  const wasmBuild = path.join(ROOT, 'pkg/node');
+  for (const file of ['cloudfront_edge_auth.js', 'cloudfront_edge_auth_bg.wasm', 'package.json']) {
+    const from = path.join(wasmBuild, file);
+    if (!fs.existsSync(from)) fail(`${path.relative(ROOT, from)} is missing: run \`make pkg\` first`);
+    copy(from, path.join(dir, 'pkg/node', file));
+  }
+  const sources = fs.readdirSync(path.join(ROOT, 'edge/src')).filter((f) => f.endsWith('.js'));
+  for (const file of sources) copy(path.join(ROOT, 'edge/src', file), path.join(dir, 'edge/src', file));
+  copy(path.join(ROOT, 'edge/package.json'), path.join(dir, 'edge/package.json'));
+  copy(configFile, path.join(dir, 'edge/config.json'));
+  fs.writeFileSync(path.join(dir, 'index.js'), "'use strict';\nmodule.exports = require('./edge/src/index.js');\n");
+  fs.writeFileSync(path.join(dir, 'package.json'), '{ "private": true, "type": "commonjs" }\n');
+  const files = [];
+  const walk = (d) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else files.push(path.relative(dir, p));
+    }
+  };
+  walk(dir);
+  files.sort();
+  for (const f of files) fs.utimesSync(path.join(dir, f), EPOCH, EPOCH);
+  return { dir, files };
+}
+
+function zip({ dir, files }, out) {
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.rmSync(out, { force: true });
+  try {
+    // -X: no extra attributes (uid/gid, extended times), so the zip depends on content only.
+    execFileSync('zip', ['-X', '-q', '-9', out, ...files], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch (error) {
+    fail(error.code === 'ENOENT' ? '`zip` is not installed (scripts/bootstrap.sh installs it)' : `zip failed: ${error.message}`);
+  }
+}
+
+const args = parseArgs(process.argv.slice(2));
+checkConfig(args.config, args.dev);
+const staged = stage(args.config);
+try {
+  zip(staged, args.out);
+} finally {
+  fs.rmSync(staged.dir, { recursive: true, force: true });
+}
+const size = fs.statSync(args.out).size;
+const shown = path.relative(process.cwd(), args.out) || args.out;
+const fmt = (n) => n.toLocaleString('en-US');
+console.log(`bundle: ${shown} ${fmt(size)} bytes zipped (${staged.files.length} files; limit ${fmt(args.maxBytes)})`);
+if (size > args.maxBytes) fail(`${shown} is ${fmt(size)} bytes, over the ${fmt(args.maxBytes)} byte limit`);

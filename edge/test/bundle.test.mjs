@@ -1,0 +1,87 @@
+// `make bundle`: the zip is self-contained (handler, wasm, config), under 1 MB, and its
+// index.handler answers CloudFront events once unzipped somewhere else.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { body, config, idToken, viewerRequest } from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+const SCRIPT = fileURLToPath(new URL('../scripts/bundle.mjs', import.meta.url));
+let tmp;
+
+before(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-bundle-test-'));
+});
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function bundle(args) {
+  return spawnSync(process.execPath, [SCRIPT, ...args], { encoding: 'utf8' });
+}
+
+function writeConfig(name, cfg) {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, JSON.stringify(cfg));
+  return file;
+}
+
+test('the zip holds the handler, the nodejs wasm build and the config, and stays under 1 MB', () => {
+  const out = path.join(tmp, 'edge-auth.zip');
+  const run = bundle(['--config', writeConfig('dev.json', config()), '--out', out, '--dev']);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /bundle: .*edge-auth\.zip [\d,]+ bytes zipped \(\d+ files; limit 1,048,576\)/);
+  const size = fs.statSync(out).size;
+  assert.ok(size < 1024 * 1024, `${size} bytes`);
+  const listing = execFileSync('unzip', ['-Z1', out], { encoding: 'utf8' }).trim().split('\n');
+  for (const file of ['index.js', 'package.json', 'edge/config.json', 'edge/src/handler.js', 'pkg/node/cloudfront_edge_auth.js', 'pkg/node/cloudfront_edge_auth_bg.wasm']) {
+    assert.ok(listing.includes(file), `${file} missing from the zip`);
+  }
+  assert.ok(!listing.some((f) => f.includes('node_modules') || f.includes('test')), listing.join(' '));
+
+  // Unzipped elsewhere, index.handler loads the wasm synchronously and answers.
+  const dir = path.join(tmp, 'unzipped');
+  execFileSync('unzip', ['-q', out, '-d', dir]);
+  const { handler } = require(path.join(dir, 'index.js'));
+  return (async () => {
+    const event = viewerRequest({ uri: '/index.html' });
+    assert.equal(await handler(event), event.Records[0].cf.request);
+    const minted = await handler(viewerRequest({ uri: '/auth', headers: { authorization: `Bearer ${idToken({ now: Date.now() })}` } }));
+    assert.equal(minted.status, '200', minted.body);
+    assert.deepEqual(body(minted).tiers, ['gold', 'silver']);
+  })();
+});
+
+test('the same inputs give the same zip', () => {
+  const cfg = writeConfig('same.json', config());
+  const a = path.join(tmp, 'a.zip');
+  const b = path.join(tmp, 'b.zip');
+  assert.equal(bundle(['--config', cfg, '--out', a, '--dev']).status, 0);
+  assert.equal(bundle(['--config', cfg, '--out', b, '--dev']).status, 0);
+  assert.deepEqual(fs.readFileSync(a), fs.readFileSync(b));
+});
+
+test('a zip over the limit fails the build, printing the size', () => {
+  const run = bundle(['--config', writeConfig('dev2.json', config()), '--out', path.join(tmp, 'big.zip'), '--dev', '--max-bytes', '1000']);
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /over the 1,000 byte limit/);
+});
+
+test('an invalid config, or a dev config without --dev, fails the build', () => {
+  const broken = { ...config() };
+  delete broken.signInUrl;
+  const invalid = bundle(['--config', writeConfig('broken.json', broken), '--out', path.join(tmp, 'x.zip'), '--dev']);
+  assert.equal(invalid.status, 1);
+  assert.match(invalid.stderr, /signInUrl is required/);
+  const dev = bundle(['--config', writeConfig('dev3.json', config()), '--out', path.join(tmp, 'y.zip')]);
+  assert.equal(dev.status, 1);
+  assert.match(dev.stderr, /"dev": true/);
+});
+
+test('the example config bundles as is', () => {
+  const run = bundle(['--config', fileURLToPath(new URL('../config.example.json', import.meta.url)), '--out', path.join(tmp, 'example.zip')]);
+  assert.equal(run.status, 0, run.stderr);
+});

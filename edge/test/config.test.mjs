@@ -1,0 +1,150 @@
+// Configuration: validated at load with errors naming the field; a broken one fails closed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { BROWSER, KEY_ID, body, config, createHandler, harness, keys, signIn, viewerRequest } from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+const { validateConfig } = require('../src/config.js');
+
+/** A copy of the valid config without the field at `path` (dotted, with [i] for arrays). */
+function without(path) {
+  const cfg = structuredClone(config());
+  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+  const last = parts.pop();
+  delete parts.reduce((o, p) => o[p], cfg)[last];
+  return cfg;
+}
+
+function loadError(cfg) {
+  const logs = [];
+  const handler = createHandler(cfg, { log: (l) => logs.push(l) });
+  return { error: handler.configError, logs, handler };
+}
+
+test('the test config is valid and normalised', () => {
+  const cfg = validateConfig(config());
+  assert.equal(cfg.cookies.domain, 'media.example.com');
+  assert.equal(cfg.cookies.windowSeconds, 300);
+  assert.equal(cfg.identityProvider.tokenUse, 'id');
+  assert.equal(cfg.tiers[0].resource, 'https://media.example.com/premium/*');
+  assert.ok(Object.isFrozen(cfg.tiers[0]));
+  assert.equal(createHandler(config(), { log: () => {} }).configError, undefined);
+});
+
+test('a config missing any required field is rejected with a message naming it', () => {
+  const required = [
+    'domain', 'keyGroup', 'activeKeyId', 'privateKey', 'identityProvider', 'identityProvider.issuer',
+    'identityProvider.clientIds', 'identityProvider.jwks', 'tiers', 'tiers[0].name', 'tiers[0].pathPrefix',
+    'tiers[0].groups', 'cookies', 'cookies.lifetimeSeconds', 'signInUrl', 'allowedRedirectPaths',
+  ];
+  for (const field of required) {
+    const { error } = loadError(without(field));
+    assert.ok(error, `${field}: accepted`);
+    assert.equal(error.field, field);
+    assert.match(error.message, new RegExp(`^config: ${field.replace(/[[\].]/g, '\\$&')} `));
+    assert.match(error.message, /is required/, field);
+  }
+  const sm = config({ privateKey: { secretsManager: { secretId: 'edge/key', region: 'us-east-1' } } });
+  for (const field of ['secretId', 'region']) {
+    const cfg = structuredClone(sm);
+    delete cfg.privateKey.secretsManager[field];
+    assert.equal(loadError(cfg).error.field, `privateKey.secretsManager.${field}`);
+  }
+});
+
+test('bad values are rejected with the field named', () => {
+  const cases = [
+    [{ surprise: 1 }, 'surprise', /not a known field/],
+    [{ dev: false }, 'privateKey.pem', /only allowed with "dev": true/],
+    [{ dev: 'yes' }, 'dev', /true or false/],
+    [{ domain: 'https://media.example.com' }, 'domain', /host name/],
+    [{ activeKeyId: 'K999' }, 'activeKeyId', /must name a key of keyGroup/],
+    [{ keyGroup: { 'bad-id!': keys.cloudfront.publicPem } }, 'keyGroup.bad-id!', /key id/],
+    [{ keyGroup: { [KEY_ID]: 'not a pem' } }, `keyGroup.${KEY_ID}`, /PEM/],
+    [{ keyGroup: { [KEY_ID]: keys.cloudfront.privatePem } }, `keyGroup.${KEY_ID}`, /PEM type "PRIVATE KEY"/],
+    [{ privateKey: { pem: 'x', secretsManager: {} } }, 'privateKey', /exactly one/],
+    [{ privateKey: { secretsManager: { secretId: 's', region: 'moon-1' } } }, 'privateKey.secretsManager.region', /region/],
+    [{ dev: false, privateKey: { secretsManager: { secretId: 's', region: 'us-east-1', endpoint: 'http://127.0.0.1:5000' } } },
+      'privateKey.secretsManager.endpoint', /only allowed with "dev": true/],
+    [{ identityProvider: { issuer: 'https://i.example', clientIds: ['c'], jwks: { keys: [] } } }, 'identityProvider.jwks', /no keys/],
+    [{ identityProvider: { issuer: 'https://i.example', clientIds: [], jwks: {} } }, 'identityProvider.clientIds', /non-empty/],
+    [{ identityProvider: { issuer: 'https://i.example', clientIds: ['c'], jwks: {}, tokenUse: 'access' } }, 'identityProvider.tokenUse', /"id" or null/],
+    [{ identityProvider: { issuer: 'https://i.example', clientIds: ['c'], jwks: {}, leewaySeconds: 3600 } }, 'identityProvider.leewaySeconds', /0 to 300/],
+    [{ tiers: [] }, 'tiers', /1 to 10/],
+    [{ tiers: [{ name: 'g', pathPrefix: '/premium', groups: ['g'] }] }, 'tiers[0].pathPrefix', /end with "\/"/],
+    [{ tiers: [{ name: 'g', pathPrefix: '/pre*/', groups: ['g'] }] }, 'tiers[0].pathPrefix', /letters, digits/],
+    [{ tiers: [{ name: 'g', pathPrefix: '/a;b/', groups: ['g'] }] }, 'tiers[0].pathPrefix', /letters, digits/],
+    [{ tiers: [{ name: 'g', pathPrefix: '/a/', groups: [] }] }, 'tiers[0].groups', /non-empty/],
+    [{ tiers: [{ name: 'g', pathPrefix: '/a/', groups: ['g'] }, { name: 'g', pathPrefix: '/b/', groups: ['g'] }] }, 'tiers[1].name', /repeats/],
+    [{ tiers: [{ name: 'a', pathPrefix: '/v/', groups: ['g'] }, { name: 'b', pathPrefix: '/v/4k/', groups: ['g'] }] },
+      'tiers[1].pathPrefix', /inside tiers\[0\]/],
+    [{ tiers: [{ name: 'a', pathPrefix: '/auth/', groups: ['g'] }] }, 'tiers', /must not cover \/auth/],
+    [{ cookies: { lifetimeSeconds: 600, refreshBeforeSeconds: 300, windowSeconds: 300 } }, 'cookies.lifetimeSeconds', /exceed/],
+    [{ cookies: { lifetimeSeconds: 3600.5 } }, 'cookies.lifetimeSeconds', /whole number/],
+    [{ signInUrl: '//evil.example/login' }, 'signInUrl', /absolute URL/],
+    [{ allowedRedirectPaths: ['//x'] }, 'allowedRedirectPaths[0]', /single "\/"/],
+  ];
+  for (const [patch, field, message] of cases) {
+    const { error } = loadError(config(patch));
+    assert.ok(error, `${JSON.stringify(patch)} accepted`);
+    assert.equal(error.field, field, error.message);
+    assert.match(error.message, message);
+  }
+  // With a Secrets Manager source, production rules apply to the rest.
+  const prod = config({
+    dev: false,
+    privateKey: { secretsManager: { secretId: 's', region: 'us-east-1' } },
+    identityProvider: { issuer: 'https://i.example', clientIds: ['c'], jwksUrl: 'http://i.example/jwks.json' },
+  });
+  assert.equal(loadError(prod).error.field, 'identityProvider.jwksUrl');
+  const httpSignIn = { ...prod, identityProvider: config().identityProvider, signInUrl: 'http://login.example.com/' };
+  assert.equal(loadError(httpSignIn).error.field, 'signInUrl');
+  assert.equal(loadError({ ...httpSignIn, signInUrl: '/login' }).error, undefined);
+});
+
+test('a broken config fails closed: private paths denied, /auth 503, the log says why', async () => {
+  const { handler, logs } = loadError(without('identityProvider.issuer'));
+  const privateApi = await handler(viewerRequest({ uri: '/premium/a.mp4', headers: { accept: 'application/json' } }));
+  assert.equal(privateApi.status, '403');
+  assert.deepEqual(body(privateApi), { error: 'forbidden', reason: 'config-invalid' });
+  const privateBrowser = await handler(viewerRequest({ uri: '/videos/a.mp4', headers: { accept: BROWSER } }));
+  assert.equal(privateBrowser.status, '403');
+  const auth = await signIn(handler);
+  assert.equal(auth.status, '503');
+  assert.equal(body(auth).reason, 'config-invalid');
+  // The tier prefixes were readable, so public paths still pass.
+  const event = viewerRequest({ uri: '/index.html' });
+  assert.equal(await handler(event), event.Records[0].cf.request);
+  assert.equal(logs[0].class, 'config');
+  assert.match(logs[0].error, /identityProvider\.issuer is required/);
+  for (const line of logs.slice(1)) {
+    assert.equal(line.reason, 'config-invalid');
+    assert.match(line.error, /identityProvider\.issuer/);
+  }
+});
+
+test('a config whose tiers cannot be read denies every path', async () => {
+  for (const broken of [without('tiers'), { tiers: 'everything' }, null, new Error('config: cannot read config.json')]) {
+    const { handler } = loadError(broken);
+    const event = viewerRequest({ uri: '/index.html' });
+    const response = await handler(event);
+    assert.equal(response.status, '403', JSON.stringify(broken));
+  }
+});
+
+test('a private key that does not match the active public key mints nothing (503)', async () => {
+  const { handler, logs } = harness(config({ privateKey: { pem: keys.stranger.privatePem } }));
+  const response = await signIn(handler);
+  assert.equal(response.status, '503');
+  assert.deepEqual(body(response), { error: 'unavailable', reason: 'signing-unavailable' });
+  assert.equal(logs.at(-1).reason, 'key-mismatch');
+  assert.match(logs.at(-1).error, new RegExp(`does not match keyGroup.${KEY_ID}`));
+});
+
+test('a private key PEM that does not parse mints nothing (503) and says why', async () => {
+  const { handler, logs } = harness(config({ privateKey: { pem: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n' } }));
+  assert.equal((await signIn(handler)).status, '503');
+  assert.equal(logs.at(-1).reason, 'key-invalid');
+  assert.match(logs.at(-1).error, /ERR_KEY_FORMAT/);
+});
