@@ -40,12 +40,12 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# `make bundle` zips the edge handler.
-if ! command -v zip >/dev/null 2>&1; then
-  say "installing Debian's zip"
+# `make bundle` zips the edge handler; its test unzips the result.
+if ! command -v zip >/dev/null 2>&1 || ! command -v unzip >/dev/null 2>&1; then
+  say "installing Debian's zip and unzip"
   if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq zip >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq zip unzip >/dev/null
 fi
 
 # moto's server stands in for Secrets Manager (and Cognito) in the edge tests and the demo.
