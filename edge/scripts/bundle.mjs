@@ -42,7 +42,8 @@ function parseArgs(argv) {
   if (!args.config) {
     const own = path.join(ROOT, 'edge/config.json');
     args.config = fs.existsSync(own) ? own : path.join(ROOT, 'edge/config.example.json');
-    if (!fs.existsSync(own)) console.error('bundle: no edge/config.json; bundling edge/config.example.json (replace it before deploying)');
+    if (!fs.existsSync(own))
+      console.error('bundle: no edge/config.json; bundling edge/config.example.json (replace it before deploying)');
   }
   return args;
 }
@@ -103,7 +104,11 @@ function zip({ dir, files }, out) {
     // -X: no extra attributes (uid/gid, extended times), so the zip depends on content only.
     execFileSync('zip', ['-X', '-q', '-9', out, ...files], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
   } catch (error) {
-    fail(error.code === 'ENOENT' ? '`zip` is not installed (scripts/bootstrap.sh installs it)' : `zip failed: ${error.message}`);
+    fail(
+      error.code === 'ENOENT'
+        ? '`zip` is not installed (scripts/bootstrap.sh installs it)'
+        : `zip failed: ${error.message}`,
+    );
   }
 }
 

@@ -38,7 +38,10 @@ function object(value, field) {
 function onlyKnown(value, field, known) {
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      throw new ConfigError(field ? `${field}.${key}` : key, `is not a known field (expected one of: ${known.join(', ')})`);
+      throw new ConfigError(
+        field ? `${field}.${key}` : key,
+        `is not a known field (expected one of: ${known.join(', ')})`,
+      );
     }
   }
 }
@@ -100,7 +103,8 @@ function keyGroup(value, activeKeyId) {
     if (!value[id].includes('-----BEGIN')) throw new ConfigError(`keyGroup.${id}`, 'must be a public key PEM');
   }
   string(activeKeyId, 'activeKeyId', { pattern: KEY_ID, hint: 'not a CloudFront key id' });
-  if (!ids.includes(activeKeyId)) throw new ConfigError('activeKeyId', `must name a key of keyGroup (${ids.join(', ')})`);
+  if (!ids.includes(activeKeyId))
+    throw new ConfigError('activeKeyId', `must name a key of keyGroup (${ids.join(', ')})`);
   return { ...value };
 }
 
@@ -179,7 +183,8 @@ function tiers(value, domainName) {
     });
   });
   for (const [i, tier] of out.entries()) {
-    if (out.findIndex((t) => t.name === tier.name) !== i) throw new ConfigError(`tiers[${i}].name`, 'repeats a tier name');
+    if (out.findIndex((t) => t.name === tier.name) !== i)
+      throw new ConfigError(`tiers[${i}].name`, 'repeats a tier name');
     if (out.findIndex((t) => t.pathPrefix === tier.pathPrefix) !== i) {
       throw new ConfigError(`tiers[${i}].pathPrefix`, 'repeats a path prefix');
     }
@@ -189,7 +194,10 @@ function tiers(value, domainName) {
   for (const [i, tier] of out.entries()) {
     const outer = out.findIndex((t, j) => j !== i && tier.pathPrefix.startsWith(t.pathPrefix));
     if (outer >= 0) {
-      throw new ConfigError(`tiers[${i}].pathPrefix`, `lies inside tiers[${outer}].pathPrefix, whose cookies would grant it too`);
+      throw new ConfigError(
+        `tiers[${i}].pathPrefix`,
+        `lies inside tiers[${outer}].pathPrefix, whose cookies would grant it too`,
+      );
     }
   }
   if (out.some((t) => '/auth/'.startsWith(t.pathPrefix) && t.pathPrefix !== '/')) {
@@ -200,15 +208,29 @@ function tiers(value, domainName) {
 
 function cookies(value) {
   object(value, 'cookies');
-  onlyKnown(value, 'cookies', ['lifetimeSeconds', 'refreshBeforeSeconds', 'windowSeconds', 'sessionLifetimeSeconds', 'domain']);
+  onlyKnown(value, 'cookies', [
+    'lifetimeSeconds',
+    'refreshBeforeSeconds',
+    'windowSeconds',
+    'sessionLifetimeSeconds',
+    'domain',
+  ]);
   const out = {
     lifetimeSeconds: integer(value.lifetimeSeconds, 'cookies.lifetimeSeconds', { min: 300, max: 7 * 86400 }),
     refreshBeforeSeconds: integer(value.refreshBeforeSeconds, 'cookies.refreshBeforeSeconds', {
-      min: 0, max: 86400, fallback: DEFAULTS.refreshBeforeSeconds,
+      min: 0,
+      max: 86400,
+      fallback: DEFAULTS.refreshBeforeSeconds,
     }),
-    windowSeconds: integer(value.windowSeconds, 'cookies.windowSeconds', { min: 1, max: 86400, fallback: DEFAULTS.windowSeconds }),
+    windowSeconds: integer(value.windowSeconds, 'cookies.windowSeconds', {
+      min: 1,
+      max: 86400,
+      fallback: DEFAULTS.windowSeconds,
+    }),
     sessionLifetimeSeconds: integer(value.sessionLifetimeSeconds, 'cookies.sessionLifetimeSeconds', {
-      min: 300, max: 30 * 86400, fallback: DEFAULTS.sessionLifetimeSeconds,
+      min: 300,
+      max: 30 * 86400,
+      fallback: DEFAULTS.sessionLifetimeSeconds,
     }),
     domain: undefined,
   };
@@ -239,8 +261,17 @@ function signInUrl(value, dev) {
 function validateConfig(raw) {
   object(raw, '(config)');
   onlyKnown(raw, '', [
-    '$comment', 'dev', 'domain', 'keyGroup', 'activeKeyId', 'privateKey', 'identityProvider', 'tiers', 'cookies',
-    'signInUrl', 'allowedRedirectPaths',
+    '$comment',
+    'dev',
+    'domain',
+    'keyGroup',
+    'activeKeyId',
+    'privateKey',
+    'identityProvider',
+    'tiers',
+    'cookies',
+    'signInUrl',
+    'allowedRedirectPaths',
   ]);
   if (raw.dev !== undefined && typeof raw.dev !== 'boolean') throw new ConfigError('dev', 'must be true or false');
   const dev = raw.dev === true;

@@ -10,6 +10,8 @@ const { tierPolicy } = require('./minter');
 
 const VERIFIED_CACHE_SIZE = 1024;
 const SIGNED_URL_PARAM = /(?:^|&)(?:Expires|Policy|Signature|Key-Pair-Id)=/;
+/** Whether a query string carries signed-URL parameters (which win over cookies). */
+const hasSignedUrlParams = (querystring) => SIGNED_URL_PARAM.test(querystring ?? '');
 
 /** CloudFront base64 (`-` `_` `~` for `+` `=` `/`) to text. */
 const decodeCloudFrontBase64 = (value) =>
@@ -38,7 +40,7 @@ class Gate {
   check(request, tier, cookies, nowMs) {
     if (cookies === null) return { ok: false, reason: 'malformed', cache: 'none' };
     const querystring = request.querystring ?? '';
-    const signedUrl = SIGNED_URL_PARAM.test(querystring);
+    const signedUrl = hasSignedUrlParams(querystring);
     const cookie = cloudFrontCookieHeader(cookies);
     const key = signedUrl || cookie === '' ? null : `${tier.name}\n${cookie}`;
     if (key !== null) {
@@ -62,4 +64,4 @@ class Gate {
   }
 }
 
-module.exports = { Gate, decodeCloudFrontBase64 };
+module.exports = { Gate, decodeCloudFrontBase64, hasSignedUrlParams };

@@ -8,17 +8,17 @@ const { validateConfig, salvageTierPrefixes } = require('./config');
 const { IdentityProvider } = require('./identity');
 const { SigningKey } = require('./signing-key');
 const { CookieMinter } = require('./minter');
-const { Gate } = require('./gate');
+const { Gate, hasSignedUrlParams } = require('./gate');
 const { sealSession, openSession } = require('./session');
 const { safeRedirect } = require('./redirect');
-const { respond, header, wantsHtml } = require('./responses');
+const { respond, wantsHtml } = require('./responses');
 const { consoleLog } = require('./log');
 const cookieJar = require('./cookies');
 
 const { SESSION_COOKIE, REMINT_COOKIE, REMINT_GUARD_SECONDS } = cookieJar;
 const AUTH = '/auth';
 const LOGOUT = '/auth/logout';
-const MAX_TOKEN_HEADER = 16 * 1024 + 16;
+const MAX_TOKEN_HEADER = 16 * 1024 + 16; // the core's token cap, plus `Bearer `
 /** Core reasons that mean "authenticate (again)" rather than "you may not". */
 const UNAUTHENTICATED = new Set(['missing', 'expired']);
 
@@ -41,7 +41,9 @@ function buildCore(config, deps) {
   try {
     identity = new IdentityProvider(config.identityProvider, deps);
   } catch (error) {
-    throw Object.assign(new Error(`config: identityProvider.jwks ${error.message}`), { field: 'identityProvider.jwks' });
+    throw Object.assign(new Error(`config: identityProvider.jwks ${error.message}`), {
+      field: 'identityProvider.jwks',
+    });
   }
   const signingKey = new SigningKey(config, deps);
   return { verifier, identity, signingKey };
@@ -78,7 +80,13 @@ function createHandler(rawConfig, deps = {}) {
       };
     }
     const status = decision.result.status === undefined ? {} : { status: Number(decision.result.status) };
-    log({ ...decision.log, ...status, method: request.method, uri: request.uri, ms: round(performance.now() - started) });
+    log({
+      ...decision.log,
+      ...status,
+      method: request.method,
+      uri: request.uri,
+      ms: round(performance.now() - started),
+    });
     return decision.result;
   };
   handler.state = app;
@@ -104,7 +112,7 @@ class EdgeAuth {
     if (uri === AUTH || uri === `${AUTH}/`) return this.auth(request);
     if (uri === LOGOUT) return this.logout(request);
     if (uri.startsWith(`${AUTH}/`)) {
-      return { result: respond(404, { body: { error: 'not-found' } }), log: { class: 'auth', outcome: 'deny', reason: 'not-found' } };
+      return refusal({ class: 'auth' }, 404, 'not-found');
     }
     const tier = this.tiers.find((t) => uri.startsWith(t.pathPrefix));
     if (!tier) return { result: request, log: { class: 'public', outcome: 'pass' } };
@@ -115,95 +123,114 @@ class EdgeAuth {
 
   async auth(request) {
     const log = { class: 'auth' };
-    const refuse = (status, reason, extra = {}) => ({
-      result: respond(status, { body: { error: errorName(status), reason }, ...extra }),
-      log: { ...log, outcome: 'deny', reason },
-    });
     if (request.method !== 'GET' && request.method !== 'POST') {
-      return refuse(405, 'method-not-allowed', { headers: { Allow: 'GET, POST' } });
+      return refusal(log, 405, 'method-not-allowed', { headers: { Allow: 'GET, POST' } });
     }
-    const query = new URLSearchParams(request.querystring ?? '');
-    let redirectTo = null;
-    if (query.has('redirect')) {
-      const targets = query.getAll('redirect');
-      redirectTo = targets.length === 1 ? safeRedirect(targets[0], this.config) : null;
-      if (redirectTo === null) return refuse(400, 'unsafe-redirect');
-    }
+    const redirect = this.redirectTarget(request);
+    if (redirect.unsafe) return refusal(log, 400, 'unsafe-redirect');
     const nowMs = this.now();
-    const nowSeconds = Math.floor(nowMs / 1000);
     const cookies = cookieJar.parseCookies(cookieJar.cookieHeader(request.headers ?? {}));
+    const who = await this.authenticate(request, cookies, nowMs, redirect.to, log);
+    if (who.decision) return who.decision;
+    const { grant } = who;
+    if (grant.tiers.length === 0) return refusal(log, 403, 'no-tier');
 
-    let grant;
+    const nowSeconds = Math.floor(nowMs / 1000);
+    let minted;
+    let session;
+    try {
+      minted = await this.minter.mint(grant.tiers, nowSeconds);
+      // A token starts a session; a session re-mints without extending itself.
+      const exp = grant.sessionExp ?? nowSeconds + this.config.cookies.sessionLifetimeSeconds;
+      const { sessionKey } = await this.signingKey.get();
+      const sealed = sealSession(sessionKey, { sub: grant.sub, tiers: grant.tiers.map((t) => t.name), exp });
+      session = cookieJar.setCookie(SESSION_COOKIE, sealed, { path: '/', expires: exp });
+    } catch (error) {
+      return refusal(log, 503, 'signing-unavailable', { logReason: error.reason, error: error.message });
+    }
+    const setCookies = [...minted.setCookies, session];
+    const tiers = grant.tiers.map((t) => t.name);
+    const mintLog = {
+      ...log,
+      outcome: 'mint',
+      source: grant.source,
+      sub: grant.sub,
+      tiers,
+      expiresAt: minted.expiresAt,
+    };
+    const result = redirect.to
+      ? respond(302, { location: redirect.to, setCookies })
+      : respond(200, { body: { tiers, expiresAt: minted.expiresAt }, setCookies });
+    return { result, log: mintLog };
+  }
+
+  /**
+   * Who is asking: an ID token in `Authorization`, else the session cookie.
+   * @returns {Promise<{grant: {sub: string, tiers: object[], source: string, sessionExp?: number}}
+   *                 | {decision: object}>}
+   */
+  async authenticate(request, cookies, nowMs, redirectTo, log) {
     const authorization = request.headers?.authorization;
     if (Array.isArray(authorization) && authorization.length > 0) {
       const token = bearerToken(authorization);
-      if (token === null) return refuse(401, 'malformed', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_request"' } });
+      if (token === null) {
+        return {
+          decision: refusal(log, 401, 'malformed', {
+            headers: { 'WWW-Authenticate': 'Bearer error="invalid_request"' },
+          }),
+        };
+      }
       let verdict;
       try {
         verdict = await this.identity.verify(token, nowMs);
       } catch (error) {
-        return { ...refuse(503, 'jwks-unavailable'), log: { ...log, outcome: 'deny', reason: 'jwks-unavailable', error: error.message } };
+        return { decision: refusal(log, 503, 'jwks-unavailable', { error: error.message }) };
       }
       if (!verdict.ok) {
-        return refuse(401, verdict.reason, { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+        return {
+          decision: refusal(log, 401, verdict.reason, {
+            headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+          }),
+        };
       }
       const groups = new Set(verdict.claims.groups);
       const tiers = this.config.tiers.filter((t) => t.groups.some((g) => groups.has(g)));
-      grant = { sub: verdict.claims.sub, tiers, source: 'token' };
-    } else {
-      const session = await this.session(cookies, nowSeconds, log);
-      if (session.error) return session.error;
-      if (!session.value) {
-        if (wantsHtml(request)) return this.toSignIn(redirectTo ? new URL(redirectTo).pathname : '/', 'missing', log);
-        return refuse(401, 'missing', { headers: { 'WWW-Authenticate': 'Bearer' } });
-      }
-      const names = new Set(session.value.tiers);
-      grant = { sub: session.value.sub, tiers: this.config.tiers.filter((t) => names.has(t.name)), source: 'session', session: session.value };
+      return { grant: { sub: verdict.claims.sub, tiers, source: 'token' } };
     }
-    if (grant.tiers.length === 0) return refuse(403, 'no-tier');
+    const session = await this.session(cookies, Math.floor(nowMs / 1000), log);
+    if (session.error) return { decision: session.error };
+    if (!session.value) {
+      if (wantsHtml(request))
+        return { decision: this.toSignIn(redirectTo ? new URL(redirectTo).pathname : '/', 'missing', log) };
+      return { decision: refusal(log, 401, 'missing', { headers: { 'WWW-Authenticate': 'Bearer' } }) };
+    }
+    const names = new Set(session.value.tiers);
+    const tiers = this.config.tiers.filter((t) => names.has(t.name));
+    return { grant: { sub: session.value.sub, tiers, source: 'session', sessionExp: session.value.exp } };
+  }
 
-    let minted;
-    let sessionCookie;
-    try {
-      minted = await this.minter.mint(grant.tiers, nowSeconds);
-      const { sessionKey } = await this.signingKey.get();
-      // A token starts a session; a session re-mints without extending itself.
-      const exp = grant.session?.exp ?? nowSeconds + this.config.cookies.sessionLifetimeSeconds;
-      sessionCookie = cookieJar.setCookie(SESSION_COOKIE, sealSession(sessionKey, { sub: grant.sub, tiers: grant.tiers.map((t) => t.name), exp }), {
-        path: '/',
-        expires: exp,
-      });
-    } catch (error) {
-      return { ...refuse(503, 'signing-unavailable'), log: { ...log, outcome: 'deny', reason: error.reason ?? 'signing-unavailable', error: error.message } };
-    }
-    const setCookies = [...minted.setCookies, sessionCookie];
-    const tierNames = grant.tiers.map((t) => t.name);
-    const mintLog = { ...log, outcome: 'mint', source: grant.source, sub: grant.sub, tiers: tierNames, expiresAt: minted.expiresAt };
-    if (redirectTo) return { result: respond(302, { location: redirectTo, setCookies }), log: mintLog };
-    return {
-      result: respond(200, { body: { tiers: tierNames, expiresAt: minted.expiresAt }, setCookies }),
-      log: mintLog,
-    };
+  /** `?redirect=`: absent, one safe same-origin target, or unsafe (including repeated). */
+  redirectTarget(request) {
+    const targets = new URLSearchParams(request.querystring ?? '').getAll('redirect');
+    if (targets.length === 0) return { to: null };
+    const to = targets.length === 1 ? safeRedirect(targets[0], this.config) : null;
+    return to === null ? { unsafe: true } : { to };
   }
 
   async logout(request) {
     const log = { class: 'logout' };
     if (request.method !== 'GET' && request.method !== 'POST') {
-      return { result: respond(405, { body: { error: 'method-not-allowed' }, headers: { Allow: 'GET, POST' } }), log: { ...log, outcome: 'deny', reason: 'method-not-allowed' } };
+      return refusal(log, 405, 'method-not-allowed', { headers: { Allow: 'GET, POST' } });
     }
-    const query = new URLSearchParams(request.querystring ?? '');
-    const targets = query.getAll('redirect');
-    const redirectTo = targets.length === 1 ? safeRedirect(targets[0], this.config) : null;
-    if (targets.length > 0 && redirectTo === null) {
-      return { result: respond(400, { body: { error: 'bad-request', reason: 'unsafe-redirect' } }), log: { ...log, outcome: 'deny', reason: 'unsafe-redirect' } };
-    }
+    const redirect = this.redirectTarget(request);
+    if (redirect.unsafe) return refusal(log, 400, 'unsafe-redirect');
     const setCookies = [
       ...this.minter.expireAll(),
       cookieJar.expireCookie(SESSION_COOKIE, { path: '/' }),
       cookieJar.expireCookie(REMINT_COOKIE, { path: '/' }),
     ];
-    const result = redirectTo
-      ? respond(302, { location: redirectTo, setCookies })
+    const result = redirect.to
+      ? respond(302, { location: redirect.to, setCookies })
       : respond(200, { body: { loggedOut: true }, setCookies });
     return { result, log: { ...log, outcome: 'logout' } };
   }
@@ -229,7 +256,7 @@ class EdgeAuth {
     const denyLog = { ...log, outcome: 'deny', reason, cache: verdict.cache, remint: remint.reason };
     if (wantsHtml(request)) return this.toSignIn(returnPath(request), reason, denyLog);
     const status = UNAUTHENTICATED.has(reason) ? 401 : 403;
-    return { result: respond(status, { body: { error: errorName(status), reason, tier: tier.name } }), log: denyLog };
+    return { result: respond(status, { body: { error: ERROR_NAMES[status], reason, tier: tier.name } }), log: denyLog };
   }
 
   /** A 302 back to the same URL with fresh cookies, when a session grants this tier. */
@@ -237,6 +264,8 @@ class EdgeAuth {
     const value = cookies?.get(SESSION_COOKIE);
     if (value === undefined) return { reason: 'no-session' };
     if (cookies.has(REMINT_COOKIE)) return { reason: 'remint-loop' };
+    // Signed-URL parameters win over cookies: redirecting back to them would change nothing.
+    if (hasSignedUrlParams(request.querystring)) return { reason: 'signed-url' };
     const nowSeconds = Math.floor(nowMs / 1000);
     const session = await this.session(cookies, nowSeconds, log);
     if (!session.value) return { reason: session.error ? 'signing-unavailable' : 'session-invalid' };
@@ -255,7 +284,13 @@ class EdgeAuth {
     const status = request.method === 'GET' || request.method === 'HEAD' ? 302 : 307;
     return {
       result: respond(status, { location, setCookies: [...minted.setCookies, guard] }),
-      log: { ...log, outcome: 'remint', sub: session.value.sub, tiers: tiers.map((t) => t.name), expiresAt: minted.expiresAt },
+      log: {
+        ...log,
+        outcome: 'remint',
+        sub: session.value.sub,
+        tiers: tiers.map((t) => t.name),
+        expiresAt: minted.expiresAt,
+      },
     };
   }
 
@@ -270,13 +305,8 @@ class EdgeAuth {
     try {
       ({ sessionKey: key } = await this.signingKey.get());
     } catch (error) {
-      return {
-        value: null,
-        error: {
-          result: respond(503, { body: { error: 'unavailable', reason: 'signing-unavailable' } }),
-          log: { ...log, outcome: 'deny', reason: error.reason ?? 'signing-unavailable', error: error.message },
-        },
-      };
+      const decision = refusal(log, 503, 'signing-unavailable', { logReason: error.reason, error: error.message });
+      return { value: null, error: decision };
     }
     return { value: openSession(key, value, nowSeconds) };
   }
@@ -284,7 +314,10 @@ class EdgeAuth {
   toSignIn(path, reason, log) {
     const signIn = this.config.signInUrl;
     const location = `${signIn}${signIn.includes('?') ? '&' : '?'}redirect=${encodeURIComponent(path)}&reason=${encodeURIComponent(reason)}`;
-    return { result: respond(302, { location }), log: { ...log, outcome: log.outcome ?? 'deny', reason, redirect: 'sign-in' } };
+    return {
+      result: respond(302, { location }),
+      log: { ...log, outcome: log.outcome ?? 'deny', reason, redirect: 'sign-in' },
+    };
   }
 }
 
@@ -300,11 +333,27 @@ function bearerToken(entries) {
 /** Where sign-in should send the viewer back: the path, and the query unless it holds credentials. */
 function returnPath(request) {
   const qs = request.querystring ?? '';
-  return qs && !/(?:^|&)(?:Signature|Policy|Key-Pair-Id)=/.test(qs) ? `${request.uri}?${qs}` : request.uri;
+  return qs && !hasSignedUrlParams(qs) ? `${request.uri}?${qs}` : request.uri;
 }
 
-function errorName(status) {
-  return { 400: 'bad-request', 401: 'unauthorized', 403: 'forbidden', 405: 'method-not-allowed', 503: 'unavailable' }[status];
+const ERROR_NAMES = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  503: 'unavailable',
+};
+
+/**
+ * A JSON refusal `{error, reason}` and its log line. `logReason` is a finer reason for the
+ * log only (the viewer sees `reason`); `error` is a message for the log only.
+ */
+function refusal(log, status, reason, { headers, logReason, error } = {}) {
+  return {
+    result: respond(status, { body: { error: ERROR_NAMES[status], reason }, headers }),
+    log: { ...log, outcome: 'deny', reason: logReason ?? reason, ...(error ? { error } : {}) },
+  };
 }
 
 /**

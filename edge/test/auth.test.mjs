@@ -3,8 +3,26 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getSignedCookies } from '@aws-sdk/cloudfront-signer';
 import {
-  BROWSER, DOMAIN, KEY_ID, NOW, TIERS, assertNoSecrets, body, config, cookieJar, forgedTokens, harness,
-  idToken, independentVerify, keys, location, policyFor, setCookies, signIn, tierCookies, viewerRequest,
+  BROWSER,
+  DOMAIN,
+  KEY_ID,
+  NOW,
+  TIERS,
+  assertNoSecrets,
+  body,
+  config,
+  cookieJar,
+  forgedTokens,
+  harness,
+  idToken,
+  independentVerify,
+  keys,
+  location,
+  policyFor,
+  setCookies,
+  signIn,
+  tierCookies,
+  viewerRequest,
 } from './helpers.mjs';
 
 const publicKeys = { [KEY_ID]: keys.cloudfront.publicPem };
@@ -19,7 +37,8 @@ test('a valid ID token gets 200 JSON and one cookie set per granted tier, plus a
   assert.equal(response.headers['cache-control'][0].value, 'no-store');
   const lines = setCookies(response);
   assert.equal(lines.length, 2 * 3 + 1);
-  for (const line of lines) assert.equal(response.headers['set-cookie'].find((h) => h.value === line).key, 'Set-Cookie');
+  for (const line of lines)
+    assert.equal(response.headers['set-cookie'].find((h) => h.value === line).key, 'Set-Cookie');
   const jar = cookieJar(lines);
   for (const tier of TIERS) {
     for (const name of ['CloudFront-Policy', 'CloudFront-Signature', 'CloudFront-Key-Pair-Id']) {
@@ -48,7 +67,10 @@ test('minted cookies pass an independent node:crypto check for their tier and no
   assert.equal(independentVerify(gold, at(`https://${DOMAIN}/premium/a/b/c.m3u8?x=1`)), 'ok');
   assert.equal(independentVerify(silver, at(`https://${DOMAIN}/videos/clip.mp4`)), 'ok');
   assert.equal(independentVerify(gold, at(`https://${DOMAIN}/videos/clip.mp4`)), 'resource-mismatch');
-  assert.equal(independentVerify(gold, { ...at(`https://${DOMAIN}/premium/x`), nowSeconds: expectedExpiry }), 'expired');
+  assert.equal(
+    independentVerify(gold, { ...at(`https://${DOMAIN}/premium/x`), nowSeconds: expectedExpiry }),
+    'expired',
+  );
   assert.equal(
     Buffer.from(gold.policy.replace(/-/g, '+').replace(/_/g, '=').replace(/~/g, '/'), 'base64').toString(),
     policyFor('/premium/', expectedExpiry),
@@ -135,12 +157,23 @@ test('tokens that fail verification get 401 with the reason and no cookies', asy
   const s = nowSeconds;
   const cases = {
     'unsupported-alg': [none, hs256],
-    'unknown-kid': [idToken({ header: { kid: 'idp-9' } }), idToken({ key: keys.idpRotated.privateKey, header: { kid: 'idp-2' } })],
-    'bad-signature': [idToken({ key: keys.stranger.privateKey }), (() => {
-      const [h, , sig] = idToken().split('.');
-      const forgedClaims = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(idToken().split('.')[1], 'base64url')), 'cognito:groups': ['gold', 'admin'] })).toString('base64url');
-      return `${h}.${forgedClaims}.${sig}`;
-    })()],
+    'unknown-kid': [
+      idToken({ header: { kid: 'idp-9' } }),
+      idToken({ key: keys.idpRotated.privateKey, header: { kid: 'idp-2' } }),
+    ],
+    'bad-signature': [
+      idToken({ key: keys.stranger.privateKey }),
+      (() => {
+        const [h, , sig] = idToken().split('.');
+        const forgedClaims = Buffer.from(
+          JSON.stringify({
+            ...JSON.parse(Buffer.from(idToken().split('.')[1], 'base64url')),
+            'cognito:groups': ['gold', 'admin'],
+          }),
+        ).toString('base64url');
+        return `${h}.${forgedClaims}.${sig}`;
+      })(),
+    ],
     expired: [idToken({ claims: { exp: s - 61, iat: s - 3700 } })],
     'wrong-issuer': [idToken({ claims: { iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other' } })],
     'wrong-audience': [idToken({ claims: { aud: 'another-client' } })],
@@ -165,7 +198,12 @@ test('tokens that fail verification get 401 with the reason and no cookies', asy
 
 test('an Authorization header that is not one Bearer token is malformed', async () => {
   const { handler } = harness();
-  for (const authorization of ['Basic YWxpY2U6cHc=', 'Bearer', 'Bearer a b', [`Bearer ${idToken()}`, `Bearer ${idToken()}`]]) {
+  for (const authorization of [
+    'Basic YWxpY2U6cHc=',
+    'Bearer',
+    'Bearer a b',
+    [`Bearer ${idToken()}`, `Bearer ${idToken()}`],
+  ]) {
     const response = await handler(viewerRequest({ uri: '/auth', headers: { authorization } }));
     assert.equal(response.status, '401');
     assert.equal(body(response).reason, 'malformed');
@@ -179,7 +217,9 @@ test('a repeated mint in the same window is served from cache with no RSA operat
   const first = setCookies(await signIn(handler)).slice(0, 6);
   assert.equal(state.minter.stats.signs, 2);
   clock.now += 200_000; // still inside the 300 s window? 08:00:00 + 200 s = 08:03:20: yes
-  const second = setCookies(await signIn(handler, { token: idToken({ claims: { sub: 'someone-else' }, now: clock.now }) })).slice(0, 6);
+  const second = setCookies(
+    await signIn(handler, { token: idToken({ claims: { sub: 'someone-else' }, now: clock.now }) }),
+  ).slice(0, 6);
   assert.deepEqual(second, first);
   assert.equal(state.minter.stats.signs, 2);
   assert.equal(state.minter.stats.hits, 2);
@@ -194,25 +234,38 @@ test('the session cookie alone re-mints at /auth, without extending itself', asy
   const jar = cookieJar(setCookies(await signIn(handler)));
   const session = jar['__Host-edge-auth-session|/'];
   clock.now += 2 * 3600 * 1000; // the ID token and the cookies have expired; the session has not
-  const response = await handler(viewerRequest({ uri: '/auth', headers: { cookie: `__Host-edge-auth-session=${session.value}` } }));
+  const response = await handler(
+    viewerRequest({ uri: '/auth', headers: { cookie: `__Host-edge-auth-session=${session.value}` } }),
+  );
   assert.equal(response.status, '200');
   assert.deepEqual(body(response).tiers, ['gold', 'silver']);
   const renewed = cookieJar(setCookies(response))['__Host-edge-auth-session|/'];
   assert.equal(renewed.attributes.Expires, session.attributes.Expires);
   clock.now += 11 * 3600 * 1000; // past the 12 h session
-  const late = await handler(viewerRequest({ uri: '/auth', headers: { cookie: `__Host-edge-auth-session=${session.value}` } }));
+  const late = await handler(
+    viewerRequest({ uri: '/auth', headers: { cookie: `__Host-edge-auth-session=${session.value}` } }),
+  );
   assert.equal(late.status, '401');
   assert.equal(body(late).reason, 'missing');
 });
 
 test('a forged or altered session cookie is not a session', async () => {
   const { handler } = harness();
-  const jar = cookieJar(setCookies(await signIn(handler, { token: idToken({ claims: { 'cognito:groups': ['silver'] } }) })));
+  const jar = cookieJar(
+    setCookies(await signIn(handler, { token: idToken({ claims: { 'cognito:groups': ['silver'] } }) })),
+  );
   const [v, payload, mac] = jar['__Host-edge-auth-session|/'].value.split('.');
   const claims = JSON.parse(Buffer.from(payload, 'base64url'));
   const upgraded = Buffer.from(JSON.stringify({ ...claims, tiers: ['gold', 'silver'] })).toString('base64url');
-  for (const forged of [`${v}.${upgraded}.${mac}`, `${v}.${payload}.${mac.slice(0, -2)}AA`, `${v}.${payload}`, 'garbage']) {
-    const response = await handler(viewerRequest({ uri: '/auth', headers: { cookie: `__Host-edge-auth-session=${forged}` } }));
+  for (const forged of [
+    `${v}.${upgraded}.${mac}`,
+    `${v}.${payload}.${mac.slice(0, -2)}AA`,
+    `${v}.${payload}`,
+    'garbage',
+  ]) {
+    const response = await handler(
+      viewerRequest({ uri: '/auth', headers: { cookie: `__Host-edge-auth-session=${forged}` } }),
+    );
     assert.equal(response.status, '401');
     assert.equal(setCookies(response).length, 0);
   }
@@ -220,7 +273,9 @@ test('a forged or altered session cookie is not a session', async () => {
 
 test('a browser without credentials at /auth is sent to sign-in', async () => {
   const { handler } = harness();
-  const response = await handler(viewerRequest({ uri: '/auth', querystring: 'redirect=/premium/x', headers: { accept: BROWSER } }));
+  const response = await handler(
+    viewerRequest({ uri: '/auth', querystring: 'redirect=/premium/x', headers: { accept: BROWSER } }),
+  );
   assert.equal(response.status, '302');
   assert.equal(location(response), 'https://login.example.com/signin?redirect=%2Fpremium%2Fx&reason=missing');
 });

@@ -37,7 +37,14 @@ test('the zip holds the handler, the nodejs wasm build and the config, and stays
   const size = fs.statSync(out).size;
   assert.ok(size < 1024 * 1024, `${size} bytes`);
   const listing = execFileSync('unzip', ['-Z1', out], { encoding: 'utf8' }).trim().split('\n');
-  for (const file of ['index.js', 'package.json', 'edge/config.json', 'edge/src/handler.js', 'pkg/node/cloudfront_edge_auth.js', 'pkg/node/cloudfront_edge_auth_bg.wasm']) {
+  for (const file of [
+    'index.js',
+    'package.json',
+    'edge/config.json',
+    'edge/src/handler.js',
+    'pkg/node/cloudfront_edge_auth.js',
+    'pkg/node/cloudfront_edge_auth_bg.wasm',
+  ]) {
     assert.ok(listing.includes(file), `${file} missing from the zip`);
   }
   assert.ok(!listing.some((f) => f.includes('node_modules') || f.includes('test')), listing.join(' '));
@@ -49,7 +56,9 @@ test('the zip holds the handler, the nodejs wasm build and the config, and stays
   return (async () => {
     const event = viewerRequest({ uri: '/index.html' });
     assert.equal(await handler(event), event.Records[0].cf.request);
-    const minted = await handler(viewerRequest({ uri: '/auth', headers: { authorization: `Bearer ${idToken({ now: Date.now() })}` } }));
+    const minted = await handler(
+      viewerRequest({ uri: '/auth', headers: { authorization: `Bearer ${idToken({ now: Date.now() })}` } }),
+    );
     assert.equal(minted.status, '200', minted.body);
     assert.deepEqual(body(minted).tiers, ['gold', 'silver']);
   })();
@@ -65,7 +74,15 @@ test('the same inputs give the same zip', () => {
 });
 
 test('a zip over the limit fails the build, printing the size', () => {
-  const run = bundle(['--config', writeConfig('dev2.json', config()), '--out', path.join(tmp, 'big.zip'), '--dev', '--max-bytes', '1000']);
+  const run = bundle([
+    '--config',
+    writeConfig('dev2.json', config()),
+    '--out',
+    path.join(tmp, 'big.zip'),
+    '--dev',
+    '--max-bytes',
+    '1000',
+  ]);
   assert.equal(run.status, 1);
   assert.match(run.stderr, /over the 1,000 byte limit/);
 });
@@ -82,6 +99,11 @@ test('an invalid config, or a dev config without --dev, fails the build', () => 
 });
 
 test('the example config bundles as is', () => {
-  const run = bundle(['--config', fileURLToPath(new URL('../config.example.json', import.meta.url)), '--out', path.join(tmp, 'example.zip')]);
+  const run = bundle([
+    '--config',
+    fileURLToPath(new URL('../config.example.json', import.meta.url)),
+    '--out',
+    path.join(tmp, 'example.zip'),
+  ]);
   assert.equal(run.status, 0, run.stderr);
 });

@@ -34,9 +34,22 @@ test('the test config is valid and normalised', () => {
 
 test('a config missing any required field is rejected with a message naming it', () => {
   const required = [
-    'domain', 'keyGroup', 'activeKeyId', 'privateKey', 'identityProvider', 'identityProvider.issuer',
-    'identityProvider.clientIds', 'identityProvider.jwks', 'tiers', 'tiers[0].name', 'tiers[0].pathPrefix',
-    'tiers[0].groups', 'cookies', 'cookies.lifetimeSeconds', 'signInUrl', 'allowedRedirectPaths',
+    'domain',
+    'keyGroup',
+    'activeKeyId',
+    'privateKey',
+    'identityProvider',
+    'identityProvider.issuer',
+    'identityProvider.clientIds',
+    'identityProvider.jwks',
+    'tiers',
+    'tiers[0].name',
+    'tiers[0].pathPrefix',
+    'tiers[0].groups',
+    'cookies',
+    'cookies.lifetimeSeconds',
+    'signInUrl',
+    'allowedRedirectPaths',
   ];
   for (const field of required) {
     const { error } = loadError(without(field));
@@ -64,23 +77,70 @@ test('bad values are rejected with the field named', () => {
     [{ keyGroup: { [KEY_ID]: 'not a pem' } }, `keyGroup.${KEY_ID}`, /PEM/],
     [{ keyGroup: { [KEY_ID]: keys.cloudfront.privatePem } }, `keyGroup.${KEY_ID}`, /PEM type "PRIVATE KEY"/],
     [{ privateKey: { pem: 'x', secretsManager: {} } }, 'privateKey', /exactly one/],
-    [{ privateKey: { secretsManager: { secretId: 's', region: 'moon-1' } } }, 'privateKey.secretsManager.region', /region/],
-    [{ dev: false, privateKey: { secretsManager: { secretId: 's', region: 'us-east-1', endpoint: 'http://127.0.0.1:5000' } } },
-      'privateKey.secretsManager.endpoint', /only allowed with "dev": true/],
-    [{ identityProvider: { issuer: 'https://i.example', clientIds: ['c'], jwks: { keys: [] } } }, 'identityProvider.jwks', /no keys/],
-    [{ identityProvider: { issuer: 'https://i.example', clientIds: [], jwks: {} } }, 'identityProvider.clientIds', /non-empty/],
-    [{ identityProvider: { issuer: 'https://i.example', clientIds: ['c'], jwks: {}, tokenUse: 'access' } }, 'identityProvider.tokenUse', /"id" or null/],
-    [{ identityProvider: { issuer: 'https://i.example', clientIds: ['c'], jwks: {}, leewaySeconds: 3600 } }, 'identityProvider.leewaySeconds', /0 to 300/],
+    [
+      { privateKey: { secretsManager: { secretId: 's', region: 'moon-1' } } },
+      'privateKey.secretsManager.region',
+      /region/,
+    ],
+    [
+      {
+        dev: false,
+        privateKey: { secretsManager: { secretId: 's', region: 'us-east-1', endpoint: 'http://127.0.0.1:5000' } },
+      },
+      'privateKey.secretsManager.endpoint',
+      /only allowed with "dev": true/,
+    ],
+    [
+      { identityProvider: { issuer: 'https://i.example', clientIds: ['c'], jwks: { keys: [] } } },
+      'identityProvider.jwks',
+      /no keys/,
+    ],
+    [
+      { identityProvider: { issuer: 'https://i.example', clientIds: [], jwks: {} } },
+      'identityProvider.clientIds',
+      /non-empty/,
+    ],
+    [
+      { identityProvider: { issuer: 'https://i.example', clientIds: ['c'], jwks: {}, tokenUse: 'access' } },
+      'identityProvider.tokenUse',
+      /"id" or null/,
+    ],
+    [
+      { identityProvider: { issuer: 'https://i.example', clientIds: ['c'], jwks: {}, leewaySeconds: 3600 } },
+      'identityProvider.leewaySeconds',
+      /0 to 300/,
+    ],
     [{ tiers: [] }, 'tiers', /1 to 10/],
     [{ tiers: [{ name: 'g', pathPrefix: '/premium', groups: ['g'] }] }, 'tiers[0].pathPrefix', /end with "\/"/],
     [{ tiers: [{ name: 'g', pathPrefix: '/pre*/', groups: ['g'] }] }, 'tiers[0].pathPrefix', /letters, digits/],
     [{ tiers: [{ name: 'g', pathPrefix: '/a;b/', groups: ['g'] }] }, 'tiers[0].pathPrefix', /letters, digits/],
     [{ tiers: [{ name: 'g', pathPrefix: '/a/', groups: [] }] }, 'tiers[0].groups', /non-empty/],
-    [{ tiers: [{ name: 'g', pathPrefix: '/a/', groups: ['g'] }, { name: 'g', pathPrefix: '/b/', groups: ['g'] }] }, 'tiers[1].name', /repeats/],
-    [{ tiers: [{ name: 'a', pathPrefix: '/v/', groups: ['g'] }, { name: 'b', pathPrefix: '/v/4k/', groups: ['g'] }] },
-      'tiers[1].pathPrefix', /inside tiers\[0\]/],
+    [
+      {
+        tiers: [
+          { name: 'g', pathPrefix: '/a/', groups: ['g'] },
+          { name: 'g', pathPrefix: '/b/', groups: ['g'] },
+        ],
+      },
+      'tiers[1].name',
+      /repeats/,
+    ],
+    [
+      {
+        tiers: [
+          { name: 'a', pathPrefix: '/v/', groups: ['g'] },
+          { name: 'b', pathPrefix: '/v/4k/', groups: ['g'] },
+        ],
+      },
+      'tiers[1].pathPrefix',
+      /inside tiers\[0\]/,
+    ],
     [{ tiers: [{ name: 'a', pathPrefix: '/auth/', groups: ['g'] }] }, 'tiers', /must not cover \/auth/],
-    [{ cookies: { lifetimeSeconds: 600, refreshBeforeSeconds: 300, windowSeconds: 300 } }, 'cookies.lifetimeSeconds', /exceed/],
+    [
+      { cookies: { lifetimeSeconds: 600, refreshBeforeSeconds: 300, windowSeconds: 300 } },
+      'cookies.lifetimeSeconds',
+      /exceed/,
+    ],
     [{ cookies: { lifetimeSeconds: 3600.5 } }, 'cookies.lifetimeSeconds', /whole number/],
     [{ signInUrl: '//evil.example/login' }, 'signInUrl', /absolute URL/],
     [{ allowedRedirectPaths: ['//x'] }, 'allowedRedirectPaths[0]', /single "\/"/],
@@ -125,7 +185,12 @@ test('a broken config fails closed: private paths denied, /auth 503, the log say
 });
 
 test('a config whose tiers cannot be read denies every path', async () => {
-  for (const broken of [without('tiers'), { tiers: 'everything' }, null, new Error('config: cannot read config.json')]) {
+  for (const broken of [
+    without('tiers'),
+    { tiers: 'everything' },
+    null,
+    new Error('config: cannot read config.json'),
+  ]) {
     const { handler } = loadError(broken);
     const event = viewerRequest({ uri: '/index.html' });
     const response = await handler(event);
@@ -143,7 +208,9 @@ test('a private key that does not match the active public key mints nothing (503
 });
 
 test('a private key PEM that does not parse mints nothing (503) and says why', async () => {
-  const { handler, logs } = harness(config({ privateKey: { pem: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n' } }));
+  const { handler, logs } = harness(
+    config({ privateKey: { pem: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n' } }),
+  );
   assert.equal((await signIn(handler)).status, '503');
   assert.equal(logs.at(-1).reason, 'key-invalid');
   assert.match(logs.at(-1).error, /ERR_KEY_FORMAT/);

@@ -3,8 +3,25 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getSignedUrl } from '@aws-sdk/cloudfront-signer';
 import {
-  BROWSER, DOMAIN, KEY_ID, NOW, OTHER_KEY_ID, assertNoSecrets, body, config, cookieHeaderFor, cookieJar,
-  cookieSetFor, harness, idToken, keys, location, policyFor, setCookies, signIn, viewerRequest,
+  BROWSER,
+  DOMAIN,
+  KEY_ID,
+  NOW,
+  OTHER_KEY_ID,
+  assertNoSecrets,
+  body,
+  config,
+  cookieHeaderFor,
+  cookieJar,
+  cookieSetFor,
+  harness,
+  idToken,
+  keys,
+  location,
+  policyFor,
+  setCookies,
+  signIn,
+  viewerRequest,
 } from './helpers.mjs';
 
 const JSON_ACCEPT = 'application/json';
@@ -48,8 +65,20 @@ test('valid cookies pass the request through unchanged, and a warm repeat hits t
   const again = await handler(get('/premium/other/part-2.ts', cookie));
   assert.equal(again.uri, '/premium/other/part-2.ts');
   assert.deepEqual(state.gate.stats, { verifications: 1, hits: 1 });
-  assert.deepEqual(logs.slice(-2).map((l) => [l.outcome, l.cache]), [['pass', 'miss'], ['pass', 'hit']]);
-  assertNoSecrets(assert, logs, Object.values(jar).map((c) => c.value).filter((v) => v.length > 20));
+  assert.deepEqual(
+    logs.slice(-2).map((l) => [l.outcome, l.cache]),
+    [
+      ['pass', 'miss'],
+      ['pass', 'hit'],
+    ],
+  );
+  assertNoSecrets(
+    assert,
+    logs,
+    Object.values(jar)
+      .map((c) => c.value)
+      .filter((v) => v.length > 20),
+  );
 });
 
 test('a cached verification ends when the cookies expire', async () => {
@@ -71,7 +100,10 @@ test('missing cookies: an API client gets 401 JSON, a browser 302 to sign-in wit
   assert.equal(api.headers['content-type'][0].value, 'application/json; charset=utf-8');
   const browser = await handler(get('/premium/movie.mp4', undefined, { accept: BROWSER, querystring: 't=30' }));
   assert.equal(browser.status, '302');
-  assert.equal(location(browser), 'https://login.example.com/signin?redirect=%2Fpremium%2Fmovie.mp4%3Ft%3D30&reason=missing');
+  assert.equal(
+    location(browser),
+    'https://login.example.com/signin?redirect=%2Fpremium%2Fmovie.mp4%3Ft%3D30&reason=missing',
+  );
   assert.equal(browser.body, undefined);
 });
 
@@ -119,9 +151,13 @@ test('cookies of another tier are refused as wrong-tier', async () => {
 test('cookies signed by a key outside the key group are refused', async () => {
   const { handler } = harness();
   const policy = policyFor('/premium/', nowSeconds + 3600);
-  const unknown = await handler(get('/premium/a', cookieSetFor(policy, { key: keys.stranger.privateKey, keyPairId: OTHER_KEY_ID })));
+  const unknown = await handler(
+    get('/premium/a', cookieSetFor(policy, { key: keys.stranger.privateKey, keyPairId: OTHER_KEY_ID })),
+  );
   assert.equal(body(unknown).reason, 'unknown-key');
-  const impostor = await handler(get('/premium/a', cookieSetFor(policy, { key: keys.stranger.privateKey, keyPairId: KEY_ID })));
+  const impostor = await handler(
+    get('/premium/a', cookieSetFor(policy, { key: keys.stranger.privateKey, keyPairId: KEY_ID })),
+  );
   assert.equal(body(impostor).reason, 'bad-signature');
 });
 
@@ -147,7 +183,12 @@ test('a signed URL (as the SDK makes it) passes, and is never cached', async () 
 test('a policy narrower than the tier is honoured for its URL only and never cached', async () => {
   const { handler, state } = harness();
   const narrow = JSON.stringify({
-    Statement: [{ Resource: `https://${DOMAIN}/premium/one.mp4`, Condition: { DateLessThan: { 'AWS:EpochTime': nowSeconds + 600 } } }],
+    Statement: [
+      {
+        Resource: `https://${DOMAIN}/premium/one.mp4`,
+        Condition: { DateLessThan: { 'AWS:EpochTime': nowSeconds + 600 } },
+      },
+    ],
   });
   const cookie = cookieSetFor(narrow);
   assert.equal((await handler(get('/premium/one.mp4', cookie))).uri, '/premium/one.mp4');
@@ -164,11 +205,16 @@ test('a live session re-mints expired or missing cookies with a 302 back to the 
   assert.equal(response.status, '302');
   assert.equal(location(response), `https://${DOMAIN}/premium/a.mp4?x=1`);
   const fresh = cookieJar(setCookies(response));
-  assert.ok(fresh['CloudFront-Policy|/premium/'] && fresh['CloudFront-Policy|/videos/'], 'every session tier re-minted');
+  assert.ok(
+    fresh['CloudFront-Policy|/premium/'] && fresh['CloudFront-Policy|/videos/'],
+    'every session tier re-minted',
+  );
   assert.equal(fresh['__Host-edge-auth-remint|/'].attributes['Max-Age'], '10');
   assert.equal(logs.at(-1).outcome, 'remint');
   // Following the redirect with the new cookies gets through.
-  const followed = await handler(get('/premium/a.mp4', cookieHeaderFor({ ...jar, ...fresh }, '/premium/a.mp4'), { querystring: 'x=1' }));
+  const followed = await handler(
+    get('/premium/a.mp4', cookieHeaderFor({ ...jar, ...fresh }, '/premium/a.mp4'), { querystring: 'x=1' }),
+  );
   assert.equal(followed.uri, '/premium/a.mp4');
   // Missing CloudFront cookies (the browser dropped them at Expires), session still there.
   const sessionOnly = `__Host-edge-auth-session=${jar['__Host-edge-auth-session|/'].value}`;
@@ -228,5 +274,27 @@ test('every decision logs one JSON-safe line with class, outcome and duration', 
     assert.ok(line.class && line.outcome, JSON.stringify(line));
     assert.deepEqual(JSON.parse(JSON.stringify(line)), line);
   }
-  assert.deepEqual(logs.map((l) => l.class), ['public', 'private', 'auth']);
+  assert.deepEqual(
+    logs.map((l) => l.class),
+    ['public', 'private', 'auth'],
+  );
+});
+
+test('an expired signed URL is refused even with a session: redirecting to it would change nothing', async () => {
+  const { handler, logs } = harness();
+  const jar = await signedInJar(handler);
+  const url = getSignedUrl({
+    url: `https://${DOMAIN}/premium/trailer.mp4`,
+    keyPairId: KEY_ID,
+    privateKey: keys.cloudfront.privatePem,
+    dateLessThan: new Date(NOW - 1000).toISOString(),
+  });
+  const querystring = url.split('?')[1];
+  const response = await handler(
+    get('/premium/trailer.mp4', cookieHeaderFor(jar, '/premium/'), { querystring, accept: BROWSER }),
+  );
+  assert.equal(response.status, '302');
+  assert.equal(location(response), 'https://login.example.com/signin?redirect=%2Fpremium%2Ftrailer.mp4&reason=expired');
+  assert.equal(logs.at(-1).remint, 'signed-url');
+  assertNoSecrets(assert, logs, [new URLSearchParams(querystring).get('Signature')]);
 });

@@ -175,7 +175,11 @@ export function independentVerify({ policy, signature, keyPairId }, { url, nowSe
   const statement = JSON.parse(policyBytes.toString('utf8')).Statement;
   if (statement.length !== 1) return 'malformed';
   const { Resource, Condition } = statement[0];
-  const pattern = new RegExp(`^${Resource.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const pattern = new RegExp(
+    `^${Resource.split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   if (!pattern.test(url)) return 'resource-mismatch';
   if (!(nowSeconds < Condition.DateLessThan['AWS:EpochTime'])) return 'expired';
   return 'ok';
@@ -201,12 +205,16 @@ export function cookieSetFor(policyJson, { key = keys.cloudfront.privateKey, key
 
 export const policyFor = (pathPrefix, expiresAt, domain = DOMAIN) =>
   JSON.stringify({
-    Statement: [{ Resource: `https://${domain}${pathPrefix}*`, Condition: { DateLessThan: { 'AWS:EpochTime': expiresAt } } }],
+    Statement: [
+      { Resource: `https://${domain}${pathPrefix}*`, Condition: { DateLessThan: { 'AWS:EpochTime': expiresAt } } },
+    ],
   });
 
 /** Runs /auth with an ID token and returns the response. */
 export async function signIn(handler, { token = idToken(), querystring = '', method = 'GET', headers = {} } = {}) {
-  return handler(viewerRequest({ uri: '/auth', method, querystring, headers: { authorization: `Bearer ${token}`, ...headers } }));
+  return handler(
+    viewerRequest({ uri: '/auth', method, querystring, headers: { authorization: `Bearer ${token}`, ...headers } }),
+  );
 }
 
 /** Asserts no log line carries a secret: tokens, signatures, policies, PEM or session values. */

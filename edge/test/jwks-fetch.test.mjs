@@ -39,7 +39,10 @@ test('concurrent first requests share one fetch', async () => {
   server.requests = 0;
   const { handler } = harness(fetchedConfig());
   const responses = await Promise.all([signIn(handler), signIn(handler), signIn(handler)]);
-  assert.deepEqual(responses.map((r) => r.status), ['200', '200', '200']);
+  assert.deepEqual(
+    responses.map((r) => r.status),
+    ['200', '200', '200'],
+  );
   assert.equal(server.requests, 1);
 });
 
@@ -65,7 +68,9 @@ test('an unknown kid refetches once (key rotation), then waits out the penalty i
 test('an embedded JWKS is tried first; the URL only for kids it lacks', async () => {
   server.requests = 0;
   server.published = { keys: [jwk(keys.idpRotated, 'idp-2')] };
-  const cfg = config({ identityProvider: { issuer: ISSUER, clientIds: [CLIENT_ID], jwks: { keys: [jwk(keys.idp, 'idp-1')] }, jwksUrl } });
+  const cfg = config({
+    identityProvider: { issuer: ISSUER, clientIds: [CLIENT_ID], jwks: { keys: [jwk(keys.idp, 'idp-1')] }, jwksUrl },
+  });
   const { handler } = harness(cfg);
   assert.equal((await signIn(handler)).status, '200');
   assert.equal(server.requests, 0);

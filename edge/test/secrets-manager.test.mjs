@@ -8,8 +8,20 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
-  DOMAIN, KEY_ID, NOW, body, config, cookieHeaderFor, cookieJar, harness, independentVerify, keys, setCookies,
-  signIn, tierCookies, viewerRequest,
+  DOMAIN,
+  KEY_ID,
+  NOW,
+  body,
+  config,
+  cookieHeaderFor,
+  cookieJar,
+  harness,
+  independentVerify,
+  keys,
+  setCookies,
+  signIn,
+  tierCookies,
+  viewerRequest,
 } from './helpers.mjs';
 
 const MOTO = fileURLToPath(new URL('../../.venv/bin/moto_server', import.meta.url));
@@ -48,7 +60,10 @@ before(async () => {
   const client = new SecretsManagerClient({ region: REGION, endpoint });
   await client.send(new CreateSecretCommand({ Name: 'edge/signing-key', SecretString: keys.cloudfront.privatePem }));
   await client.send(
-    new CreateSecretCommand({ Name: 'edge/signing-key-json', SecretString: JSON.stringify({ privateKey: keys.cloudfront.privatePem }) }),
+    new CreateSecretCommand({
+      Name: 'edge/signing-key-json',
+      SecretString: JSON.stringify({ privateKey: keys.cloudfront.privatePem }),
+    }),
   );
   await client.send(new CreateSecretCommand({ Name: 'edge/wrong-key', SecretString: keys.stranger.privatePem }));
   await client.send(new CreateSecretCommand({ Name: 'edge/not-a-key', SecretString: 'hunter2' }));
@@ -77,7 +92,11 @@ test('the key is fetched from Secrets Manager once per cold start and mints vali
   assert.equal((await signIn(handler)).status, '200');
   const jar = cookieJar(setCookies(response));
   clock.now += 2 * 3600 * 1000; // re-mint from the session: needs the key again
-  assert.equal((await handler(viewerRequest({ uri: '/premium/a', headers: { cookie: cookieHeaderFor(jar, '/premium/a') } }))).status, '302');
+  assert.equal(
+    (await handler(viewerRequest({ uri: '/premium/a', headers: { cookie: cookieHeaderFor(jar, '/premium/a') } })))
+      .status,
+    '302',
+  );
   assert.equal(state.signingKey.stats.fetches, 1);
   assert.equal(state.minter.stats.signs, 2 * 3);
 });
@@ -100,7 +119,9 @@ test('a missing secret answers 503 at /auth, while valid cookies still pass', as
   assert.equal((await signIn(handler)).status, '503');
   assert.equal(state.signingKey.stats.fetches, 1);
   // Verification needs only the public keys.
-  const pass = await handler(viewerRequest({ uri: '/premium/a', headers: { cookie: cookieHeaderFor(jar, '/premium/a', { session: false }) } }));
+  const pass = await handler(
+    viewerRequest({ uri: '/premium/a', headers: { cookie: cookieHeaderFor(jar, '/premium/a', { session: false }) } }),
+  );
   assert.equal(pass.uri, '/premium/a');
 });
 
