@@ -47,8 +47,10 @@ test-wasm-chrome: bootstrap
 test-js: pkg
 	node --test --test-reporter=spec tests/js/
 
-# The Lambda@Edge handler; its Secrets Manager tests start moto's server from .venv.
+# The Lambda@Edge handler: JSDoc checked against the wasm typings, then its tests (the
+# Secrets Manager ones start moto's server from .venv).
 test-edge: pkg
+	node_modules/.bin/tsc -p edge/tsconfig.json
 	node --test --test-reporter=spec edge/test/*.test.mjs
 
 # The Lambda@Edge zip: handler, nodejs wasm build, config; fails over 1 MB.

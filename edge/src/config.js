@@ -46,6 +46,7 @@ function onlyKnown(value, field, known) {
   }
 }
 
+/** @param {unknown} value @param {string} field @param {{pattern?: RegExp, hint?: string}} [rules] */
 function string(value, field, { pattern, hint } = {}) {
   if (value === undefined || value === null || value === '') throw new ConfigError(field, 'is required');
   if (typeof value !== 'string') throw new ConfigError(field, 'must be a string');
@@ -53,15 +54,17 @@ function string(value, field, { pattern, hint } = {}) {
   return value;
 }
 
+/** @param {unknown} value @param {string} field @param {{min: number, max: number, fallback?: number}} limits */
 function integer(value, field, { min, max, fallback }) {
   if (value === undefined && fallback !== undefined) return fallback;
   if (value === undefined) throw new ConfigError(field, 'is required');
-  if (!Number.isInteger(value) || value < min || value > max) {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(field, `must be a whole number from ${min} to ${max}`);
   }
   return value;
 }
 
+/** @param {unknown} value @param {string} field @param {{pattern?: RegExp, hint?: string}} [rules] */
 function stringArray(value, field, { pattern, hint } = {}) {
   if (value === undefined) throw new ConfigError(field, 'is required');
   if (!Array.isArray(value) || value.length === 0) throw new ConfigError(field, 'must be a non-empty array');
@@ -141,6 +144,7 @@ function privateKey(value, dev) {
 function identityProvider(value, dev) {
   object(value, 'identityProvider');
   onlyKnown(value, 'identityProvider', ['issuer', 'clientIds', 'jwks', 'jwksUrl', 'tokenUse', 'leewaySeconds']);
+  /** @type {{issuer: string, clientIds: string[], jwks?: object, jwksUrl?: string, tokenUse: 'id' | null, leewaySeconds: number}} */
   const out = {
     issuer: url(value.issuer, 'identityProvider.issuer', dev),
     clientIds: stringArray(value.clientIds, 'identityProvider.clientIds'),
@@ -215,6 +219,7 @@ function cookies(value) {
     'sessionLifetimeSeconds',
     'domain',
   ]);
+  /** @type {{lifetimeSeconds: number, refreshBeforeSeconds: number, windowSeconds: number, sessionLifetimeSeconds: number, domain?: string | null}} */
   const out = {
     lifetimeSeconds: integer(value.lifetimeSeconds, 'cookies.lifetimeSeconds', { min: 300, max: 7 * 86400 }),
     refreshBeforeSeconds: integer(value.refreshBeforeSeconds, 'cookies.refreshBeforeSeconds', {

@@ -64,7 +64,8 @@ const httpDate = (epochSeconds) => new Date(epochSeconds * 1000).toUTCString();
  * base64url session, none of which needs quoting.
  * @param {{path: string, domain?: string|null, expires?: number, maxAge?: number}} attrs
  */
-function setCookie(name, value, { path, domain, expires, maxAge }) {
+function setCookie(name, value, attrs) {
+  const { path, domain, expires, maxAge } = attrs;
   let line = `${name}=${value}`;
   if (domain) line += `; Domain=${domain}`;
   line += `; Path=${path}`;
@@ -73,8 +74,12 @@ function setCookie(name, value, { path, domain, expires, maxAge }) {
   return `${line}; Secure; HttpOnly; SameSite=Lax`;
 }
 
-/** A Set-Cookie line that deletes the cookie set with the same name, path and domain. */
-function expireCookie(name, { path, domain }) {
+/**
+ * A Set-Cookie line that deletes the cookie set with the same name, path and domain.
+ * @param {{path: string, domain?: string|null}} attrs
+ */
+function expireCookie(name, attrs) {
+  const { path, domain } = attrs;
   return setCookie(name, '', { path, domain, expires: 0, maxAge: 0 });
 }
 

@@ -64,7 +64,7 @@ function createHandler(rawConfig, deps = {}) {
     const config = validateConfig(rawConfig);
     app = new EdgeAuth(config, buildCore(config, deps), { now });
   } catch (error) {
-    return failClosed(rawConfig, error, { now, log });
+    return failClosed(rawConfig, error, { log });
   }
   const handler = async (event) => {
     const started = performance.now();
@@ -131,7 +131,7 @@ class EdgeAuth {
     const nowMs = this.now();
     const cookies = cookieJar.parseCookies(cookieJar.cookieHeader(request.headers ?? {}));
     const who = await this.authenticate(request, cookies, nowMs, redirect.to, log);
-    if (who.decision) return who.decision;
+    if ('decision' in who) return who.decision;
     const { grant } = who;
     if (grant.tiers.length === 0) return refusal(log, 403, 'no-tier');
 
@@ -348,6 +348,10 @@ const ERROR_NAMES = {
 /**
  * A JSON refusal `{error, reason}` and its log line. `logReason` is a finer reason for the
  * log only (the viewer sees `reason`); `error` is a message for the log only.
+ */
+/**
+ * @param {object} log @param {number} status @param {string} reason
+ * @param {{headers?: Record<string, string>, logReason?: string, error?: string}} [details]
  */
 function refusal(log, status, reason, { headers, logReason, error } = {}) {
   return {

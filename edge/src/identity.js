@@ -48,7 +48,7 @@ class IdentityProvider {
   }
 
   /**
-   * @returns {Promise<import('./core').JwtVerdict>}
+   * @returns {Promise<import('../../pkg/node/cloudfront_edge_auth').JwtVerdict>}
    * @throws {IdentityError} when there is no key set at all to verify against
    */
   async verify(token, nowMs) {
@@ -58,7 +58,10 @@ class IdentityProvider {
       verdict = verifier.verify(token, nowMs);
       if (verdict.ok || verdict.reason !== 'unknown-kid') return verdict;
     }
-    if (!this.idp.jwksUrl) return verdict;
+    if (!this.idp.jwksUrl) {
+      if (verdict === null) throw new IdentityError('no JWKS configured');
+      return verdict;
+    }
     // Unknown kid everywhere, or nothing fetched yet: refetch, unless we did so recently.
     if (!this.inflight && this.now() - this.lastFetchAt >= this.refetchIntervalMs) this.refresh();
     if (this.inflight) {
