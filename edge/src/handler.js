@@ -128,6 +128,9 @@ class EdgeAuth {
     }
     const redirect = this.redirectTarget(request);
     if (redirect.unsafe) return refusal(log, 400, 'unsafe-redirect');
+    // A cold container fetches the signing key while the token is checked (and the JWKS
+    // perhaps fetched), so the two round trips overlap; failures surface at the mint.
+    this.signingKey.get().catch(() => {});
     const nowMs = this.now();
     const cookies = cookieJar.parseCookies(cookieJar.cookieHeader(request.headers ?? {}));
     const who = await this.authenticate(request, cookies, nowMs, redirect.to, log);
