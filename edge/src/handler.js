@@ -15,6 +15,9 @@ const { respond, wantsHtml } = require('./responses');
 const { consoleLog } = require('./log');
 const cookieJar = require('./cookies');
 
+/** The tier group that every authenticated user belongs to. */
+const ANY_USER = '*';
+
 const { SESSION_COOKIE, REMINT_COOKIE, REMINT_GUARD_SECONDS } = cookieJar;
 const AUTH = '/auth';
 const LOGOUT = '/auth/logout';
@@ -197,7 +200,8 @@ class EdgeAuth {
         };
       }
       const groups = new Set(verdict.claims.groups);
-      const tiers = this.config.tiers.filter((t) => t.groups.some((g) => groups.has(g)));
+      // "*" grants a tier to every signed-in user of the pool, groups or not.
+      const tiers = this.config.tiers.filter((t) => t.groups.some((g) => g === ANY_USER || groups.has(g)));
       return { grant: { sub: verdict.claims.sub, tiers, source: 'token' } };
     }
     const session = await this.session(cookies, Math.floor(nowMs / 1000), log);

@@ -105,6 +105,21 @@ test('tiers follow cognito:groups; a user in no tier group is refused with 403',
   assert.equal(setCookies(absent).length, 0);
 });
 
+test('a tier whose groups include "*" is granted to every signed-in user, groups or not', async () => {
+  const tiers = [
+    { name: 'members', pathPrefix: '/private/', groups: ['*'] },
+    { name: 'gold', pathPrefix: '/premium/', groups: ['gold'] },
+  ];
+  const { handler } = harness(config({ tiers, allowedRedirectPaths: ['/'] }));
+  const noGroups = await signIn(handler, { token: idToken({ claims: { 'cognito:groups': undefined } }) });
+  assert.equal(noGroups.status, '200');
+  assert.deepEqual(body(noGroups).tiers, ['members']);
+  const gold = await signIn(handler, { token: idToken({ claims: { 'cognito:groups': ['gold'] } }) });
+  assert.deepEqual(body(gold).tiers.sort(), ['gold', 'members']);
+  const forged = await signIn(handler, { token: forgedTokens().none });
+  assert.notEqual(forged.status, '200');
+});
+
 test('POST works like GET; other methods get 405', async () => {
   const { handler } = harness();
   assert.equal((await signIn(handler, { method: 'POST' })).status, '200');
