@@ -46,7 +46,8 @@ export class DistributionConfigError extends Error {
  * @property {string} domainName the host viewers use (an alternate domain name), with :port if not 443
  * @property {string} [distributionId]
  * @property {string} [defaultRootObject] served for `/`
- * @property {Record<string, Function>} origins id -> `async (request) => {status, headers, body}`
+ * @property {Record<string, Function>} origins id -> `async (request, {body}) => {status, headers, body}`,
+ *   `request` in the CloudFront event shape (after the viewer-request function), `body` the viewer's
  * @property {Record<string, {keys: Record<string, string>}>} [keyGroups] id -> public keys by key pair id
  * @property {CacheBehavior[]} [cacheBehaviors] in CloudFront's order
  * @property {Omit<CacheBehavior, 'pathPattern'>} defaultCacheBehavior
@@ -119,7 +120,7 @@ export function createDistribution(config) {
 
 /**
  * @typedef {{method: string, scheme: 'https' | 'http', host: string, uri: string, querystring: string,
- *            rawHeaders: string[], clientIp: string}} ViewerRequest
+ *            rawHeaders: string[], clientIp: string, body?: Buffer}} ViewerRequest
  * @typedef {{status: number, statusMessage?: string, headers: [string, string][], body: Buffer}} ViewerResponse
  */
 
@@ -198,7 +199,7 @@ async function handle(distribution, context, viewer) {
 
   const uri = request.uri === '/' && context.defaultRootObject ? `/${context.defaultRootObject}` : request.uri;
   try {
-    const response = await behavior.origin({ ...request, uri });
+    const response = await behavior.origin({ ...request, uri }, { body: viewer.body ?? Buffer.alloc(0) });
     return finish(response, 'origin');
   } catch (error) {
     entry.error = String(error?.message ?? error);

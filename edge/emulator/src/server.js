@@ -69,8 +69,27 @@ function listen(server, port, host) {
   });
 }
 
+/** Request bodies are for the origin (the function gets none: no include-body option). */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+async function readBody(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
 async function serve(distribution, scheme, req, res) {
-  req.resume(); // no include-body option: the request body is not read
+  const body = await readBody(req);
+  if (body === null) {
+    res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
+    res.end('request body too large for the emulator\n');
+    return;
+  }
   if (!distribution) {
     res.writeHead(503, { 'content-type': 'text/plain' });
     res.end('The distribution is still deploying.\n');
@@ -86,6 +105,7 @@ async function serve(distribution, scheme, req, res) {
     querystring: q < 0 ? '' : target.slice(q + 1),
     rawHeaders: req.rawHeaders,
     clientIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+    body,
   });
   res.writeHead(response.status, response.statusMessage, response.headers.flat());
   res.end(response.body);

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// `make demo`: moto (Cognito + Secrets Manager), the edge handler and the CloudFront
+// emulator on this machine. PORT (default 8443) is the HTTPS port, HTTP_PORT (default 8080)
+// redirects to it, as `redirect-to-https` does. Ctrl-C stops everything.
+
+import { startDemo } from './site.js';
+
+const port = Number(process.env.PORT ?? 8443);
+const httpPort = Number(process.env.HTTP_PORT ?? 8080);
+const quiet = process.env.QUIET === '1';
+
+const color = process.stdout.isTTY ? (code, text) => `\x1b[${code}m${text}\x1b[0m` : (code, text) => text;
+const time = () => new Date().toISOString().slice(11, 19);
+
+// The handler's decision for a request comes before CloudFront's response to it; both are
+// printed as one line, matched by method and URI.
+const decisions = new Map();
+const onDecision = (d) => {
+  const key = `${d.method} ${d.uri}`;
+  decisions.set(key, [...(decisions.get(key) ?? []), d]);
+};
+const onRequest = (r) => {
+  if (quiet) return;
+  const key = `${r.method} ${r.uri}`;
+  const [decision, ...rest] = decisions.get(key) ?? [];
+  if (rest.length > 0) decisions.set(key, rest);
+  else decisions.delete(key);
+  const fn = decision ? ` fn:${decision.outcome}${decision.reason ? `(${decision.reason})` : ''}${decision.redirect ? '->sign-in' : ''}` : '';
+  const kg = r.keyGroup ? ` key-group:${r.keyGroup.split(':')[0].replace(/ \(.*/, '')}` : '';
+  const status = r.status >= 400 ? color(31, r.status) : r.status >= 300 ? color(33, r.status) : color(32, r.status);
+  console.log(`${color(2, time())} ${r.method} ${r.uri} ${status} ${color(2, `[${r.behavior ?? '-'}]${fn}${kg} ${r.source}`)}`);
+};
+
+let demo;
+try {
+  demo = await startDemo({ port, httpPort, onRequest, onDecision });
+} catch (error) {
+  console.error(`make demo: ${error.message}`);
+  if (error.code === 'EADDRINUSE') console.error('make demo: a port is taken; try PORT=9443 HTTP_PORT=9080 make demo');
+  process.exit(1);
+}
+
+const [basic, premium] = demo.users;
+console.log(`
+  cloudfront-edge-auth demo
+
+  Open          ${color(1, `${demo.url}/`)}   (or ${demo.httpUrl}/, redirected)
+                The certificate is self-signed for localhost: accept it once in the browser.
+  Users         ${basic.username} / ${basic.password}      private
+                ${premium.username} / ${premium.password}  private + premium
+  Edge config   ${demo.configFile}
+  moto          ${demo.motoEndpoint} (Cognito user pool ${demo.provisioned.poolId}, Secrets Manager)
+
+  Ctrl-C stops the emulator and moto.
+`);
+
+let stopping = false;
+async function stop(signal) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\nmake demo: ${signal}, stopping the emulator and moto`);
+  await demo.stop();
+  process.exit(0);
+}
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,0 +1,80 @@
+// What a deployment has before the first viewer arrives, created on moto at demo start: a
+// Cognito user pool with an app client (USER_PASSWORD_AUTH), the groups and two users, and
+// the CloudFront signing key pair, its private half stored in Secrets Manager. The key pair
+// is generated here, every run; it never touches the disk outside the edge config's temp
+// folder (which holds only the public key).
+
+import crypto from 'node:crypto';
+import { awsJson } from './aws.js';
+
+export const REGION = 'us-east-1';
+
+/** The demo's two users. Passwords meet Cognito's default policy. */
+export const DEMO_USERS = Object.freeze([
+  Object.freeze({ username: 'basic', password: 'Basic-demo-1', groups: Object.freeze(['members']) }),
+  Object.freeze({ username: 'premium', password: 'Premium-demo-1', groups: Object.freeze(['members', 'premium']) }),
+]);
+
+/** A CloudFront public key id: 'K' and 13 upper-case letters or digits, like K2JCJMDEHXQW5F. */
+function keyPairId() {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  return `K${[...crypto.randomBytes(13)].map((b) => alphabet[b % alphabet.length]).join('')}`;
+}
+
+/**
+ * @param {string} endpoint moto's URL
+ * @returns {Promise<{poolId: string, clientId: string, issuer: string, jwksUrl: string, secretId: string,
+ *                    keyPairId: string, publicKeyPem: string, users: typeof DEMO_USERS}>}
+ */
+export async function provisionDemo(endpoint) {
+  const cognito = (action, body) => awsJson(endpoint, 'cognito-idp', action, body, { region: REGION });
+  const { UserPool } = await cognito('CreateUserPool', { PoolName: 'cloudfront-edge-auth-demo' });
+  const poolId = UserPool.Id;
+  const { UserPoolClient } = await cognito('CreateUserPoolClient', {
+    UserPoolId: poolId,
+    ClientName: 'demo-sign-in-page',
+    ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  });
+  for (const group of new Set(DEMO_USERS.flatMap((u) => u.groups))) {
+    await cognito('CreateGroup', { UserPoolId: poolId, GroupName: group });
+  }
+  for (const user of DEMO_USERS) {
+    await cognito('AdminCreateUser', { UserPoolId: poolId, Username: user.username, MessageAction: 'SUPPRESS' });
+    await cognito('AdminSetUserPassword', { UserPoolId: poolId, Username: user.username, Password: user.password, Permanent: true });
+    for (const group of user.groups) {
+      await cognito('AdminAddUserToGroup', { UserPoolId: poolId, Username: user.username, GroupName: group });
+    }
+  }
+
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const secretId = 'cloudfront-edge-auth/demo-signing-key';
+  await awsJson(endpoint, 'secretsmanager', 'CreateSecret', {
+    Name: secretId,
+    SecretString: JSON.stringify({ privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) }),
+  }, { region: REGION });
+
+  return {
+    poolId,
+    clientId: UserPoolClient.ClientId,
+    // moto issues tokens with Cognito's real issuer; its JWKS is served by moto itself.
+    issuer: `https://cognito-idp.${REGION}.amazonaws.com/${poolId}`,
+    jwksUrl: `${endpoint}/${poolId}/.well-known/jwks.json`,
+    secretId,
+    keyPairId: keyPairId(),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }),
+    users: DEMO_USERS,
+  };
+}
+
+/**
+ * Cognito's USER_PASSWORD_AUTH flow, as the sign-in page's proxy calls it.
+ * @returns {Promise<{idToken: string, expiresIn: number}>}
+ */
+export async function initiateAuth(endpoint, clientId, username, password) {
+  const out = await awsJson(endpoint, 'cognito-idp', 'InitiateAuth', {
+    ClientId: clientId,
+    AuthFlow: 'USER_PASSWORD_AUTH',
+    AuthParameters: { USERNAME: username, PASSWORD: password },
+  }, { region: REGION });
+  return { idToken: out.AuthenticationResult.IdToken, expiresIn: out.AuthenticationResult.ExpiresIn };
+}
