@@ -9,7 +9,7 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_PACK := wasm-pack --log-level warn
 
 .PHONY: help bootstrap pkg test lint test-rust test-wasm test-wasm-node test-wasm-chrome \
-        test-js test-edge test-deploy bundle demo clean
+        test-js test-edge test-e2e test-deploy bundle demo clean
 
 help:
 	@echo "make test   install what is missing, build, run every test suite"
@@ -23,7 +23,7 @@ bootstrap:
 pkg: bootstrap
 	@scripts/build-pkg.sh
 
-test: bootstrap pkg lint test-rust test-wasm test-js test-edge test-deploy
+test: bootstrap pkg lint test-rust test-wasm test-js test-edge test-e2e test-deploy
 	@echo "make test: every suite passed"
 
 lint: bootstrap
@@ -62,8 +62,16 @@ test-deploy: bootstrap
 	cfn-lint deploy/template.yaml
 	python3 -m unittest discover -s deploy -p 'test_*.py' -v
 
-demo:
-	@echo "make demo: the local CloudFront emulator demo is coming (issue: Demo)."
+# The local CloudFront emulator: its unit tests, then the demo end to end in headless
+# Chromium (moto, the edge handler, the emulator); screenshots in test-output/e2e/.
+test-e2e: pkg
+	node --test --test-reporter=spec edge/emulator/test/*.test.mjs
+
+# The whole system on this machine: moto as Cognito and Secrets Manager, the edge handler
+# and the CloudFront emulator (edge/emulator/README.md). PORT (HTTPS, 8443) and HTTP_PORT
+# (8080) change the ports; Ctrl-C stops the emulator and moto.
+demo: bootstrap pkg
+	@node edge/emulator/demo/main.mjs
 
 clean:
 	cargo clean
