@@ -11,8 +11,8 @@ export const REGION = 'us-east-1';
 
 /** The demo's two users. Passwords meet Cognito's default policy. */
 export const DEMO_USERS = Object.freeze([
-  Object.freeze({ username: 'basic', password: 'Basic-demo-1', groups: Object.freeze(['members']) }),
-  Object.freeze({ username: 'premium', password: 'Premium-demo-1', groups: Object.freeze(['members', 'premium']) }),
+  Object.freeze({ username: 'basic', password: 'Basic-demo-1', groups: Object.freeze([]) }),
+  Object.freeze({ username: 'premium', password: 'Premium-demo-1', groups: Object.freeze(['premium']) }),
 ]);
 
 /** A CloudFront public key id: 'K' and 13 upper-case letters or digits, like K2JCJMDEHXQW5F. */

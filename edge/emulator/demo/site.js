@@ -24,7 +24,8 @@ const ALL_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']
 export const DEMO_COOKIES = Object.freeze({ lifetimeSeconds: 3600, refreshBeforeSeconds: 300, windowSeconds: 300, sessionLifetimeSeconds: 12 * 3600 });
 
 export const TIERS = Object.freeze([
-  { name: 'private', pathPrefix: '/private/', groups: ['members'] },
+  // "*": every signed-in user of the pool, whatever their groups.
+  { name: 'private', pathPrefix: '/private/', groups: ['*'] },
   { name: 'premium', pathPrefix: '/premium/', groups: ['premium'] },
 ]);
 
