@@ -9,13 +9,14 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_PACK := wasm-pack --log-level warn
 
 .PHONY: help bootstrap pkg test lint test-rust test-wasm test-wasm-node test-wasm-chrome \
-        test-js test-edge test-e2e test-deploy bundle demo clean
+        test-js test-edge test-e2e test-deploy deploy-package bundle demo clean
 
 help:
 	@echo "make test   install what is missing, build, run every test suite"
 	@echo "make demo   install what is missing, build, run the local emulator demo"
 	@echo "make pkg    build the npm package (pkg/node, pkg/web)"
 	@echo "make bundle build the Lambda@Edge zip (edge/dist/edge-auth.zip; EDGE_CONFIG=file)"
+	@echo "make bench  benchmarks against node:crypto, the AWS SDK and awscli (bench/RESULTS.md)"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -57,10 +58,20 @@ test-edge: pkg
 bundle: pkg
 	node edge/scripts/bundle.mjs $(if $(EDGE_CONFIG),--config $(EDGE_CONFIG))
 
+# One table of ratios measured in one run; writes bench/results.json and bench/RESULTS.md.
+bench: pkg bundle
+	node bench/report.mjs
+
 # The CloudFormation template: cfn-lint, then its security-critical wiring.
-test-deploy: bootstrap
+test-deploy: pkg
 	cfn-lint deploy/template.yaml
 	python3 -m unittest discover -s deploy -p 'test_*.py' -v
+	node --test deploy/package.test.mjs
+
+# Builds the bundle for a real stack (prints the aws commands; uploads nothing), e.g.
+# make deploy-package ARGS="--domain ... --key-id ... --public-key public_key.pem ..."
+deploy-package: pkg
+	node deploy/package.mjs $(ARGS)
 
 # The local CloudFront emulator: its unit tests, then the demo end to end in headless
 # Chromium (moto, the edge handler, the emulator); screenshots in test-output/e2e/.
