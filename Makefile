@@ -9,7 +9,7 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_PACK := wasm-pack --log-level warn
 
 .PHONY: help bootstrap pkg test lint test-rust test-wasm test-wasm-node test-wasm-chrome \
-        test-js test-edge test-e2e test-deploy deploy-package bundle demo clean
+        test-js test-edge test-e2e test-deploy deploy-package bundle bench demo clean
 
 help:
 	@echo "make test   install what is missing, build, run every test suite"

@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measure, round } from './timing.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -22,19 +23,6 @@ const { privateKey, publicKey } = generateKeyPairSync('rsa', {
   privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   publicKeyEncoding: { type: 'spki', format: 'pem' },
 });
-
-/** Median time of one call, in microseconds. */
-function measure(fn, { iterations, warmup = Math.max(3, iterations / 10) }) {
-  for (let i = 0; i < warmup; i++) fn();
-  const samples = [];
-  for (let i = 0; i < iterations; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    samples.push(Number(process.hrtime.bigint() - t0) / 1000);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
-}
 
 const url = 'https://d111111abcdef8.cloudfront.net/private/*';
 const options = {
@@ -59,7 +47,6 @@ const rows = [];
 function row(name, ours, peer, peerName) {
   rows.push({ name, ours_us: round(ours), peer_us: round(peer), peer: peerName, ratio: round(ours / peer) });
 }
-const round = (x) => Math.round(x * 100) / 100;
 
 const SIGN_N = Number(process.env.BENCH_SIGN_N ?? 60);
 const VERIFY_N = Number(process.env.BENCH_VERIFY_N ?? 2000);
