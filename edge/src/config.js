@@ -38,8 +38,11 @@ function object(value, field) {
 function onlyKnown(value, field, known) {
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
+      // Quoted when it would not read as a name (`""`, spaces, newlines), so the error
+      // always names something.
+      const name = /^[\w$-]+$/.test(key) ? key : JSON.stringify(key);
       throw new ConfigError(
-        field ? `${field}.${key}` : key,
+        field ? `${field}.${name}` : name,
         `is not a known field (expected one of: ${known.join(', ')})`,
       );
     }
@@ -178,6 +181,11 @@ function tiers(value, domainName) {
       pattern: PATH_PREFIX,
       hint: 'must start and end with "/" and use only letters, digits and . _ ~ -',
     });
+    // Browsers resolve `.` and `..` before sending, so such a prefix would never be requested
+    // as written: a tier nobody can reach, or one whose policy names another path.
+    if (pathPrefix.split('/').some((segment) => segment === '.' || segment === '..')) {
+      throw new ConfigError(`${field}.pathPrefix`, 'is invalid: must not contain "." or ".." segments');
+    }
     return Object.freeze({
       name: string(tier.name, `${field}.name`, { pattern: TIER_NAME, hint: 'use letters, digits, _ and -' }),
       pathPrefix,
