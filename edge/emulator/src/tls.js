@@ -9,6 +9,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+function run(command, args, options) {
+  try {
+    execFileSync(command, args, options);
+  } catch (error) {
+    if (error.code === 'ENOENT') throw new Error('the emulator needs the openssl command for its HTTPS certificate (apt-get install openssl)');
+    throw new Error(`openssl could not make a certificate: ${error.stderr?.toString().trim() || error.message}`);
+  }
+}
+
 /**
  * A self-signed certificate for `localhost` and 127.0.0.1, valid for a few days.
  * @returns {{key: string, cert: string}} PEM strings
@@ -18,7 +27,7 @@ export function selfSignedCertificate({ commonName = 'localhost', days = 7 } = {
   try {
     const keyFile = path.join(dir, 'key.pem');
     const certFile = path.join(dir, 'cert.pem');
-    execFileSync(
+    run(
       'openssl',
       [
         'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',

@@ -138,7 +138,7 @@ test('a premium user sees private and premium content', async () => {
   assert.ok(requests.some((r) => r.uri === '/premium/media/sunrise.webm' && r.status < 300 && r.keyGroup?.startsWith('ok')));
   await shot(page, '05-premium-premium');
 
-  await page.click('text=Private');
+  await page.click('header nav a[href="/private/index.html"]');
   await page.waitForURL(url('/private/index.html'));
   images = await imagesLoaded(page);
   assert.ok(images.every((i) => i.ok), JSON.stringify(images));
@@ -267,4 +267,30 @@ test('with the function in front, a tampered cookie sends the browser back to si
   assert.equal(new URL(page.url()).pathname, '/signin.html');
   assert.equal(new URL(page.url()).searchParams.get('reason'), 'bad-signature');
   await context.close();
+});
+
+test('if CloudFront checked cookies before the function, viewers would see its XML instead of sign-in and re-mints', async () => {
+  const { context, page } = await newPage();
+  try {
+    demo.deploy({ keyGroupCheck: 'before-viewer-request' });
+    const anonymous = await page.goto(url('/private/index.html'));
+    assert.equal(anonymous.status(), 403);
+    assert.match(await anonymous.text(), /<Code>MissingKey<\/Code>/);
+    await shot(page, '11-check-first-anonymous');
+
+    // Signing in still works (/auth has no key group), and valid cookies still get through.
+    await page.goto(url('/signin.html?redirect=%2Fprivate%2Findex.html'));
+    await signIn(page, users.basic, '/private/index.html');
+    assert.equal(await page.textContent('h1'), 'Private content');
+
+    // But expired cookies are refused before the handler could re-mint them.
+    clock.offsetMs = 11 * 60 * 1000;
+    const expired = await page.goto(url('/private/index.html'));
+    assert.equal(expired.status(), 403);
+    assert.match(await expired.text(), /<Code>AccessDenied<\/Code>/);
+  } finally {
+    clock.offsetMs = 0;
+    demo.deploy();
+    await context.close();
+  }
 });
