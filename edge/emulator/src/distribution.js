@@ -78,13 +78,19 @@ export function createDistribution(config) {
   if (typeof domainName !== 'string' || domainName === '') throw new DistributionConfigError('domainName', 'is required');
   if (!KEY_GROUP_CHECKS.includes(keyGroupCheck)) throw new DistributionConfigError('keyGroupCheck', `must be one of ${KEY_GROUP_CHECKS.join(', ')}`);
   if (!defaultCacheBehavior) throw new DistributionConfigError('defaultCacheBehavior', 'is required');
-  const keysByGroup = new Map(Object.entries(keyGroups).map(([id, group]) => [id, group]));
+  const keysByGroup = new Map(Object.entries(keyGroups));
+  for (const [id, group] of keysByGroup) {
+    const count = Object.keys(group?.keys ?? {}).length;
+    // CloudFront quotas: 5 public keys per key group, 4 key groups per distribution.
+    if (count === 0 || count > 5) throw new DistributionConfigError(`keyGroups.${id}.keys`, 'must hold 1 to 5 public keys');
+  }
+  if (keysByGroup.size > 4) throw new DistributionConfigError('keyGroups', 'may hold at most 4 key groups');
   const compile = (behavior, field) => {
     if (typeof origins?.[behavior.targetOriginId] !== 'function') {
       throw new DistributionConfigError(`${field}.targetOriginId`, `names no origin (${Object.keys(origins ?? {}).join(', ')})`);
     }
     const groups = (behavior.trustedKeyGroups ?? []).map((id, i) => {
-      if (!keysByGroup.has(id)) throw new DistributionConfigError(`${field}.trustedKeyGroups[${i}]`, `names no key group`);
+      if (!keysByGroup.has(id)) throw new DistributionConfigError(`${field}.trustedKeyGroups[${i}]`, 'names no key group');
       return keysByGroup.get(id);
     });
     if (behavior.viewerRequest !== undefined && typeof behavior.viewerRequest !== 'function') {

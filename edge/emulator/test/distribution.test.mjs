@@ -244,4 +244,6 @@ test('rejects a distribution config that names what does not exist', () => {
     /trustedKeyGroups\[0\] names no key group/,
   );
   assert.throws(() => createDistribution({ domainName: 'd', origins, defaultCacheBehavior: { targetOriginId: 's3' }, keyGroupCheck: 'never' }), /keyGroupCheck/);
+  const sixKeys = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`K${i}`, pair.publicKey]));
+  assert.throws(() => createDistribution({ domainName: 'd', origins, keyGroups: { kg: { keys: sixKeys } }, defaultCacheBehavior: { targetOriginId: 's3' } }), /1 to 5 public keys/);
 });
