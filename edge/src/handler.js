@@ -11,6 +11,7 @@ const { CookieMinter } = require('./minter');
 const { Gate, hasSignedUrlParams } = require('./gate');
 const { sealSession, openSession } = require('./session');
 const { safeRedirect } = require('./redirect');
+const { ambiguousPath } = require('./paths');
 const { respond, wantsHtml } = require('./responses');
 const { consoleLog } = require('./log');
 const cookieJar = require('./cookies');
@@ -108,6 +109,7 @@ class EdgeAuth {
     this.gate = new Gate(config, verifier);
     // Tier prefixes never nest (config validation), so at most one matches a URI.
     this.tiers = config.tiers;
+    this.prefixes = config.tiers.map((t) => t.pathPrefix);
   }
 
   async decide(request) {
@@ -117,6 +119,9 @@ class EdgeAuth {
     if (uri.startsWith(`${AUTH}/`)) {
       return refusal({ class: 'auth' }, 404, 'not-found');
     }
+    // Not canonical, and some reading of it (CloudFront's routing, the origin's) is a tier's:
+    // refused rather than guessed at (see paths.js).
+    if (ambiguousPath(uri, this.prefixes)) return refusal({ class: 'private' }, 400, 'ambiguous-path');
     const tier = this.tiers.find((t) => uri.startsWith(t.pathPrefix));
     if (!tier) return { result: request, log: { class: 'public', outcome: 'pass' } };
     return this.private(request, tier);
@@ -152,7 +157,11 @@ class EdgeAuth {
       const sealed = sealSession(sessionKey, { sub: grant.sub, tiers: grant.tiers.map((t) => t.name), exp });
       session = cookieJar.setCookie(SESSION_COOKIE, sealed, { path: '/', expires: exp });
     } catch (error) {
-      return refusal(log, 503, 'signing-unavailable', { logReason: error.reason, error: error.message });
+      return refusal(log, 503, 'signing-unavailable', {
+        headers: { 'Retry-After': String(this.signingKey.retryAfterSeconds()) },
+        logReason: error.reason,
+        error: error.message,
+      });
     }
     const setCookies = [...minted.setCookies, session];
     const tiers = grant.tiers.map((t) => t.name);
@@ -312,7 +321,11 @@ class EdgeAuth {
     try {
       ({ sessionKey: key } = await this.signingKey.get());
     } catch (error) {
-      const decision = refusal(log, 503, 'signing-unavailable', { logReason: error.reason, error: error.message });
+      const decision = refusal(log, 503, 'signing-unavailable', {
+        headers: { 'Retry-After': String(this.signingKey.retryAfterSeconds()) },
+        logReason: error.reason,
+        error: error.message,
+      });
       return { value: null, error: decision };
     }
     return { value: openSession(key, value, nowSeconds) };
@@ -383,7 +396,7 @@ function failClosed(rawConfig, error, { log }) {
       log({ ...base, class: 'auth', outcome: 'deny', status: 503 });
       return respond(503, { body: { error: 'unavailable', reason: 'config-invalid' } });
     }
-    if (prefixes !== null && !prefixes.some((p) => uri.startsWith(p))) {
+    if (prefixes !== null && !prefixes.some((p) => uri.startsWith(p)) && !ambiguousPath(uri, prefixes)) {
       log({ ...base, class: 'public', outcome: 'pass' });
       return request;
     }

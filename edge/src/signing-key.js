@@ -100,6 +100,11 @@ class SigningKey {
     return this.loaded;
   }
 
+  /** Whole seconds until a failed load may be retried (a `Retry-After` value, at least 1). */
+  retryAfterSeconds() {
+    return Math.max(1, Math.ceil((this.failedAt + RETRY_AFTER_MS - this.now()) / 1000));
+  }
+
   /** Drops a key that failed its self-check, so the next call fetches again (after a pause). */
   reject(error) {
     this.loaded = null;
