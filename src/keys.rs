@@ -9,6 +9,7 @@ use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::traits::PublicKeyParts;
 
 use crate::error::KeyError;
+use crate::hazmat::RsaPublicOperation;
 
 /// Smallest modulus CloudFront accepts.
 pub const MIN_BITS: usize = 2048;
@@ -110,7 +111,11 @@ impl PrivateKey {
 
     /// The matching public key.
     pub fn public_key(&self) -> PublicKey {
-        PublicKey(self.0.to_public_key())
+        // The key parsed and validated, so its public half always converts.
+        match PublicKey::from_rsa(self.0.to_public_key()) {
+            Ok(key) => key,
+            Err(_) => unreachable!("the rsa crate accepted this key"),
+        }
     }
 
     pub(crate) fn inner(&self) -> &rsa::PrivateKey {
@@ -120,7 +125,11 @@ impl PrivateKey {
 
 /// An RSA public key for verifying.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublicKey(rsa::PublicKey);
+pub struct PublicKey {
+    key: rsa::PublicKey,
+    /// The same key with its Montgomery constants, computed once: verification runs on it.
+    public_op: RsaPublicOperation,
+}
 
 impl PublicKey {
     /// Parses a PEM public key: `PUBLIC KEY` (SPKI, what the CloudFront console takes) or
@@ -138,16 +147,37 @@ impl PublicKey {
             }
         };
         check_bits(key.size() * 8)?;
-        Ok(PublicKey(key))
+        PublicKey::from_rsa(key)
+    }
+
+    fn from_rsa(key: rsa::PublicKey) -> Result<Self, KeyError> {
+        // Every key the `rsa` crate accepts (odd n, 2 <= e < 2^33) is one this accepts.
+        let public_op =
+            RsaPublicOperation::new(&key.n_bytes(), &key.e_bytes()).ok_or_else(|| {
+                KeyError::Pem {
+                    detail: "unsupported RSA modulus or exponent".into(),
+                }
+            })?;
+        Ok(PublicKey { key, public_op })
     }
 
     /// Modulus size in bits.
     pub fn bits(&self) -> usize {
-        self.0.size() * 8
+        self.key.size() * 8
     }
 
-    pub(crate) fn inner(&self) -> &rsa::PublicKey {
-        &self.0
+    /// RSASSA-PKCS1-v1_5 verification of `digest` (whose DigestInfo prefix `scheme` gives).
+    /// Variable time, which is safe: every input is public (see [`crate::hazmat`]).
+    pub(crate) fn verify_pkcs1v15(
+        &self,
+        scheme: &rsa::pkcs1v15::Pkcs1v15Sign,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        scheme.hash_len == Some(digest.len())
+            && self
+                .public_op
+                .verify_pkcs1v15(&scheme.prefix, digest, signature)
     }
 }
 

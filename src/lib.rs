@@ -43,6 +43,7 @@
 pub mod cidr;
 pub mod encoding;
 pub mod error;
+pub mod hazmat;
 pub mod jwt;
 pub mod keys;
 pub mod policy;

@@ -246,9 +246,9 @@ impl Verifier {
                 key_pair_id: presented.key_pair_id.clone(),
             })?;
         let (scheme, digest) = presented.algorithm.digest(&presented.signed_bytes);
-        key.inner()
-            .verify(scheme, &digest, &presented.signature)
-            .map_err(|_| Denied::BadSignature)?;
+        if !key.verify_pkcs1v15(&scheme, &digest, &presented.signature) {
+            return Err(Denied::BadSignature);
+        }
 
         unverified.check_conditions(request.client_ip, request.now)?;
         Ok(Accepted {
