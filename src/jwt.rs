@@ -30,7 +30,7 @@ use rsa::BoxedUint;
 use serde::Deserialize;
 use sha2::Digest as _;
 
-use crate::keys::{MAX_BITS, MIN_BITS};
+use crate::keys::{PublicKey, MAX_BITS, MIN_BITS};
 
 #[path = "jwt_error.rs"]
 mod error;
@@ -56,7 +56,7 @@ const RS256: &str = "RS256";
 /// A JSON Web Key Set of RSA signing keys, parsed and validated once.
 #[derive(Debug, Clone)]
 pub struct Jwks {
-    keys: Vec<(String, rsa::PublicKey)>,
+    keys: Vec<(String, PublicKey)>,
 }
 
 #[derive(Deserialize)]
@@ -99,7 +99,7 @@ impl Jwks {
                 max: MAX_JWKS_KEYS,
             });
         }
-        let mut keys: Vec<(String, rsa::PublicKey)> = Vec::with_capacity(raw.keys.len());
+        let mut keys: Vec<(String, PublicKey)> = Vec::with_capacity(raw.keys.len());
         for (index, jwk) in raw.keys.into_iter().enumerate() {
             let (kid, key) = parse_jwk(index, jwk)?;
             if keys.iter().any(|(other, _)| *other == kid) {
@@ -125,12 +125,12 @@ impl Jwks {
         self.keys.is_empty()
     }
 
-    fn get(&self, kid: &str) -> Option<&rsa::PublicKey> {
+    fn get(&self, kid: &str) -> Option<&PublicKey> {
         self.keys.iter().find(|(k, _)| k == kid).map(|(_, key)| key)
     }
 }
 
-fn parse_jwk(index: usize, jwk: RawJwk) -> Result<(String, rsa::PublicKey), JwksError> {
+fn parse_jwk(index: usize, jwk: RawJwk) -> Result<(String, PublicKey), JwksError> {
     let invalid = |detail: &str| JwksError::InvalidKey {
         index,
         detail: detail.to_string(),
@@ -168,6 +168,8 @@ fn parse_jwk(index: usize, jwk: RawJwk) -> Result<(String, rsa::PublicKey), Jwks
             detail: format!("not a usable RSA key ({MIN_BITS} to {MAX_BITS} bits): {err}"),
         }
     })?;
+    let key =
+        PublicKey::from_rsa(key).map_err(|_| invalid("unsupported RSA modulus or exponent"))?;
     Ok((kid, key))
 }
 
@@ -363,8 +365,9 @@ impl JwtVerifier {
         let signature = decode_part(signature_b64, JwtPart::Signature)?;
         let signed_len = header_b64.len() + 1 + payload_b64.len();
         let digest = sha2::Sha256::digest(&token.as_bytes()[..signed_len]);
-        key.verify(Pkcs1v15Sign::new::<sha2::Sha256>(), &digest, &signature)
-            .map_err(|_| JwtError::BadSignature)?;
+        if !key.verify_pkcs1v15(&Pkcs1v15Sign::new::<sha2::Sha256>(), &digest, &signature) {
+            return Err(JwtError::BadSignature);
+        }
 
         let claims: RawClaims = decode_json(payload_b64, JwtPart::Payload)?;
         self.check_claims(claims, now)

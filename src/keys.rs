@@ -150,7 +150,7 @@ impl PublicKey {
         PublicKey::from_rsa(key)
     }
 
-    fn from_rsa(key: rsa::PublicKey) -> Result<Self, KeyError> {
+    pub(crate) fn from_rsa(key: rsa::PublicKey) -> Result<Self, KeyError> {
         // Every key the `rsa` crate accepts (odd n, 2 <= e < 2^33) is one this accepts.
         let public_op =
             RsaPublicOperation::new(&key.n_bytes(), &key.e_bytes()).ok_or_else(|| {
