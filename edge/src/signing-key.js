@@ -57,10 +57,18 @@ async function fetchSecret({ secretId, region, endpoint }) {
     region,
     ...(endpoint ? { endpoint } : {}),
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: FETCH_TIMEOUT_MS },
+    // Without throwOnRequestTimeout, this SDK only logs a warning when requestTimeout passes
+    // and keeps waiting, past Lambda@Edge's budget; the abort signal bounds the whole call.
+    requestHandler: {
+      connectionTimeout: CONNECT_TIMEOUT_MS,
+      requestTimeout: FETCH_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
   });
   try {
-    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }), {
+      abortSignal: AbortSignal.timeout(CONNECT_TIMEOUT_MS + FETCH_TIMEOUT_MS),
+    });
     return out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
   } catch (error) {
     // The SDK's error name (ResourceNotFoundException, AccessDeniedException, ...) is safe to
