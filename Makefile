@@ -9,7 +9,8 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_PACK := wasm-pack --log-level warn
 
 .PHONY: help bootstrap pkg test lint test-rust test-wasm test-wasm-node test-wasm-chrome \
-        test-js test-edge test-e2e test-deploy deploy-package bundle bench demo clean
+        test-js test-edge test-e2e test-deploy deploy-package bundle bench demo clean \
+        test-fuzz fuzz load
 
 help:
 	@echo "make test   install what is missing, build, run every test suite"
@@ -17,6 +18,8 @@ help:
 	@echo "make pkg    build the npm package (pkg/node, pkg/web)"
 	@echo "make bundle build the Lambda@Edge zip (edge/dist/edge-auth.zip; EDGE_CONFIG=file)"
 	@echo "make bench  benchmarks against node:crypto, the AWS SDK and awscli (bench/RESULTS.md)"
+	@echo "make fuzz   every fuzz target for FUZZ_SECONDS (default 30) each (docs/security.md)"
+	@echo "make load   50k mixed requests at the handler behind the emulator, within 60 s"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -53,6 +56,24 @@ test-js: pkg
 test-edge: pkg
 	node_modules/.bin/tsc -p edge/tsconfig.json
 	node --test --test-reporter=spec edge/test/*.test.mjs
+
+# Fuzzing, with proptest as the engine (cargo fuzz needs nightly): tests/fuzz.rs for the core's
+# parsers, edge/test/config-fuzz.test.mjs for the handler's config. The smoke run is already
+# part of `make test` (test-rust runs every integration test, test-edge every edge test);
+# `make fuzz` keeps each target going for FUZZ_SECONDS. See docs/security.md.
+FUZZ_SECONDS ?= 30
+test-fuzz: pkg
+	cargo test --test fuzz -- --nocapture
+	node --test edge/test/config-fuzz.test.mjs
+
+fuzz: pkg
+	FUZZ_SECONDS=$(FUZZ_SECONDS) cargo test --test fuzz -- --nocapture --test-threads=2
+	FUZZ_CASES=$$(( $(FUZZ_SECONDS) * 5000 )) node --test edge/test/config-fuzz.test.mjs
+
+# Load: the handler behind the emulator on loopback, bounded (50k requests, 60 s); fails on
+# any wrong decision. Not part of `make test`.
+load: pkg
+	node bench/load.mjs
 
 # The Lambda@Edge zip: handler, nodejs wasm build, config; fails over 1 MB.
 bundle: pkg
