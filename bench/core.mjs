@@ -1,6 +1,6 @@
 // Benchmarks of the WASM core against its peers, measured in the same run on the same key:
 // node:crypto (the floor: native OpenSSL) and @aws-sdk/cloudfront-signer. Medians over many
-// iterations after a warm-up. Prints a table and writes bench/out/core.json.
+// iterations after a warm-up, ours and peer in alternating rounds. Prints a table and writes bench/out/core.json.
 //
 // Usage: node bench/core.mjs   (after `make pkg`; `make bench` runs it)
 import { createRequire } from 'node:module';
@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measure, round } from './timing.mjs';
+import { compare, round } from './timing.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -52,16 +52,17 @@ const SIGN_N = Number(process.env.BENCH_SIGN_N ?? 60);
 const VERIFY_N = Number(process.env.BENCH_VERIFY_N ?? 2000);
 
 row('sign one policy (parsed key)',
-  measure(() => signer.getSignedCookies(options), { iterations: SIGN_N }),
-  measure(() => createSign('RSA-SHA1').update(policyBytes).sign(keyObject), { iterations: SIGN_N * 5 }),
+  ...compare(() => signer.getSignedCookies(options), () => createSign('RSA-SHA1').update(policyBytes).sign(keyObject),
+    { iterations: SIGN_N, peerIterations: SIGN_N * 5 }),
   'node:crypto sign (KeyObject)');
 row('getSignedCookies (PEM each call)',
-  measure(() => core.getSignedCookies(options), { iterations: SIGN_N / 2 }),
-  measure(() => sdk.getSignedCookies(options), { iterations: SIGN_N * 2 }),
+  ...compare(() => core.getSignedCookies(options), () => sdk.getSignedCookies(options),
+    { iterations: SIGN_N / 2, peerIterations: SIGN_N * 2 }),
   '@aws-sdk/cloudfront-signer');
 row('verify one cookie set',
-  measure(() => verifier.verify({ url: requestUrl, cookie: cookieHeader, now: 1.8e12 }), { iterations: VERIFY_N }),
-  measure(() => createVerify('RSA-SHA1').update(policyBytes).verify(publicKeyObject, signatureBytes), { iterations: VERIFY_N }),
+  ...compare(() => verifier.verify({ url: requestUrl, cookie: cookieHeader, now: 1.8e12 }),
+    () => createVerify('RSA-SHA1').update(policyBytes).verify(publicKeyObject, signatureBytes),
+    { iterations: VERIFY_N }),
   'node:crypto verify (KeyObject)');
 
 // Cold start in a fresh process: load + instantiate the wasm, parse the private key and the

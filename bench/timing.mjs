@@ -30,3 +30,28 @@ export function median(values) {
 }
 
 export const round = (x) => Math.round(x * 100) / 100;
+
+/**
+ * Medians of `ours` and `peer`, in microseconds, measured in alternating rounds so that a
+ * change in machine load (shared CI runners) hits both sides of the ratio alike.
+ */
+export function compare(ours, peer, { iterations, peerIterations = iterations, rounds = 5 }) {
+  const a = [];
+  const b = [];
+  for (let r = 0; r < rounds; r++) {
+    a.push(...samples(ours, Math.ceil(iterations / rounds)));
+    b.push(...samples(peer, Math.ceil(peerIterations / rounds)));
+  }
+  return [median(a), median(b)];
+}
+
+function samples(fn, iterations) {
+  for (let i = 0; i < Math.max(2, Math.ceil(iterations / 10)); i++) fn();
+  const out = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = process.hrtime.bigint();
+    fn();
+    out.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  return out;
+}
