@@ -106,7 +106,7 @@ fn only_genuine(token: &str, signed: &HashSet<String>) -> Result<(), TestCaseErr
 #[test]
 fn jwt_parse_and_verify_never_accepts_a_token_it_did_not_sign() {
     let (tokens, signed) = seeds();
-    fuzz("jwt-token", 150_000, mutated_text(tokens.clone()), |t| {
+    fuzz("jwt-token", 50_000, mutated_text(tokens.clone()), |t| {
         only_genuine(&t, &signed)
     });
     // Mutations inside the decoded header or payload, re-encoded: past base64, into JSON.
@@ -126,7 +126,7 @@ fn jwt_parse_and_verify_never_accepts_a_token_it_did_not_sign() {
             parts[part] = b64(&mutate(&decoded, &ms));
             parts.join(".")
         });
-    fuzz("jwt-json", 150_000, inner, |t| only_genuine(&t, &signed));
+    fuzz("jwt-json", 20_000, inner, |t| only_genuine(&t, &signed));
 }
 
 /// Claim values around every boundary, including wrong types and absence (`None`).

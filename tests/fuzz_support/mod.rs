@@ -43,7 +43,7 @@ pub fn fuzz<S: Strategy>(
     let started = Instant::now();
     let budget = budget();
     let limit = cases_override().or(budget.is_none().then_some(u64::from(default)));
-    let round = limit.map_or(2_000, |l| l.min(2_000)).max(1);
+    let round = limit.map_or(500, |l| l.min(2_000)).max(1);
     let mut total = 0u64;
     loop {
         let cases = limit.map_or(round, |l| round.min(l - total));
