@@ -51,18 +51,21 @@ function slots(value, out = []) {
 /** One to four structural edits: replace, delete, add a key, duplicate an array item. */
 function mutateStructure(cfg, random) {
   const pick = (list) => list[Math.floor(random() * list.length)];
+  // Always a copy: a shared value edited in one case (or frozen by validateConfig, which
+  // freezes the JWKS object it keeps) must not leak into the next.
+  const fresh = (list) => structuredClone(pick(list));
   const edits = 1 + Math.floor(random() * 4);
   for (let i = 0; i < edits; i += 1) {
     const all = slots(cfg);
-    if (all.length === 0) return pick(INTERESTING);
+    if (all.length === 0) return fresh(INTERESTING);
     const [container, key] = pick(all);
     const op = random();
-    if (op < 0.45) container[key] = structuredClone(pick(INTERESTING));
+    if (op < 0.45) container[key] = fresh(INTERESTING);
     // Only what JSON.parse can produce: an array loses an item, never gets a hole.
     else if (op < 0.65) Array.isArray(container) ? container.splice(Number(key), 1) : delete container[key];
     else if (op < 0.8 && typeof container[key] === 'object' && container[key] !== null && !Array.isArray(container[key])) {
       // JSON.parse makes `__proto__` an own key; so does defineProperty.
-      Object.defineProperty(container[key], pick(KEYS), { value: pick(INTERESTING), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(container[key], pick(KEYS), { value: fresh(INTERESTING), enumerable: true, writable: true, configurable: true });
     } else if (Array.isArray(container[key]) && container[key].length > 0) {
       container[key].push(structuredClone(pick(container[key])));
     } else if (typeof container[key] === 'string') {
@@ -70,7 +73,7 @@ function mutateStructure(cfg, random) {
       const at = Math.floor(random() * (s.length + 1));
       container[key] = s.slice(0, at) + pick(['/', '.', '..', '*', ':', '\\', '%2f', 'é', '\t']) + s.slice(at);
     } else {
-      container[key] = structuredClone(pick(INTERESTING));
+      container[key] = fresh(INTERESTING);
     }
   }
   return cfg;
