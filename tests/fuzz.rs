@@ -21,8 +21,8 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use cloudfront_edge_auth::verify::Unverified;
 use cloudfront_edge_auth::{
-    encoding, resource, CannedPolicy, CustomPolicy, Denied, HashAlgorithm, KeyError, Policy,
-    PrivateKey, PublicKey, Request, Verifier,
+    encoding, resource, CannedPolicy, CustomPolicy, Denied, HashAlgorithm, KeyError, KeyGroup,
+    KeyId, Policy, PrivateKey, PublicKey, Request, Verifier,
 };
 use common::*;
 use fuzz_support::*;
@@ -427,4 +427,34 @@ fn signed_url_query_parse_never_accepts_without_a_valid_signature_and_wins_over_
         }
         Ok(())
     });
+}
+
+#[test]
+fn the_oracle_catches_an_acceptance_of_bytes_this_file_did_not_sign() {
+    // A verifier trusting a key this file never signs the corpus with stands in for a broken
+    // one: what it accepts, the oracle must flag.
+    let g = genuine();
+    let lax = Verifier::new(
+        KeyGroup::new(vec![(
+            KeyId::new(OTHER_KEY_ID).unwrap(),
+            PublicKey::from_pem(&other_key().spki).unwrap(),
+        )])
+        .unwrap(),
+    );
+    let policy = Policy::Custom(CustomPolicy::new(Some(format!("{BASE}/private/*")), END).unwrap());
+    let header = other_signer()
+        .sign_policy(&policy)
+        .unwrap()
+        .to_cookies()
+        .to_cookie_header();
+    let url = format!("{BASE}/private/movie.mp4");
+    assert!(lax
+        .verify(&Request {
+            url: &url,
+            cookie_header: Some(&header),
+            client_ip: None,
+            now: NOW
+        })
+        .is_ok());
+    assert!(g.check(&lax, &url, Some(&header)).is_err());
 }
