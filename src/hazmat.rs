@@ -208,24 +208,68 @@ impl RsaPublicOperation {
         let n = &self.n[..];
         let k = n.len();
         let a = &a[..k];
-        let w = self.width;
-        let mask = mask32(w);
         let t = &mut t[..2 * k];
         t.fill(0);
-        for (i, &ai) in a.iter().enumerate() {
-            let ai = u64::from(ai);
+        // Rows i and i + 1 together: limb p gets 2 a_i a_(p-i) + 2 a_(i+1) a_(p-i-1).
+        let mut i = 0;
+        while i + 1 < k {
+            let (ai, ai1) = (u64::from(a[i]), u64::from(a[i + 1]));
+            let (twice_ai, twice_ai1) = (2 * ai, 2 * ai1);
             t[2 * i] += ai * ai;
-            let twice = 2 * ai;
-            for (tj, &aj) in t[2 * i + 1..i + k].iter_mut().zip(&a[i + 1..]) {
-                *tj += twice * u64::from(aj);
+            t[2 * i + 1] += twice_ai * ai1;
+            t[2 * i + 2] += ai1 * ai1;
+            if i + 2 < k {
+                t[2 * i + 2] += twice_ai * u64::from(a[i + 2]);
+                let both = t[2 * i + 3..i + k]
+                    .iter_mut()
+                    .zip(&a[i + 3..])
+                    .zip(&a[i + 2..]);
+                for ((tp, &aj), &aj_1) in both {
+                    *tp += twice_ai * u64::from(aj) + twice_ai1 * u64::from(aj_1);
+                }
+                t[i + k] += twice_ai1 * u64::from(a[k - 1]);
             }
+            i += 2;
         }
-        for i in 0..k {
-            let m = u64::from((t[i] as u32).wrapping_mul(self.n0_inv) & mask);
+        if i < k {
+            let ai = u64::from(a[i]);
+            t[2 * i] += ai * ai;
+        }
+        self.reduce(t, out);
+    }
+
+    /// Montgomery reduction, `out = t / R mod n`, for `t < n * R` in `2 * limbs` limbs with
+    /// carries pending. Two limbs per pass: both multipliers `m` are found first (the second
+    /// from the first one's effect on the next limb), then one pass adds `m0 * n + m1 * n`
+    /// shifted by one limb, which halves the loads and stores of `t`.
+    fn reduce(&self, t: &mut [u64], out: &mut [Limb]) {
+        let n = &self.n[..];
+        let k = n.len();
+        let w = self.width;
+        let mask = mask32(w);
+        let multiplier = |x: u64| u64::from((x as u32).wrapping_mul(self.n0_inv) & mask);
+        let (n0, n1) = (u64::from(n[0]), u64::from(n[1]));
+        let mut i = 0;
+        while i + 1 < k {
+            let m0 = multiplier(t[i]);
+            let x0 = t[i] + m0 * n0;
+            let x1 = t[i + 1] + m0 * n1 + (x0 >> w);
+            let m1 = multiplier(x1);
+            // x0 and x1 + m1 * n0 are multiples of 2^w: only their high part goes on.
+            let carry = (x1 + m1 * n0) >> w;
+            let row = &mut t[i + 2..i + k];
+            for ((tj, &nj), &nj_1) in row.iter_mut().zip(&n[2..]).zip(&n[1..]) {
+                *tj += m0 * u64::from(nj) + m1 * u64::from(nj_1);
+            }
+            t[i + 2] += carry;
+            t[i + k] += m1 * u64::from(n[k - 1]);
+            i += 2;
+        }
+        if i < k {
+            let m = multiplier(t[i]);
             for (tj, &nj) in t[i..i + k].iter_mut().zip(n) {
                 *tj += m * u64::from(nj);
             }
-            // t[i] is now a multiple of 2^w: its high part belongs to the next limb.
             t[i + 1] += t[i] >> w;
         }
         self.normalise(&t[k..], out);
