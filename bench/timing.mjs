@@ -36,6 +36,10 @@ export const round = (x) => Math.round(x * 100) / 100;
  * change in machine load (shared CI runners) hits both sides of the ratio alike.
  */
 export function compare(ours, peer, { iterations, peerIterations = iterations, rounds = 5 }) {
+  // Warm-up first: V8 runs new wasm code in its baseline tier until the optimised code,
+  // compiled in the background, is ready (slow on a busy 2-core machine).
+  for (let i = 0; i < Math.max(5, Math.ceil(iterations / 4)); i++) ours();
+  for (let i = 0; i < Math.max(5, Math.ceil(peerIterations / 4)); i++) peer();
   const a = [];
   const b = [];
   for (let r = 0; r < rounds; r++) {
