@@ -26,8 +26,12 @@ function run(command, args, env = {}) {
   console.error(`bench: ${args.at(-1)} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-run(process.execPath, ['bench/core.mjs']);
-run(process.execPath, ['bench/edge.mjs']);
+// Warm numbers are V8's optimised wasm code. Without --no-liftoff a long call (a 12 ms sign)
+// can run in the baseline tier for the whole measurement while the optimised code compiles
+// in the background, on a busy 2-core machine 1.3x slower. Cold start is measured in fresh
+// processes without the flag (core.mjs), as a Lambda container starts.
+run(process.execPath, ['--no-liftoff', 'bench/core.mjs']);
+run(process.execPath, ['--no-liftoff', 'bench/edge.mjs']);
 const withCli = process.env.BENCH_SKIP_CLI !== '1';
 if (withCli) {
   run('bash', ['bench/cli-batch.sh'], { N: process.env.BENCH_CLI_N ?? '2000', SAMPLE: process.env.BENCH_AWS_N ?? '8' });
