@@ -168,9 +168,7 @@ fn parse_jwk(index: usize, jwk: RawJwk) -> Result<(String, PublicKey), JwksError
             detail: format!("not a usable RSA key ({MIN_BITS} to {MAX_BITS} bits): {err}"),
         }
     })?;
-    let key =
-        PublicKey::from_rsa(key).map_err(|_| invalid("unsupported RSA modulus or exponent"))?;
-    Ok((kid, key))
+    Ok((kid, PublicKey::from_rsa(key)))
 }
 
 /// An unsigned big-endian integer in base64url, leading zero bytes ignored, at most

@@ -111,11 +111,7 @@ impl PrivateKey {
 
     /// The matching public key.
     pub fn public_key(&self) -> PublicKey {
-        // The key parsed and validated, so its public half always converts.
-        match PublicKey::from_rsa(self.0.to_public_key()) {
-            Ok(key) => key,
-            Err(_) => unreachable!("the rsa crate accepted this key"),
-        }
+        PublicKey::from_rsa(self.0.to_public_key())
     }
 
     pub(crate) fn inner(&self) -> &rsa::PrivateKey {
@@ -128,7 +124,9 @@ impl PrivateKey {
 pub struct PublicKey {
     key: rsa::PublicKey,
     /// The same key with its Montgomery constants, computed once: verification runs on it.
-    public_op: RsaPublicOperation,
+    /// `None` only for a key the fast path does not take (none the `rsa` crate accepts, in
+    /// practice); such a key is verified by the `rsa` crate instead, never refused or panicked on.
+    public_op: Option<RsaPublicOperation>,
 }
 
 impl PublicKey {
@@ -147,18 +145,13 @@ impl PublicKey {
             }
         };
         check_bits(key.size() * 8)?;
-        PublicKey::from_rsa(key)
+        Ok(PublicKey::from_rsa(key))
     }
 
-    pub(crate) fn from_rsa(key: rsa::PublicKey) -> Result<Self, KeyError> {
+    pub(crate) fn from_rsa(key: rsa::PublicKey) -> Self {
         // Every key the `rsa` crate accepts (odd n, 2 <= e < 2^33) is one this accepts.
-        let public_op =
-            RsaPublicOperation::new(&key.n_bytes(), &key.e_bytes()).ok_or_else(|| {
-                KeyError::Pem {
-                    detail: "unsupported RSA modulus or exponent".into(),
-                }
-            })?;
-        Ok(PublicKey { key, public_op })
+        let public_op = RsaPublicOperation::new(&key.n_bytes(), &key.e_bytes());
+        PublicKey { key, public_op }
     }
 
     /// Modulus size in bits.
@@ -174,10 +167,13 @@ impl PublicKey {
         digest: &[u8],
         signature: &[u8],
     ) -> bool {
-        scheme.hash_len == Some(digest.len())
-            && self
-                .public_op
-                .verify_pkcs1v15(&scheme.prefix, digest, signature)
+        if scheme.hash_len != Some(digest.len()) {
+            return false;
+        }
+        match &self.public_op {
+            Some(op) => op.verify_pkcs1v15(&scheme.prefix, digest, signature),
+            None => self.key.verify(scheme.clone(), digest, signature).is_ok(),
+        }
     }
 }
 
