@@ -70,19 +70,6 @@ fn unarmor(pem: &str) -> (String, Vec<u8>) {
     (label.to_string(), der)
 }
 
-fn armor(label: &str, der: &[u8]) -> String {
-    let body = base64::engine::general_purpose::STANDARD.encode(der);
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect();
-    format!(
-        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
-        lines.join("\n")
-    )
-}
-
 #[test]
 fn pem_and_der_key_parsing_never_panics() {
     let mut seeds = real_pems();

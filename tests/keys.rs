@@ -2,25 +2,11 @@
 
 mod common;
 
-use base64::Engine as _;
 use cloudfront_edge_auth::{KeyError, KeyGroup, KeyId, PrivateKey, PublicKey};
 use common::*;
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
-
-fn pem(label: &str, der: &[u8]) -> String {
-    let body = base64::engine::general_purpose::STANDARD.encode(der);
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect();
-    format!(
-        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
-        lines.join("\n")
-    )
-}
 
 /// DER of an EC P-256 SubjectPublicKeyInfo with a dummy point: the algorithm OID is what
 /// the parser must refuse.
@@ -113,11 +99,11 @@ fn refuses_keys_under_2048_bits() {
 #[test]
 fn refuses_non_rsa_keys() {
     assert_eq!(
-        PublicKey::from_pem(&pem("PUBLIC KEY", &ec_spki_der())).unwrap_err(),
+        PublicKey::from_pem(&armor("PUBLIC KEY", &ec_spki_der())).unwrap_err(),
         KeyError::NotRsa
     );
     assert_eq!(
-        PrivateKey::from_pem(&pem("PRIVATE KEY", &ec_pkcs8_der())).unwrap_err(),
+        PrivateKey::from_pem(&armor("PRIVATE KEY", &ec_pkcs8_der())).unwrap_err(),
         KeyError::NotRsa
     );
 }
@@ -127,11 +113,11 @@ fn refuses_pem_of_the_wrong_type() {
     let cases = [
         (PrivateKey::from_pem(&key().spki).unwrap_err(), "PUBLIC KEY"),
         (
-            PrivateKey::from_pem(&pem("CERTIFICATE", b"x")).unwrap_err(),
+            PrivateKey::from_pem(&armor("CERTIFICATE", b"x")).unwrap_err(),
             "CERTIFICATE",
         ),
         (
-            PrivateKey::from_pem(&pem("EC PRIVATE KEY", b"x")).unwrap_err(),
+            PrivateKey::from_pem(&armor("EC PRIVATE KEY", b"x")).unwrap_err(),
             "EC PRIVATE KEY",
         ),
         (

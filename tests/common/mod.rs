@@ -3,6 +3,8 @@
 
 use std::sync::OnceLock;
 
+use base64::Engine as _;
+
 use cloudfront_edge_auth::{KeyGroup, KeyId, PrivateKey, PublicKey, Request, Signer};
 use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey, LineEnding};
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
@@ -88,4 +90,18 @@ pub fn url_request(url: &str, now: u64) -> Request<'_> {
         client_ip: None,
         now,
     }
+}
+
+/// DER wrapped as PEM with `label`, 64 characters a line.
+pub fn armor(label: &str, der: &[u8]) -> String {
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
 }
