@@ -182,6 +182,13 @@ pub enum KeyError {
     /// A PKCS#8 or SPKI key whose algorithm is not RSA.
     #[error("key is not an RSA key")]
     NotRsa,
+    /// An RSA key whose values cannot be used: an even modulus, an exponent out of range,
+    /// primes whose product is not the modulus, a multi-prime key.
+    #[error("not a usable RSA key: {detail}")]
+    Invalid {
+        /// What is wrong.
+        detail: String,
+    },
     /// An RSA key under 2048 bits, which CloudFront rejects.
     #[error("RSA key is {bits} bits; CloudFront requires 2048 bits or more")]
     TooSmall {
@@ -231,9 +238,10 @@ pub enum KeyError {
 impl KeyError {
     fn code(&self) -> &'static str {
         match self {
-            KeyError::Pem { .. } | KeyError::UnsupportedLabel { .. } | KeyError::NotRsa => {
-                "ERR_KEY_FORMAT"
-            }
+            KeyError::Pem { .. }
+            | KeyError::UnsupportedLabel { .. }
+            | KeyError::NotRsa
+            | KeyError::Invalid { .. } => "ERR_KEY_FORMAT",
             KeyError::TooSmall { .. } | KeyError::TooLarge { .. } => "ERR_KEY_SIZE",
             KeyError::PassphraseRequired | KeyError::Decrypt | KeyError::LegacyEncryption => {
                 "ERR_KEY_PASSPHRASE"
@@ -274,9 +282,14 @@ pub enum SignError {
         /// What was given.
         name: String,
     },
-    /// The RSA operation itself failed (it should not with a validated key).
-    #[error("RSA signing failed")]
-    Rsa,
+    /// The RSA operation failed: the private key's values are inconsistent (the signature
+    /// did not verify with its public key, so it was not released), or the system random
+    /// number generator, which blinding needs, failed.
+    #[error("RSA signing failed: {reason}")]
+    Rsa {
+        /// Which of the two.
+        reason: &'static str,
+    },
 }
 
 impl SignError {
@@ -285,7 +298,7 @@ impl SignError {
             SignError::UnsupportedScheme { .. } | SignError::MissingUrl => "ERR_SIGN_URL",
             SignError::MissingDateLessThan | SignError::InvalidDate { .. } => "ERR_SIGN_DATE",
             SignError::UnsupportedAlgorithm { .. } => "ERR_SIGN_ALGORITHM",
-            SignError::Rsa => "ERR_SIGN_RSA",
+            SignError::Rsa { .. } => "ERR_SIGN_RSA",
         }
     }
 }

@@ -1,6 +1,8 @@
 use std::sync::OnceLock;
 
+use rsa::pkcs1v15::Pkcs1v15Sign;
 use rsa::traits::PublicKeyParts;
+use sha2::Digest as _;
 
 use super::*;
 

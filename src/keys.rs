@@ -4,12 +4,12 @@
 //! AWS: *Create key pairs for your signers* — CloudFront takes 2048-bit RSA public keys in
 //! SPKI PEM; `openssl genrsa` writes PKCS#1 or PKCS#8 private keys.
 
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
-use rsa::traits::PublicKeyParts;
+use pkcs8::der::{Decode, Document, SecretDocument};
+use pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef, SubjectPublicKeyInfoRef};
 
 use crate::error::KeyError;
-use crate::hazmat::RsaPublicOperation;
+use crate::hazmat::{PrivateKeyComponents, RsaPrivateOperation, RsaPublicOperation};
+use crate::sign::HashAlgorithm;
 
 /// Smallest modulus CloudFront accepts.
 pub const MIN_BITS: usize = 2048;
@@ -59,9 +59,9 @@ impl std::fmt::Display for KeyId {
     }
 }
 
-/// An RSA private key for signing, parsed and validated once.
+/// An RSA private key for signing, parsed and checked once.
 #[derive(Clone)]
-pub struct PrivateKey(rsa::PrivateKey);
+pub struct PrivateKey(RsaPrivateOperation);
 
 impl std::fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -78,43 +78,73 @@ impl PrivateKey {
     /// Parses a PEM private key, decrypting `ENCRYPTED PRIVATE KEY` with `passphrase`.
     pub fn from_pem_with_passphrase(pem: &str, passphrase: Option<&str>) -> Result<Self, KeyError> {
         let label = pem_label(pem)?;
-        let key = match label.as_str() {
+        match label.as_str() {
             "RSA PRIVATE KEY" if pem.contains("Proc-Type: 4,ENCRYPTED") => {
-                return Err(KeyError::LegacyEncryption)
+                Err(KeyError::LegacyEncryption)
             }
-            "RSA PRIVATE KEY" => rsa::PrivateKey::from_pkcs1_pem(pem).map_err(pem_error)?,
-            "PRIVATE KEY" => rsa::PrivateKey::from_pkcs8_pem(pem).map_err(pkcs8_error)?,
+            "RSA PRIVATE KEY" => Self::from_pkcs1_der(secret_document(pem, &label)?.as_bytes()),
+            "PRIVATE KEY" => Self::from_pkcs8_der(secret_document(pem, &label)?.as_bytes()),
             "ENCRYPTED PRIVATE KEY" => {
                 let passphrase = passphrase.ok_or(KeyError::PassphraseRequired)?;
-                rsa::PrivateKey::from_pkcs8_encrypted_pem(pem, passphrase).map_err(|e| {
-                    match pkcs8_error(e) {
-                        KeyError::NotRsa => KeyError::NotRsa,
-                        _ => KeyError::Decrypt,
-                    }
-                })?
+                let document = secret_document(pem, &label)?;
+                let decrypted = EncryptedPrivateKeyInfoRef::from_der(document.as_bytes())
+                    .map_err(der_error)?
+                    .decrypt(passphrase)
+                    .map_err(|_| KeyError::Decrypt)?;
+                Self::from_pkcs8_der(decrypted.as_bytes())
             }
-            _ => {
-                return Err(KeyError::UnsupportedLabel {
-                    label,
-                    expected: PRIVATE_LABELS,
-                })
-            }
-        };
-        check_bits(key.size() * 8)?;
-        Ok(PrivateKey(key))
+            _ => Err(KeyError::UnsupportedLabel {
+                label,
+                expected: PRIVATE_LABELS,
+            }),
+        }
+    }
+
+    /// A PKCS#8 `PrivateKeyInfo` holding an `rsaEncryption` key.
+    fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
+        let info = PrivateKeyInfoRef::from_der(der).map_err(der_error)?;
+        check_rsa_algorithm(&info.algorithm)?;
+        Self::from_pkcs1_der(info.private_key.as_bytes())
+    }
+
+    /// A PKCS#1 `RSAPrivateKey` (two primes; RFC 8017 §A.1.2).
+    fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
+        let key = pkcs1::RsaPrivateKeyRef::from_der(der).map_err(der_error)?;
+        if key.version() != pkcs1::Version::TwoPrime {
+            return Err(KeyError::Invalid {
+                detail: "multi-prime RSA keys are not supported".into(),
+            });
+        }
+        check_bits(key.modulus.as_bytes().len() * 8)?;
+        let operation = RsaPrivateOperation::new(PrivateKeyComponents {
+            modulus: key.modulus.as_bytes(),
+            public_exponent: key.public_exponent.as_bytes(),
+            prime1: key.prime1.as_bytes(),
+            prime2: key.prime2.as_bytes(),
+            exponent1: key.exponent1.as_bytes(),
+            exponent2: key.exponent2.as_bytes(),
+            coefficient: key.coefficient.as_bytes(),
+        })
+        .map_err(|e| KeyError::Invalid {
+            detail: e.to_string(),
+        })?;
+        check_public_exponent(operation.public().exponent())?;
+        Ok(PrivateKey(operation))
     }
 
     /// Modulus size in bits.
     pub fn bits(&self) -> usize {
-        self.0.size() * 8
+        self.0.public().size() * 8
     }
 
     /// The matching public key.
     pub fn public_key(&self) -> PublicKey {
-        PublicKey::from_rsa(self.0.to_public_key())
+        PublicKey {
+            op: self.0.public().clone(),
+        }
     }
 
-    pub(crate) fn inner(&self) -> &rsa::PrivateKey {
+    pub(crate) fn operation(&self) -> &RsaPrivateOperation {
         &self.0
     }
 }
@@ -122,11 +152,8 @@ impl PrivateKey {
 /// An RSA public key for verifying.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicKey {
-    key: rsa::PublicKey,
-    /// The same key with its Montgomery constants, computed once: verification runs on it.
-    /// `None` only for a key the fast path does not take (none the `rsa` crate accepts, in
-    /// practice); such a key is verified by the `rsa` crate instead, never refused or panicked on.
-    public_op: Option<RsaPublicOperation>,
+    /// The key with its Montgomery constants, computed once: verification runs on it.
+    op: RsaPublicOperation,
 }
 
 impl PublicKey {
@@ -134,46 +161,60 @@ impl PublicKey {
     /// `RSA PUBLIC KEY` (PKCS#1).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         let label = pem_label(pem)?;
-        let key = match label.as_str() {
-            "PUBLIC KEY" => rsa::PublicKey::from_public_key_pem(pem).map_err(spki_error)?,
-            "RSA PUBLIC KEY" => rsa::PublicKey::from_pkcs1_pem(pem).map_err(pem_error)?,
-            _ => {
-                return Err(KeyError::UnsupportedLabel {
-                    label,
-                    expected: PUBLIC_LABELS,
-                })
+        let (_, document) = Document::from_pem(pem).map_err(der_error)?;
+        match label.as_str() {
+            "PUBLIC KEY" => {
+                let spki =
+                    SubjectPublicKeyInfoRef::from_der(document.as_bytes()).map_err(der_error)?;
+                check_rsa_algorithm(&spki.algorithm)?;
+                let bits = spki.subject_public_key.as_bytes().ok_or(KeyError::Pem {
+                    detail: "public key bit string has unused bits".into(),
+                })?;
+                Self::from_pkcs1_der(bits)
             }
-        };
-        check_bits(key.size() * 8)?;
-        Ok(PublicKey::from_rsa(key))
+            "RSA PUBLIC KEY" => Self::from_pkcs1_der(document.as_bytes()),
+            _ => Err(KeyError::UnsupportedLabel {
+                label,
+                expected: PUBLIC_LABELS,
+            }),
+        }
     }
 
-    pub(crate) fn from_rsa(key: rsa::PublicKey) -> Self {
-        // Every key the `rsa` crate accepts (odd n, 2 <= e < 2^33) is one this accepts.
-        let public_op = RsaPublicOperation::new(&key.n_bytes(), &key.e_bytes());
-        PublicKey { key, public_op }
+    /// A PKCS#1 `RSAPublicKey`.
+    fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
+        let key = pkcs1::RsaPublicKeyRef::from_der(der).map_err(der_error)?;
+        Self::from_components(key.modulus.as_bytes(), key.public_exponent.as_bytes())
+    }
+
+    /// From the big-endian modulus and exponent (a JWKS entry, a parsed key): 2048 to 4096
+    /// bits, odd modulus, odd exponent from 3 to 2^33 - 1 (the `rsa` crate's bounds).
+    pub fn from_components(n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
+        let n = &n[n.iter().position(|&b| b != 0).unwrap_or(n.len())..];
+        check_bits(n.len() * 8)?;
+        let op = RsaPublicOperation::new(n, e).ok_or_else(|| KeyError::Invalid {
+            detail: "the modulus is even or the exponent is out of range".into(),
+        })?;
+        check_public_exponent(op.exponent())?;
+        Ok(PublicKey { op })
     }
 
     /// Modulus size in bits.
     pub fn bits(&self) -> usize {
-        self.key.size() * 8
+        self.op.size() * 8
     }
 
-    /// RSASSA-PKCS1-v1_5 verification of `digest` (whose DigestInfo prefix `scheme` gives).
+    /// RSASSA-PKCS1-v1_5 verification of `digest` made with `algorithm`.
     /// Variable time, which is safe: every input is public (see [`crate::hazmat`]).
     pub(crate) fn verify_pkcs1v15(
         &self,
-        scheme: &rsa::pkcs1v15::Pkcs1v15Sign,
+        algorithm: HashAlgorithm,
         digest: &[u8],
         signature: &[u8],
     ) -> bool {
-        if scheme.hash_len != Some(digest.len()) {
-            return false;
-        }
-        match &self.public_op {
-            Some(op) => op.verify_pkcs1v15(&scheme.prefix, digest, signature),
-            None => self.key.verify(scheme.clone(), digest, signature).is_ok(),
-        }
+        digest.len() == algorithm.digest_len()
+            && self
+                .op
+                .verify_pkcs1v15(algorithm.digest_info_prefix(), digest, signature)
     }
 }
 
@@ -276,29 +317,44 @@ fn pem_label(pem: &str) -> Result<String, KeyError> {
     Ok(label.to_string())
 }
 
-fn pem_error(e: rsa::pkcs1::Error) -> KeyError {
+/// The whole PEM document, its label checked against the one read first.
+fn secret_document(pem: &str, label: &str) -> Result<SecretDocument, KeyError> {
+    let (found, document) = SecretDocument::from_pem(pem).map_err(der_error)?;
+    if found != label {
+        return Err(KeyError::Pem {
+            detail: "BEGIN and END labels differ".into(),
+        });
+    }
+    Ok(document)
+}
+
+/// `rsaEncryption` with NULL parameters (RFC 8017 §A.1), the algorithm CloudFront keys use.
+fn check_rsa_algorithm(
+    algorithm: &pkcs8::spki::AlgorithmIdentifierRef<'_>,
+) -> Result<(), KeyError> {
+    if algorithm.oid != pkcs1::ALGORITHM_OID {
+        return Err(KeyError::NotRsa);
+    }
+    match algorithm.parameters_any() {
+        Ok(params) if params == pkcs8::der::asn1::Null.into() => Ok(()),
+        _ => Err(KeyError::Pem {
+            detail: "rsaEncryption parameters must be NULL".into(),
+        }),
+    }
+}
+
+/// The `rsa` crate's bounds on `e`: odd, 3 to 2^33 - 1.
+fn check_public_exponent(e: u64) -> Result<(), KeyError> {
+    if !(3..1 << 33).contains(&e) || e & 1 == 0 {
+        return Err(KeyError::Invalid {
+            detail: format!("public exponent {e} is not an odd number from 3 to 2^33 - 1"),
+        });
+    }
+    Ok(())
+}
+
+fn der_error(e: impl std::fmt::Display) -> KeyError {
     KeyError::Pem {
         detail: e.to_string(),
-    }
-}
-
-fn pkcs8_error(e: rsa::pkcs8::Error) -> KeyError {
-    match e {
-        rsa::pkcs8::Error::PublicKey(rsa::pkcs8::spki::Error::OidUnknown { .. }) => {
-            KeyError::NotRsa
-        }
-        other => KeyError::Pem {
-            detail: other.to_string(),
-        },
-    }
-}
-
-fn spki_error(e: rsa::pkcs8::spki::Error) -> KeyError {
-    match e {
-        rsa::pkcs8::spki::Error::OidUnknown { .. }
-        | rsa::pkcs8::spki::Error::AlgorithmParametersMissing => KeyError::NotRsa,
-        other => KeyError::Pem {
-            detail: other.to_string(),
-        },
     }
 }

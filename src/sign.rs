@@ -1,12 +1,12 @@
 //! Signing: policy bytes -> RSASSA-PKCS1-v1_5 signature -> signed URL or cookie set.
 //!
 //! AWS: *Create a signed URL using a canned policy*, step "Sign the policy statement ... by
-//! using SHA-1 (or SHA-256) and RSA". RSA blinding stays on (the `rsa` crate's default).
-
-use rsa::pkcs1v15::Pkcs1v15Sign;
+//! using SHA-1 (or SHA-256) and RSA". The RSA operation is constant time, blinded, and
+//! checked against the public key before a signature leaves ([`crate::hazmat`]).
 
 use crate::encoding;
 use crate::error::SignError;
+use crate::hazmat::SignFailure;
 use crate::keys::{KeyId, PrivateKey};
 use crate::policy::{Policy, SignerStyle};
 
@@ -41,17 +41,32 @@ impl HashAlgorithm {
         }
     }
 
-    pub(crate) fn digest(self, message: &[u8]) -> (Pkcs1v15Sign, Vec<u8>) {
+    pub(crate) fn digest(self, message: &[u8]) -> Vec<u8> {
         use sha2::Digest as _;
         match self {
-            HashAlgorithm::Sha1 => (
-                Pkcs1v15Sign::new::<sha1::Sha1>(),
-                sha1::Sha1::digest(message).to_vec(),
-            ),
-            HashAlgorithm::Sha256 => (
-                Pkcs1v15Sign::new::<sha2::Sha256>(),
-                sha2::Sha256::digest(message).to_vec(),
-            ),
+            HashAlgorithm::Sha1 => sha1::Sha1::digest(message).to_vec(),
+            HashAlgorithm::Sha256 => sha2::Sha256::digest(message).to_vec(),
+        }
+    }
+
+    pub(crate) fn digest_len(self) -> usize {
+        match self {
+            HashAlgorithm::Sha1 => 20,
+            HashAlgorithm::Sha256 => 32,
+        }
+    }
+
+    /// The DER of `DigestInfo` up to the digest (RFC 8017 §9.2, note 1).
+    pub(crate) fn digest_info_prefix(self) -> &'static [u8] {
+        match self {
+            HashAlgorithm::Sha1 => &[
+                0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04,
+                0x14,
+            ],
+            HashAlgorithm::Sha256 => &[
+                0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                0x01, 0x05, 0x00, 0x04, 0x20,
+            ],
         }
     }
 }
@@ -220,12 +235,18 @@ impl Signer {
 
     /// Raw RSASSA-PKCS1-v1_5 signature of `message`.
     pub fn sign_bytes(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
-        let (scheme, digest) = self.algorithm.digest(message);
-        let mut rng = getrandom::SysRng;
+        let digest = self.algorithm.digest(message);
         self.key
-            .inner()
-            .sign_with_rng(&mut rng, scheme, &digest)
-            .map_err(|_| SignError::Rsa)
+            .operation()
+            .sign_pkcs1v15(self.algorithm.digest_info_prefix(), &digest)
+            .map_err(|failure| SignError::Rsa {
+                reason: match failure {
+                    SignFailure::Random => "the system random number generator failed",
+                    SignFailure::MessageTooLong | SignFailure::Inconsistent => {
+                        "the private key is inconsistent (its signature did not verify)"
+                    }
+                },
+            })
     }
 
     /// Signs a policy, choosing the carrier by its kind.

@@ -245,8 +245,8 @@ impl Verifier {
             .ok_or_else(|| Denied::UnknownKey {
                 key_pair_id: presented.key_pair_id.clone(),
             })?;
-        let (scheme, digest) = presented.algorithm.digest(&presented.signed_bytes);
-        if !key.verify_pkcs1v15(&scheme, &digest, &presented.signature) {
+        let digest = presented.algorithm.digest(&presented.signed_bytes);
+        if !key.verify_pkcs1v15(presented.algorithm, &digest, &presented.signature) {
             return Err(Denied::BadSignature);
         }
 
