@@ -16,6 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const core = require(join(root, 'pkg/node/cloudfront_edge_auth.js'));
 const sdk = require('@aws-sdk/cloudfront-signer');
+const { createCookieSetCheck } = require('./peer-handler.cjs');
 
 const KEY_ID = 'K2JCJMDEHXQW5F';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', {
@@ -65,6 +66,16 @@ row('verify one cookie set',
     () => createVerify('RSA-SHA1').update(policyBytes).verify(publicKeyObject, signatureBytes),
     { iterations: VERIFY_N }),
   'node:crypto verify (KeyObject)');
+// The same job on both sides: the peer also parses the Cookie header, decodes the policy and
+// checks the time window and the Resource (bench/peer-handler.cjs), as a node:crypto
+// implementation of "verify one cookie set" must.
+const peerCheck = createCookieSetCheck(new Map([[KEY_ID, publicKeyObject]]));
+if (peerCheck(cookieHeader, requestUrl, 1.8e9) !== null) throw new Error('bench setup: peer check failed');
+row('verify one cookie set, same checks on both sides',
+  ...compare(() => verifier.verify({ url: requestUrl, cookie: cookieHeader, now: 1.8e12 }),
+    () => peerCheck(cookieHeader, requestUrl, 1.8e9),
+    { iterations: VERIFY_N }),
+  'node:crypto cookie-set check (bench/peer-handler.cjs)');
 
 // Cold start in a fresh process: load + instantiate the wasm, parse the private key and the
 // key group, as the edge handler does at module scope.

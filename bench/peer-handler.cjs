@@ -12,50 +12,61 @@ const fromCloudFrontBase64 = (v) => Buffer.from(v.replace(/-/g, '+').replace(/_/
 const escapeRegExp = (s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 
 /**
+ * The per-request checks on a custom-policy cookie set, node:crypto only: the reason for a
+ * refusal, or null when the set is valid for `url` at `nowSeconds`.
+ * @param {Map<string, crypto.KeyObject>} keys
+ */
+function createCookieSetCheck(keys) {
+  return (cookieHeader, url, nowSeconds) => {
+    const cookies = new Map();
+    for (const pair of cookieHeader.split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq > 0) cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    }
+    const policy = cookies.get('CloudFront-Policy');
+    const signature = cookies.get('CloudFront-Signature');
+    const key = keys.get(cookies.get('CloudFront-Key-Pair-Id'));
+    if (!policy || !signature) return 'missing';
+    if (!key) return 'unknown-key';
+    const policyBytes = fromCloudFrontBase64(policy);
+    if (!crypto.verify('sha1', policyBytes, key, fromCloudFrontBase64(signature))) return 'bad-signature';
+    let statement;
+    try {
+      [statement] = JSON.parse(policyBytes.toString('utf8')).Statement;
+    } catch {
+      return 'malformed';
+    }
+    const condition = statement.Condition ?? {};
+    if (!(nowSeconds < condition.DateLessThan?.['AWS:EpochTime'])) return 'expired';
+    const notBefore = condition.DateGreaterThan?.['AWS:EpochTime'];
+    if (notBefore !== undefined && !(nowSeconds >= notBefore)) return 'not-yet-valid';
+    const pattern = new RegExp(`^${String(statement.Resource).split('*').map(escapeRegExp).join('.*')}$`);
+    if (!pattern.test(url)) return 'resource-mismatch';
+    return null;
+  };
+}
+
+/**
  * @param {{domain: string, keyGroup: Record<string, string>, tiers: {pathPrefix: string}[]}} config
  * @param {{now?: () => number}} [deps]
  */
 function createPeerHandler(config, { now = Date.now } = {}) {
   const keys = new Map(Object.entries(config.keyGroup).map(([id, pem]) => [id, crypto.createPublicKey(pem)]));
+  const check = createCookieSetCheck(keys);
   const deny = (status, reason) => ({
     status: String(status),
     headers: { 'content-type': [{ key: 'Content-Type', value: 'application/json' }] },
     body: JSON.stringify({ error: status === 401 ? 'unauthorized' : 'forbidden', reason }),
   });
+  const statusOf = { missing: 401, expired: 401, 'not-yet-valid': 401 };
 
   return async (event) => {
     const request = event.Records[0].cf.request;
     if (!config.tiers.some((t) => request.uri.startsWith(t.pathPrefix))) return request;
-    const cookies = new Map();
-    for (const { value } of request.headers.cookie ?? []) {
-      for (const pair of value.split(';')) {
-        const eq = pair.indexOf('=');
-        if (eq > 0) cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-      }
-    }
-    const policy = cookies.get('CloudFront-Policy');
-    const signature = cookies.get('CloudFront-Signature');
-    const key = keys.get(cookies.get('CloudFront-Key-Pair-Id'));
-    if (!policy || !signature) return deny(401, 'missing');
-    if (!key) return deny(403, 'unknown-key');
-    const policyBytes = fromCloudFrontBase64(policy);
-    if (!crypto.verify('sha1', policyBytes, key, fromCloudFrontBase64(signature))) return deny(403, 'bad-signature');
-    let statement;
-    try {
-      [statement] = JSON.parse(policyBytes.toString('utf8')).Statement;
-    } catch {
-      return deny(403, 'malformed');
-    }
-    const nowSeconds = Math.floor(now() / 1000);
-    const condition = statement.Condition ?? {};
-    if (!(nowSeconds < condition.DateLessThan?.['AWS:EpochTime'])) return deny(401, 'expired');
-    const notBefore = condition.DateGreaterThan?.['AWS:EpochTime'];
-    if (notBefore !== undefined && !(nowSeconds >= notBefore)) return deny(401, 'not-yet-valid');
-    const url = `https://${config.domain}${request.uri}`;
-    const pattern = new RegExp(`^${String(statement.Resource).split('*').map(escapeRegExp).join('.*')}$`);
-    if (!pattern.test(url)) return deny(403, 'resource-mismatch');
-    return request;
+    const header = (request.headers.cookie ?? []).map(({ value }) => value).join(';');
+    const reason = check(header, `https://${config.domain}${request.uri}`, Math.floor(now() / 1000));
+    return reason === null ? request : deny(statusOf[reason] ?? 403, reason);
   };
 }
 
-module.exports = { createPeerHandler };
+module.exports = { createPeerHandler, createCookieSetCheck };
