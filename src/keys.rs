@@ -5,7 +5,9 @@
 //! SPKI PEM; `openssl genrsa` writes PKCS#1 or PKCS#8 private keys.
 
 use pkcs8::der::{Decode, Document, SecretDocument};
-use pkcs8::{EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef, SubjectPublicKeyInfoRef};
+#[cfg(feature = "encrypted-keys")]
+use pkcs8::EncryptedPrivateKeyInfoRef;
+use pkcs8::{PrivateKeyInfoRef, SubjectPublicKeyInfoRef};
 
 use crate::error::KeyError;
 use crate::hazmat::{PrivateKeyComponents, RsaPrivateOperation, RsaPublicOperation};
@@ -22,6 +24,8 @@ pub const MAX_PEM_LEN: usize = 16 * 1024;
 
 const PRIVATE_LABELS: &str = "RSA PRIVATE KEY, PRIVATE KEY or ENCRYPTED PRIVATE KEY";
 const PUBLIC_LABELS: &str = "PUBLIC KEY or RSA PUBLIC KEY";
+/// The PEM label of an encrypted PKCS#8 key (RFC 7468 §11).
+pub(crate) const ENCRYPTED_LABEL: &str = "ENCRYPTED PRIVATE KEY";
 
 /// A CloudFront public key id (`K2JCJMDEHXQW5F`) or legacy key pair id (`APKA...`), the
 /// value of `Key-Pair-Id`.
@@ -84,20 +88,38 @@ impl PrivateKey {
             }
             "RSA PRIVATE KEY" => Self::from_pkcs1_der(secret_document(pem, &label)?.as_bytes()),
             "PRIVATE KEY" => Self::from_pkcs8_der(secret_document(pem, &label)?.as_bytes()),
-            "ENCRYPTED PRIVATE KEY" => {
+            ENCRYPTED_LABEL => {
                 let passphrase = passphrase.ok_or(KeyError::PassphraseRequired)?;
                 let document = secret_document(pem, &label)?;
-                let decrypted = EncryptedPrivateKeyInfoRef::from_der(document.as_bytes())
-                    .map_err(der_error)?
-                    .decrypt(passphrase)
-                    .map_err(|_| KeyError::Decrypt)?;
-                Self::from_pkcs8_der(decrypted.as_bytes())
+                Self::from_encrypted_pkcs8_der(document.as_bytes(), passphrase)
             }
             _ => Err(KeyError::UnsupportedLabel {
                 label,
                 expected: PRIVATE_LABELS,
             }),
         }
+    }
+
+    /// A PKCS#8 `EncryptedPrivateKeyInfo` (PBES2, RFC 8018 §6.2) decrypted with `passphrase`.
+    #[cfg(feature = "encrypted-keys")]
+    fn from_encrypted_pkcs8_der(der: &[u8], passphrase: &str) -> Result<Self, KeyError> {
+        let decrypted = EncryptedPrivateKeyInfoRef::from_der(der)
+            .map_err(der_error)?
+            .decrypt(passphrase)
+            .map_err(|_| KeyError::Decrypt)?;
+        Self::from_pkcs8_der(decrypted.as_bytes())
+    }
+
+    /// Without the `encrypted-keys` feature (the npm package's wasm, where PBES2's scrypt,
+    /// PBKDF2 and AES are ~170 KB) this build cannot decrypt: the caller must (the package's
+    /// Node build does it with `node:crypto`, see `src/wasm.rs`).
+    #[cfg(not(feature = "encrypted-keys"))]
+    fn from_encrypted_pkcs8_der(_der: &[u8], _passphrase: &str) -> Result<Self, KeyError> {
+        Err(KeyError::UnsupportedLabel {
+            label: ENCRYPTED_LABEL.into(),
+            expected: "RSA PRIVATE KEY or PRIVATE KEY: this build has no `encrypted-keys` \
+                       feature, decrypt the key first (`openssl pkcs8 -in KEY -out PLAIN`)",
+        })
     }
 
     /// A PKCS#8 `PrivateKeyInfo` holding an `rsaEncryption` key.

@@ -50,6 +50,7 @@ fn reads_public_keys_in_spki_and_pkcs1() {
     assert_eq!(spki.bits(), 2048);
 }
 
+#[cfg(feature = "encrypted-keys")]
 #[test]
 fn reads_an_encrypted_pkcs8_key_with_its_passphrase() {
     let encrypted = key()
@@ -69,6 +70,33 @@ fn reads_an_encrypted_pkcs8_key_with_its_passphrase() {
         PrivateKey::from_pem_with_passphrase(&encrypted, Some("wrong")).unwrap_err(),
         KeyError::Decrypt
     );
+}
+
+/// Without `encrypted-keys` (the npm package's wasm) the PEM is still checked, then refused
+/// with a message that says to decrypt it first; the JS layer decrypts with node:crypto.
+#[cfg(not(feature = "encrypted-keys"))]
+#[test]
+fn without_encrypted_keys_an_encrypted_pkcs8_key_is_refused_after_its_checks() {
+    let encrypted = key()
+        .raw
+        .to_pkcs8_encrypted_pem("s3cret", LineEnding::LF)
+        .unwrap();
+    assert_eq!(
+        PrivateKey::from_pem(&encrypted).unwrap_err(),
+        KeyError::PassphraseRequired
+    );
+    match PrivateKey::from_pem_with_passphrase(&encrypted, Some("s3cret")).unwrap_err() {
+        KeyError::UnsupportedLabel { label, expected } => {
+            assert_eq!(label, "ENCRYPTED PRIVATE KEY");
+            assert!(expected.contains("decrypt the key first"), "{expected}");
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    let garbled = encrypted.replace("MII", "M*I");
+    assert!(matches!(
+        PrivateKey::from_pem_with_passphrase(&garbled, Some("s3cret")).unwrap_err(),
+        KeyError::Pem { .. }
+    ));
 }
 
 #[test]
