@@ -11,9 +11,9 @@ mkdir -p target && exec 9>target/.build-pkg.lock && flock 9
 WASM_OPT=node_modules/.bin/wasm-opt
 OPT_LEVEL=${WASM_OPT_LEVEL:--O3}
 
-build() { # target out-dir
+build() { # target out-dir package-type cargo-features
   wasm-pack --log-level warn build --release --mode no-install --no-pack \
-    --target "$1" --out-dir "pkg/$2"
+    --target "$1" --out-dir "pkg/$2" -- --no-default-features ${4:+--features "$4"}
   rm -f "pkg/$2/.gitignore"
   printf '{ "type": "%s" }\n' "$3" > "pkg/$2/package.json"
   local wasm="pkg/$2/cloudfront_edge_auth_bg.wasm"
@@ -24,7 +24,10 @@ build() { # target out-dir
   mv "$wasm.opt" "$wasm"
 }
 
-build nodejs node commonjs
+# No `encrypted-keys` (PBES2: scrypt, PBKDF2, AES, SHA-512, ~170 KB of wasm): the Node build
+# decrypts an ENCRYPTED PRIVATE KEY with node:crypto (`node-crypto`), the browser build
+# refuses one (src/wasm.rs `private_key`).
+build nodejs node commonjs node-crypto
 build web web module
 size=$(wc -c < pkg/node/cloudfront_edge_auth_bg.wasm)
 gz=$(gzip -9c pkg/node/cloudfront_edge_auth_bg.wasm | wc -c)

@@ -5,7 +5,11 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
+#[cfg(not(feature = "encrypted-keys"))]
+use crate::error::KeyError;
 use crate::error::{Error, SignError};
+#[cfg(not(feature = "encrypted-keys"))]
+use crate::keys::ENCRYPTED_LABEL;
 use crate::keys::{KeyGroup, KeyId, PrivateKey, PublicKey};
 use crate::policy::{CannedPolicy, CustomPolicy, Policy};
 use crate::request::CredentialSource;
@@ -20,7 +24,10 @@ export interface SignerOptions {
   keyPairId: string;
   /** PEM: `RSA PRIVATE KEY`, `PRIVATE KEY` or `ENCRYPTED PRIVATE KEY`. */
   privateKey: string;
-  /** Decrypts an `ENCRYPTED PRIVATE KEY`. */
+  /**
+   * Decrypts an `ENCRYPTED PRIVATE KEY` (in Node, with `node:crypto`; the browser build
+   * refuses encrypted keys with `ERR_KEY_PASSPHRASE`: decrypt them first).
+   */
   passphrase?: string;
   /** Defaults to `"SHA1"`. */
   algorithm?: "SHA1" | "SHA256";
@@ -145,6 +152,90 @@ fn date_field(options: &JsValue, name: &str) -> Result<Option<u64>, JsValue> {
     Ok(Some((millis / 1000.0).round() as u64))
 }
 
+/// The signer's key, with the core's own PBES2 decryption (`encrypted-keys`, the default
+/// build and `wasm-pack test`).
+#[cfg(feature = "encrypted-keys")]
+fn private_key(pem: &str, passphrase: Option<&str>) -> Result<PrivateKey, JsValue> {
+    PrivateKey::from_pem_with_passphrase(pem, passphrase).map_err(core_error)
+}
+
+/// The signer's key in the npm package's wasm, built without `encrypted-keys`: scrypt,
+/// PBKDF2, AES and SHA-512 were ~170 KB of a 500 KB module (bench/notes.md). The core still
+/// checks the PEM (size cap, label, armour, a passphrase given) before anything is
+/// decrypted; then the Node build (`node-crypto`) decrypts with `node:crypto`, as the SDK
+/// itself does, and the browser build refuses with the same error code.
+#[cfg(not(feature = "encrypted-keys"))]
+fn private_key(pem: &str, passphrase: Option<&str>) -> Result<PrivateKey, JsValue> {
+    match PrivateKey::from_pem_with_passphrase(pem, passphrase) {
+        Err(KeyError::UnsupportedLabel { label, .. }) if label == ENCRYPTED_LABEL => {
+            encrypted_private_key(pem, passphrase.unwrap_or_default())
+        }
+        #[cfg(not(feature = "node-crypto"))]
+        Err(KeyError::PassphraseRequired) => encrypted_private_key(pem, ""),
+        result => result.map_err(core_error),
+    }
+}
+
+#[cfg(all(not(feature = "encrypted-keys"), feature = "node-crypto"))]
+fn encrypted_private_key(pem: &str, passphrase: &str) -> Result<PrivateKey, JsValue> {
+    let decrypted = zeroize::Zeroizing::new(node_crypto::decrypt_pkcs8(pem, passphrase)?);
+    PrivateKey::from_pem(&decrypted).map_err(core_error)
+}
+
+#[cfg(all(not(feature = "encrypted-keys"), not(feature = "node-crypto")))]
+fn encrypted_private_key(_pem: &str, _passphrase: &str) -> Result<PrivateKey, JsValue> {
+    Err(js_error(
+        Error::Key(KeyError::Decrypt).code(),
+        "encrypted private keys (ENCRYPTED PRIVATE KEY) cannot be decrypted by the browser \
+         build of cloudfront-edge-auth: decrypt the key first (e.g. `openssl pkcs8 -in key.pem \
+         -out plain.pem`, or node:crypto's createPrivateKey on a server) and pass the plain \
+         PRIVATE KEY PEM",
+    ))
+}
+
+/// `node:crypto`, imported by the Node build only (a browser has no such module).
+#[cfg(all(not(feature = "encrypted-keys"), feature = "node-crypto"))]
+mod node_crypto {
+    use js_sys::{Object, Reflect};
+    use wasm_bindgen::prelude::*;
+
+    use super::core_error;
+    use crate::error::KeyError;
+
+    #[wasm_bindgen(module = "node:crypto")]
+    extern "C" {
+        type KeyObject;
+        #[wasm_bindgen(catch, js_name = createPrivateKey)]
+        fn create_private_key(options: &Object) -> Result<KeyObject, JsValue>;
+        #[wasm_bindgen(method, catch)]
+        fn export(this: &KeyObject, options: &Object) -> Result<JsValue, JsValue>;
+    }
+
+    fn object(entries: &[(&str, &str)]) -> Result<Object, JsValue> {
+        let object = Object::new();
+        for (name, value) in entries {
+            Reflect::set(&object, &(*name).into(), &(*value).into())?;
+        }
+        Ok(object)
+    }
+
+    /// `ENCRYPTED PRIVATE KEY` PEM to `PRIVATE KEY` PEM. Every failure of OpenSSL (a wrong
+    /// passphrase, an unsupported cipher) is the core's `KeyError::Decrypt`, as it was when
+    /// the core decrypted: no detail that would tell a wrong passphrase from a bad padding.
+    pub(super) fn decrypt_pkcs8(pem: &str, passphrase: &str) -> Result<String, JsValue> {
+        let key = create_private_key(&object(&[
+            ("key", pem),
+            ("format", "pem"),
+            ("passphrase", passphrase),
+        ])?)
+        .map_err(|_| core_error(KeyError::Decrypt))?;
+        key.export(&object(&[("type", "pkcs8"), ("format", "pem")])?)
+            .ok()
+            .and_then(|pem| pem.as_string())
+            .ok_or_else(|| core_error(KeyError::Decrypt))
+    }
+}
+
 /// `Signer`: parses the private key once, then signs many URLs or cookie sets.
 #[wasm_bindgen(js_name = Signer)]
 pub struct JsSigner {
@@ -167,8 +258,7 @@ impl JsSigner {
             None => HashAlgorithm::Sha1,
             Some(name) => HashAlgorithm::from_name(&name).map_err(core_error)?,
         };
-        let key = PrivateKey::from_pem_with_passphrase(&pem, passphrase.as_deref())
-            .map_err(core_error)?;
+        let key = private_key(&pem, passphrase.as_deref())?;
         let key_pair_id = KeyId::new(key_pair_id).map_err(core_error)?;
         Ok(JsSigner {
             inner: crate::sign::Signer::new(key_pair_id, key).with_algorithm(algorithm),

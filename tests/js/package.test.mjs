@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 
 import * as sdk from '@aws-sdk/cloudfront-signer';
 
-import { makeRsaKey } from './support.mjs';
+import { PASSPHRASE, makeRsaKey } from './support.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
@@ -51,10 +51,14 @@ const signerCookies = signer.getSignedCookies({ url: input.url, dateLessThan: in
 const verifier = new Verifier({ keys: { K2JCJMDEHXQW5F: input.publicKey } });
 const now = input.dateLessThan - 60000;
 const cookie = Object.entries(cookies).map(([n, v]) => n + '=' + v).join('; ');
-let error;
-try { new Verifier({ keys: { K2JCJMDEHXQW5F: 'not a pem' } }); } catch (e) {
-  error = { isError: e instanceof Error, name: e.name, code: e.code };
-}
+const caught = (f) => { try { f(); } catch (e) { return { isError: e instanceof Error, name: e.name, code: e.code }; } };
+const error = caught(() => new Verifier({ keys: { K2JCJMDEHXQW5F: 'not a pem' } }));
+// The encrypted PKCS#8 form: the Node build decrypts it with node:crypto (the wasm has no PBES2).
+const encrypted = { ...options, privateKey: input.encryptedKey };
+const encryptedUrl = getSignedUrl({ ...encrypted, passphrase: input.passphrase, url: input.url });
+const encryptedSignerUrl = new Signer({ ...encrypted, passphrase: input.passphrase }).getSignedUrl({ url: input.url, dateLessThan: input.dateLessThan });
+const wrongPassphrase = caught(() => new Signer({ ...encrypted, passphrase: 'wrong' }));
+const noPassphrase = caught(() => getSignedUrl({ ...encrypted, url: input.url }));
 console.log(JSON.stringify({
   resolved,
   url,
@@ -63,6 +67,10 @@ console.log(JSON.stringify({
   urlVerdict: verifier.verify({ url, now }),
   cookieVerdict: verifier.verify({ url: input.url, cookie, now }),
   error,
+  encryptedUrl,
+  encryptedSignerUrl,
+  wrongPassphrase,
+  noPassphrase,
 }));
 `;
 
@@ -105,6 +113,8 @@ describe('the packed npm package', () => {
         dateLessThan: 1_900_000_000_000,
         privateKey: key.pkcs8,
         publicKey: key.spki,
+        encryptedKey: key.encryptedPkcs8,
+        passphrase: PASSPHRASE,
       };
       const out = JSON.parse(run('node', [file], { cwd: project, input: JSON.stringify(input) }));
       assert.match(out.resolved, entry);
@@ -117,6 +127,23 @@ describe('the packed npm package', () => {
       assert.deepStrictEqual(out.urlVerdict, { ...ok, source: 'url' });
       assert.deepStrictEqual(out.cookieVerdict, { ...ok, source: 'cookie' });
       assert.deepStrictEqual(out.error, { isError: true, name: 'CloudFrontEdgeAuthError', code: 'ERR_KEY_FORMAT' });
+    });
+
+    test(`${kind}: an ENCRYPTED PRIVATE KEY with its passphrase signs as the plain key does`, () => {
+      const input = {
+        url: 'https://d111111abcdef8.cloudfront.net/private/a.png',
+        dateLessThan: 1_900_000_000_000,
+        privateKey: key.pkcs8,
+        publicKey: key.spki,
+        encryptedKey: key.encryptedPkcs8,
+        passphrase: PASSPHRASE,
+      };
+      const out = JSON.parse(run('node', [file], { cwd: project, input: JSON.stringify(input) }));
+      assert.equal(out.encryptedUrl, out.url);
+      assert.equal(out.encryptedSignerUrl, out.url);
+      const passphraseError = { isError: true, name: 'CloudFrontEdgeAuthError', code: 'ERR_KEY_PASSPHRASE' };
+      assert.deepStrictEqual(out.wrongPassphrase, passphraseError);
+      assert.deepStrictEqual(out.noPassphrase, passphraseError);
     });
   }
 
