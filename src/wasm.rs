@@ -193,22 +193,22 @@ fn encrypted_private_key(_pem: &str, _passphrase: &str) -> Result<PrivateKey, Js
     ))
 }
 
-/// `node:crypto`, imported by the Node build only (a browser has no such module).
+/// `node:crypto`, for the Node build only (a browser has no such module). Loaded at the
+/// first encrypted key through `node:module`'s `createRequire`, not at module load: requiring
+/// `node:crypto` costs ~3 ms of a cold start that most users never need.
 #[cfg(all(not(feature = "encrypted-keys"), feature = "node-crypto"))]
 mod node_crypto {
-    use js_sys::{Object, Reflect};
+    use js_sys::{Function, Object, Reflect};
     use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
 
     use super::core_error;
     use crate::error::KeyError;
 
-    #[wasm_bindgen(module = "node:crypto")]
+    #[wasm_bindgen(module = "node:module")]
     extern "C" {
-        type KeyObject;
-        #[wasm_bindgen(catch, js_name = createPrivateKey)]
-        fn create_private_key(options: &Object) -> Result<KeyObject, JsValue>;
-        #[wasm_bindgen(method, catch)]
-        fn export(this: &KeyObject, options: &Object) -> Result<JsValue, JsValue>;
+        #[wasm_bindgen(js_name = createRequire)]
+        fn create_require(filename: &str) -> Function;
     }
 
     fn object(entries: &[(&str, &str)]) -> Result<Object, JsValue> {
@@ -219,17 +219,25 @@ mod node_crypto {
         Ok(object)
     }
 
-    /// `ENCRYPTED PRIVATE KEY` PEM to `PRIVATE KEY` PEM. Every failure of OpenSSL (a wrong
-    /// passphrase, an unsupported cipher) is the core's `KeyError::Decrypt`, as it was when
-    /// the core decrypted: no detail that would tell a wrong passphrase from a bad padding.
+    /// `target[name](argument)`.
+    fn call_method(target: &JsValue, name: &str, argument: &JsValue) -> Result<JsValue, JsValue> {
+        Reflect::get(target, &name.into())?
+            .dyn_into::<Function>()?
+            .call1(target, argument)
+    }
+
+    /// `ENCRYPTED PRIVATE KEY` PEM to `PRIVATE KEY` PEM with `createPrivateKey(..).export(..)`.
+    /// Every failure (a wrong passphrase, a cipher OpenSSL does not take) is the core's
+    /// `KeyError::Decrypt`, as when the core decrypted: no detail that would tell a wrong
+    /// passphrase from a bad padding.
     pub(super) fn decrypt_pkcs8(pem: &str, passphrase: &str) -> Result<String, JsValue> {
-        let key = create_private_key(&object(&[
-            ("key", pem),
-            ("format", "pem"),
-            ("passphrase", passphrase),
-        ])?)
-        .map_err(|_| core_error(KeyError::Decrypt))?;
-        key.export(&object(&[("type", "pkcs8"), ("format", "pem")])?)
+        // Builtins resolve from any absolute path.
+        let crypto = create_require("/").call1(&JsValue::UNDEFINED, &"node:crypto".into())?;
+        let options = object(&[("key", pem), ("format", "pem"), ("passphrase", passphrase)])?;
+        let key = call_method(&crypto, "createPrivateKey", &options.into())
+            .map_err(|_| core_error(KeyError::Decrypt))?;
+        let export = object(&[("type", "pkcs8"), ("format", "pem")])?;
+        call_method(&key, "export", &export.into())
             .ok()
             .and_then(|pem| pem.as_string())
             .ok_or_else(|| core_error(KeyError::Decrypt))
