@@ -353,7 +353,7 @@ impl Modulus {
 
 /// All ones when `bit` is 1, zero when it is 0, without a branch the compiler could add.
 pub(super) fn mask_if(bit: u32) -> u32 {
-    (bit & 1).wrapping_neg()
+    black_box(bit & 1).wrapping_neg()
 }
 
 pub(super) const fn mask32(width: u32) -> u32 {
