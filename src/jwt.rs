@@ -23,12 +23,11 @@
 //! # Ok(()) }
 //! ```
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
-use serde::Deserialize;
-
+use crate::json::{Json, JsonError};
 use crate::keys::{PublicKey, MAX_BITS, MIN_BITS};
 use crate::sign::HashAlgorithm;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 
 #[path = "jwt_error.rs"]
 mod error;
@@ -57,20 +56,44 @@ pub struct Jwks {
     keys: Vec<(String, PublicKey)>,
 }
 
-#[derive(Deserialize)]
 struct RawJwks {
     keys: Vec<RawJwk>,
 }
 
-#[derive(Deserialize)]
 struct RawJwk {
     kty: Option<String>,
     kid: Option<String>,
     alg: Option<String>,
-    #[serde(rename = "use")]
     use_: Option<String>,
     n: Option<String>,
     e: Option<String>,
+}
+
+impl RawJwks {
+    /// `{"keys": [...]}`; members other than the ones read are ignored (RFC 7517 §4).
+    fn read(root: &Json) -> Result<Self, JsonError> {
+        root.members("the key set")?;
+        let keys = match root.get("keys") {
+            Some(Json::Array(keys)) => keys.iter().map(RawJwk::read).collect::<Result<_, _>>()?,
+            Some(_) => return Err(JsonError::expected("keys", "an array")),
+            None => return Err(JsonError::missing("keys")),
+        };
+        Ok(RawJwks { keys })
+    }
+}
+
+impl RawJwk {
+    fn read(jwk: &Json) -> Result<Self, JsonError> {
+        jwk.members("a key")?;
+        Ok(RawJwk {
+            kty: jwk.optional_string("kty")?,
+            kid: jwk.optional_string("kid")?,
+            alg: jwk.optional_string("alg")?,
+            use_: jwk.optional_string("use")?,
+            n: jwk.optional_string("n")?,
+            e: jwk.optional_string("e")?,
+        })
+    }
 }
 
 impl Jwks {
@@ -85,9 +108,11 @@ impl Jwks {
                 max: MAX_JWKS_LEN,
             });
         }
-        let raw: RawJwks = serde_json::from_str(json).map_err(|e| JwksError::Json {
-            detail: e.to_string(),
-        })?;
+        let raw = Json::parse(json)
+            .and_then(|root| RawJwks::read(&root))
+            .map_err(|e| JwksError::Json {
+                detail: e.to_string(),
+            })?;
         if raw.keys.is_empty() {
             return Err(JwksError::Empty);
         }
@@ -273,21 +298,19 @@ impl Claims {
     }
 }
 
-#[derive(Deserialize)]
+/// The JOSE header members read; others are ignored (RFC 7515 §4), `crit` is refused.
 struct Header {
     alg: Option<String>,
     kid: Option<String>,
-    crit: Option<serde::de::IgnoredAny>,
+    crit: bool,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum Audience {
     One(String),
     Many(Vec<String>),
 }
 
-#[derive(Deserialize)]
+/// The claims read; others are ignored (RFC 7519 §4).
 struct RawClaims {
     iss: Option<String>,
     aud: Option<Audience>,
@@ -297,8 +320,49 @@ struct RawClaims {
     iat: Option<f64>,
     sub: Option<String>,
     email: Option<String>,
-    #[serde(rename = "cognito:groups")]
     groups: Option<Vec<String>>,
+}
+
+/// A JWT part's JSON object, read into its typed form.
+trait FromJson: Sized {
+    fn read(object: &Json) -> Result<Self, JsonError>;
+}
+
+impl FromJson for Header {
+    fn read(header: &Json) -> Result<Self, JsonError> {
+        header.members("the header")?;
+        Ok(Header {
+            alg: header.optional_string("alg")?,
+            kid: header.optional_string("kid")?,
+            crit: header.optional("crit").is_some(),
+        })
+    }
+}
+
+impl FromJson for RawClaims {
+    fn read(claims: &Json) -> Result<Self, JsonError> {
+        claims.members("the payload")?;
+        let date = |name: &str| claims.optional(name).map(|v| v.as_f64(name)).transpose();
+        let aud = match claims.optional("aud") {
+            None => None,
+            Some(Json::String(aud)) => Some(Audience::One(aud.clone())),
+            Some(auds) => Some(Audience::Many(auds.as_strings("aud")?)),
+        };
+        Ok(RawClaims {
+            iss: claims.optional_string("iss")?,
+            aud,
+            token_use: claims.optional_string("token_use")?,
+            exp: date("exp")?,
+            nbf: date("nbf")?,
+            iat: date("iat")?,
+            sub: claims.optional_string("sub")?,
+            email: claims.optional_string("email")?,
+            groups: claims
+                .optional("cognito:groups")
+                .map(|v| v.as_strings("cognito:groups"))
+                .transpose()?,
+        })
+    }
 }
 
 /// Checks ID tokens against one key set and one [`JwtValidation`].
@@ -349,7 +413,7 @@ impl JwtVerifier {
             None => return Err(JwtError::Malformed(JwtMalformation::MissingAlg)),
         }
         // RFC 7515 §4.1.11: a critical extension we do not understand makes the token invalid.
-        if header.crit.is_some() {
+        if header.crit {
             return Err(JwtError::Malformed(JwtMalformation::CriticalHeader));
         }
         let kid = header.kid.ok_or(JwtError::MissingKid)?;
@@ -418,16 +482,15 @@ fn decode_part(text: &str, part: JwtPart) -> Result<Vec<u8>, JwtError> {
         .map_err(|_| JwtError::Malformed(JwtMalformation::Base64 { part }))
 }
 
-fn decode_json<T: for<'de> Deserialize<'de>>(text: &str, part: JwtPart) -> Result<T, JwtError> {
+fn decode_json<T: FromJson>(text: &str, part: JwtPart) -> Result<T, JwtError> {
     let bytes = decode_part(text, part)?;
-    // serde_json refuses duplicate fields of these structs, so `{"iss":a,"iss":b}` cannot
-    // smuggle a second issuer past the check.
-    serde_json::from_slice(&bytes).map_err(|e| {
-        JwtError::Malformed(JwtMalformation::Json {
-            part,
-            detail: e.to_string(),
-        })
-    })
+    let malformed = |detail: String| JwtError::Malformed(JwtMalformation::Json { part, detail });
+    let text = std::str::from_utf8(&bytes).map_err(|_| malformed("not UTF-8".into()))?;
+    // The reader refuses a repeated key, so `{"iss":a,"iss":b}` cannot smuggle a second
+    // issuer past the check.
+    Json::parse(text)
+        .and_then(|json| T::read(&json))
+        .map_err(|e| malformed(e.to_string()))
 }
 
 /// RFC 7519 NumericDate: seconds, possibly fractional; we keep whole seconds.

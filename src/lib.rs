@@ -44,6 +44,7 @@ pub mod cidr;
 pub mod encoding;
 pub mod error;
 pub mod hazmat;
+pub mod json;
 pub mod jwt;
 pub mod keys;
 pub mod policy;

@@ -5,11 +5,10 @@
 //! matter: a canned policy is never sent, CloudFront rebuilds it from the request and checks
 //! the signature against its own bytes, so ours must match them exactly.
 
-use serde::Deserialize;
-
 use crate::cidr::Ipv4Cidr;
 use crate::encoding;
 use crate::error::PolicyError;
+use crate::json::{Json, JsonError};
 
 /// The latest `AWS:EpochTime` we accept: CloudFront stores it as a signed 32-bit value.
 pub const MAX_EPOCH: u64 = 2_147_483_647;
@@ -216,18 +215,17 @@ impl CustomPolicy {
         if let Some(index) = whitespace_outside_strings(text) {
             return Err(PolicyError::Whitespace { index });
         }
-        let raw: RawPolicy = serde_json::from_str(text).map_err(|e| PolicyError::Json {
+        let raw = RawPolicy::read(text).map_err(|e| PolicyError::Json {
             detail: e.to_string(),
         })?;
         let [statement] = <[RawStatement; 1]>::try_from(raw.statement)
             .map_err(|all| PolicyError::StatementCount { count: all.len() })?;
-        let condition = statement.condition;
-        let mut policy = CustomPolicy::new(statement.resource, condition.date_less_than.epoch)?;
-        if let Some(start) = condition.date_greater_than {
-            policy = policy.with_date_greater_than(start.epoch)?;
+        let mut policy = CustomPolicy::new(statement.resource, statement.date_less_than)?;
+        if let Some(start) = statement.date_greater_than {
+            policy = policy.with_date_greater_than(start)?;
         }
-        if let Some(ip) = condition.ip_address {
-            policy = policy.with_ip_address(ip.source_ip.parse()?);
+        if let Some(ip) = statement.source_ip {
+            policy = policy.with_ip_address(ip.parse()?);
         }
         Ok(policy)
     }
@@ -327,45 +325,82 @@ fn push_json_string(out: &mut String, value: &str, style: SignerStyle) {
     out.push('"');
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The policy JSON's shape, read strictly: no unknown or repeated field anywhere, `null`
+/// only where a field is optional.
 struct RawPolicy {
-    #[serde(rename = "Statement")]
     statement: Vec<RawStatement>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawStatement {
-    #[serde(rename = "Resource")]
     resource: Option<String>,
-    #[serde(rename = "Condition")]
-    condition: RawCondition,
+    date_less_than: u64,
+    date_greater_than: Option<u64>,
+    source_ip: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCondition {
-    #[serde(rename = "DateLessThan")]
-    date_less_than: RawEpoch,
-    #[serde(rename = "DateGreaterThan")]
-    date_greater_than: Option<RawEpoch>,
-    #[serde(rename = "IpAddress")]
-    ip_address: Option<RawSourceIp>,
+impl RawPolicy {
+    fn read(text: &str) -> Result<Self, JsonError> {
+        let root = Json::parse(text)?;
+        root.deny_unknown("the policy", &["Statement"])?;
+        let statement = match root.get("Statement") {
+            Some(Json::Array(items)) => items
+                .iter()
+                .map(RawStatement::read)
+                .collect::<Result<_, _>>()?,
+            _ => return Err(JsonError::expected("Statement", "an array")),
+        };
+        Ok(RawPolicy { statement })
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEpoch {
-    #[serde(rename = "AWS:EpochTime")]
-    epoch: u64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSourceIp {
-    #[serde(rename = "AWS:SourceIp")]
-    source_ip: String,
+impl RawStatement {
+    fn read(statement: &Json) -> Result<Self, JsonError> {
+        statement.deny_unknown("a statement", &["Resource", "Condition"])?;
+        let resource = match statement.optional("Resource") {
+            Some(value) => Some(value.as_str("Resource")?.to_string()),
+            None => None,
+        };
+        let condition = statement
+            .get("Condition")
+            .ok_or_else(|| JsonError::missing("Condition"))?;
+        condition.deny_unknown(
+            "Condition",
+            &["DateLessThan", "DateGreaterThan", "IpAddress"],
+        )?;
+        let epoch = |value: &Json, what: &str| -> Result<u64, JsonError> {
+            value.deny_unknown(what, &["AWS:EpochTime"])?;
+            value
+                .get("AWS:EpochTime")
+                .ok_or_else(|| JsonError::missing("AWS:EpochTime"))?
+                .as_u64("AWS:EpochTime")
+        };
+        let date_less_than = epoch(
+            condition
+                .get("DateLessThan")
+                .ok_or_else(|| JsonError::missing("DateLessThan"))?,
+            "DateLessThan",
+        )?;
+        let date_greater_than = match condition.optional("DateGreaterThan") {
+            Some(value) => Some(epoch(value, "DateGreaterThan")?),
+            None => None,
+        };
+        let source_ip = match condition.optional("IpAddress") {
+            Some(value) => {
+                value.deny_unknown("IpAddress", &["AWS:SourceIp"])?;
+                let ip = value
+                    .get("AWS:SourceIp")
+                    .ok_or_else(|| JsonError::missing("AWS:SourceIp"))?;
+                Some(ip.as_str("AWS:SourceIp")?.to_string())
+            }
+            None => None,
+        };
+        Ok(RawStatement {
+            resource,
+            date_less_than,
+            date_greater_than,
+            source_ip,
+        })
+    }
 }
 
 #[cfg(test)]
