@@ -183,9 +183,9 @@ impl PublicKey {
     /// `RSA PUBLIC KEY` (PKCS#1).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         let label = pem_label(pem)?;
-        let (_, document) = Document::from_pem(pem).map_err(der_error)?;
         match label.as_str() {
             "PUBLIC KEY" => {
+                let document = public_document(pem, &label)?;
                 let spki =
                     SubjectPublicKeyInfoRef::from_der(document.as_bytes()).map_err(der_error)?;
                 check_rsa_algorithm(&spki.algorithm)?;
@@ -194,7 +194,7 @@ impl PublicKey {
                 })?;
                 Self::from_pkcs1_der(bits)
             }
-            "RSA PUBLIC KEY" => Self::from_pkcs1_der(document.as_bytes()),
+            "RSA PUBLIC KEY" => Self::from_pkcs1_der(public_document(pem, &label)?.as_bytes()),
             _ => Err(KeyError::UnsupportedLabel {
                 label,
                 expected: PUBLIC_LABELS,
@@ -210,7 +210,7 @@ impl PublicKey {
 
     /// From the big-endian modulus and exponent (a JWKS entry, a parsed key): 2048 to 4096
     /// bits, odd modulus, odd exponent from 3 to 2^33 - 1 (the `rsa` crate's bounds).
-    pub fn from_components(n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
+    pub(crate) fn from_components(n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
         let n = &n[n.iter().position(|&b| b != 0).unwrap_or(n.len())..];
         check_bits(n.len() * 8)?;
         let op = RsaPublicOperation::new(n, e).ok_or_else(|| KeyError::Invalid {
@@ -339,15 +339,28 @@ fn pem_label(pem: &str) -> Result<String, KeyError> {
     Ok(label.to_string())
 }
 
-/// The whole PEM document, its label checked against the one read first.
+/// The whole PEM document of a private key (wiped when dropped), its label checked against
+/// the one read first.
 fn secret_document(pem: &str, label: &str) -> Result<SecretDocument, KeyError> {
     let (found, document) = SecretDocument::from_pem(pem).map_err(der_error)?;
-    if found != label {
+    check_label(found, label)?;
+    Ok(document)
+}
+
+/// The whole PEM document of a public key, its label checked against the one read first.
+fn public_document(pem: &str, label: &str) -> Result<Document, KeyError> {
+    let (found, document) = Document::from_pem(pem).map_err(der_error)?;
+    check_label(found, label)?;
+    Ok(document)
+}
+
+fn check_label(found: &str, expected: &str) -> Result<(), KeyError> {
+    if found != expected {
         return Err(KeyError::Pem {
-            detail: "BEGIN and END labels differ".into(),
+            detail: format!("PEM label {found:?} does not match its first BEGIN line"),
         });
     }
-    Ok(document)
+    Ok(())
 }
 
 /// `rsaEncryption` with NULL parameters (RFC 8017 §A.1), the algorithm CloudFront keys use.

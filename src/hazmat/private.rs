@@ -39,7 +39,7 @@ const WINDOW: usize = 4;
 pub enum InvalidPrivateKey {
     /// The modulus or the public exponent is not usable (even, too short, `e < 2`).
     PublicPart,
-    /// A prime is even, too short, or over half of a 4096-bit key's size.
+    /// A prime is even, under five bytes, or over 3,360 bits (beyond 28-bit limbs' room).
     Prime,
     /// `n` is not `p * q`.
     ModulusMismatch,
@@ -110,6 +110,27 @@ struct Blinding {
 }
 
 /// A two-prime RSA private key ready for constant-time CRT signing.
+///
+/// ```
+/// use cloudfront_edge_auth::hazmat::{PrivateKeyComponents, RsaPrivateOperation};
+/// # use rsa::pkcs1::EncodeRsaPrivateKey;
+/// # let der = rsa::PrivateKey::new(&mut getrandom::SysRng, 1024).unwrap().to_pkcs1_der().unwrap();
+/// let key = pkcs1::RsaPrivateKeyRef::try_from(der.as_bytes()).unwrap();
+/// let op = RsaPrivateOperation::new(PrivateKeyComponents {
+///     modulus: key.modulus.as_bytes(),
+///     public_exponent: key.public_exponent.as_bytes(),
+///     prime1: key.prime1.as_bytes(),
+///     prime2: key.prime2.as_bytes(),
+///     exponent1: key.exponent1.as_bytes(),
+///     exponent2: key.exponent2.as_bytes(),
+///     coefficient: key.coefficient.as_bytes(),
+/// })
+/// .unwrap();
+/// // DigestInfo prefix of SHA-1 (RFC 8017 §9.2), then a 20-byte digest.
+/// let prefix = [0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14];
+/// let signature = op.sign_pkcs1v15(&prefix, &[7; 20]).unwrap();
+/// assert!(op.public().verify_pkcs1v15(&prefix, &[7; 20], &signature));
+/// ```
 pub struct RsaPrivateOperation {
     public: RsaPublicOperation,
     p: PrimeHalf,
