@@ -102,20 +102,22 @@ describe('the packed npm package', () => {
     assert.equal(manifest.dependencies, undefined, 'the package must have no dependencies');
   });
 
+  /** What the ESM and CJS scripts read on stdin. */
+  const inputFor = (url) => ({
+    url,
+    dateLessThan: 1_900_000_000_000,
+    privateKey: key.pkcs8,
+    publicKey: key.spki,
+    encryptedKey: key.encryptedPkcs8,
+    passphrase: PASSPHRASE,
+  });
   for (const [kind, file, source, entry] of [
     ['ESM import', 'esm.mjs', ESM, /\/node_modules\/cloudfront-edge-auth\/index\.mjs$/],
     ['CommonJS require', 'cjs.cjs', CJS, /\/node_modules\/cloudfront-edge-auth\/node\/cloudfront_edge_auth\.js$/],
   ]) {
     test(`${kind}: signs like the SDK and verifies, with no init step`, () => {
       writeFileSync(join(project, file), source);
-      const input = {
-        url: 'https://d111111abcdef8.cloudfront.net/private/a b.png?x=1',
-        dateLessThan: 1_900_000_000_000,
-        privateKey: key.pkcs8,
-        publicKey: key.spki,
-        encryptedKey: key.encryptedPkcs8,
-        passphrase: PASSPHRASE,
-      };
+      const input = inputFor('https://d111111abcdef8.cloudfront.net/private/a b.png?x=1');
       const out = JSON.parse(run('node', [file], { cwd: project, input: JSON.stringify(input) }));
       assert.match(out.resolved, entry);
 
@@ -130,14 +132,7 @@ describe('the packed npm package', () => {
     });
 
     test(`${kind}: an ENCRYPTED PRIVATE KEY with its passphrase signs as the plain key does`, () => {
-      const input = {
-        url: 'https://d111111abcdef8.cloudfront.net/private/a.png',
-        dateLessThan: 1_900_000_000_000,
-        privateKey: key.pkcs8,
-        publicKey: key.spki,
-        encryptedKey: key.encryptedPkcs8,
-        passphrase: PASSPHRASE,
-      };
+      const input = inputFor('https://d111111abcdef8.cloudfront.net/private/a.png');
       const out = JSON.parse(run('node', [file], { cwd: project, input: JSON.stringify(input) }));
       assert.equal(out.encryptedUrl, out.url);
       assert.equal(out.encryptedSignerUrl, out.url);
