@@ -23,11 +23,12 @@
 //! # Ok(()) }
 //! ```
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
 use crate::json::{Json, JsonError};
 use crate::keys::{PublicKey, MAX_BITS, MIN_BITS};
 use crate::sign::HashAlgorithm;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 
 #[path = "jwt_error.rs"]
 mod error;
@@ -69,7 +70,7 @@ struct RawJwk {
     e: Option<String>,
 }
 
-impl RawJwks {
+impl FromJson for RawJwks {
     /// `{"keys": [...]}`; members other than the ones read are ignored (RFC 7517 §4).
     fn read(root: &Json) -> Result<Self, JsonError> {
         root.members("the key set")?;
@@ -82,7 +83,7 @@ impl RawJwks {
     }
 }
 
-impl RawJwk {
+impl FromJson for RawJwk {
     fn read(jwk: &Json) -> Result<Self, JsonError> {
         jwk.members("a key")?;
         Ok(RawJwk {
@@ -323,7 +324,7 @@ struct RawClaims {
     groups: Option<Vec<String>>,
 }
 
-/// A JWT part's JSON object, read into its typed form.
+/// A JSON object (a JWT part, a key set), read into its typed form.
 trait FromJson: Sized {
     fn read(object: &Json) -> Result<Self, JsonError>;
 }
