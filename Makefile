@@ -34,6 +34,9 @@ lint: bootstrap
 	cargo fmt --all -- --check
 	cargo clippy --all-targets --all-features -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+	# The npm package's two builds (scripts/build-pkg.sh): no PBES2, Node decrypts with node:crypto.
+	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features node-crypto -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
 
 test-rust: bootstrap
 	cargo test --all-features
