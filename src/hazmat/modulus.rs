@@ -315,6 +315,55 @@ impl Modulus {
         }
     }
 
+    /// `x^-1 mod n` for normalised `0 < x < n`, `None` when `gcd(x, n) != 1`: binary
+    /// extended Euclid (HAC 14.61 for an odd modulus), in **variable time**. Call it only on
+    /// a value that reveals nothing (a public one, or a secret multiplied by a fresh random
+    /// mask, as the blinding does).
+    pub(super) fn inverse_vartime(&self, x: &[Limb]) -> Option<Vec<Limb>> {
+        let w = self.width;
+        let n = &self.n;
+        let is_zero = |a: &[Limb]| a.iter().all(|&l| l == 0);
+        let is_one = |a: &[Limb]| a[0] == 1 && a[1..].iter().all(|&l| l == 0);
+        // Invariants: x1 * x = u and x2 * x = v (mod n).
+        let (mut u, mut v) = (x.to_vec(), n.clone());
+        let (mut x1, mut x2) = (self.one(), vec![0; n.len()]);
+        // `a / 2 mod n`: halve `a`, or `a + n` (even, as n is odd) when `a` is odd.
+        let halve_mod = |a: &mut [Limb]| {
+            let mut carry = 0;
+            if a[0] & 1 == 1 {
+                for (ai, &ni) in a.iter_mut().zip(n) {
+                    let sum = *ai + ni + carry;
+                    *ai = sum & mask32(w);
+                    carry = sum >> w;
+                }
+            }
+            shift_right_one(a, carry, w);
+        };
+        while !is_one(&u) && !is_one(&v) {
+            if is_zero(&u) || is_zero(&v) {
+                return None;
+            }
+            while u[0] & 1 == 0 {
+                shift_right_one(&mut u, 0, w);
+                halve_mod(&mut x1);
+            }
+            while v[0] & 1 == 0 {
+                shift_right_one(&mut v, 0, w);
+                halve_mod(&mut x2);
+            }
+            if less_than_public(&u, &v) {
+                subtract_in_place(&mut v, &u, w);
+                let previous = x2.clone();
+                self.sub_mod(&previous, &x1, &mut x2);
+            } else {
+                subtract_in_place(&mut u, &v, w);
+                let previous = x1.clone();
+                self.sub_mod(&previous, &x2, &mut x1);
+            }
+        }
+        Some(if is_one(&u) { x1 } else { x2 })
+    }
+
     /// `R^2 mod n`, `R = 2^(w * limbs)`: doublings from the top bit of `n` up to
     /// `R * 2^j mod n`, the Montgomery form of `2^j`, then Montgomery squarings, each of
     /// which doubles `j`, until `2^j = R`. Eight times fewer steps than doubling all the
@@ -367,6 +416,26 @@ fn neg_inverse(x: u32) -> u32 {
         inv = inv.wrapping_mul(2u32.wrapping_sub(x.wrapping_mul(inv)));
     }
     inv.wrapping_neg()
+}
+
+/// `a = (a + carry * 2^(w * limbs)) / 2` for normalised limbs.
+fn shift_right_one(a: &mut [Limb], carry: u32, w: u32) {
+    let mut high = carry;
+    for limb in a.iter_mut().rev() {
+        let low = *limb & 1;
+        *limb = (*limb >> 1) | (high << (w - 1));
+        high = low;
+    }
+}
+
+/// `a = a - b` for normalised limbs with `a >= b`.
+fn subtract_in_place(a: &mut [Limb], b: &[Limb], w: u32) {
+    let mut borrow = 0;
+    for (ai, &bi) in a.iter_mut().zip(b) {
+        let d = ai.wrapping_sub(bi).wrapping_sub(borrow);
+        *ai = d & mask32(w);
+        borrow = d >> 31;
+    }
 }
 
 /// `a < b` for equal-length normalised little-endian limbs, in **variable time**: only for
@@ -436,4 +505,85 @@ fn limbs_to_be(limbs: &[Limb], w: u32, size: usize) -> Vec<u8> {
 /// Overwrites secret intermediate values before their memory is released.
 pub(super) fn wipe<T: zeroize::DefaultIsZeroes>(values: &mut [T]) {
     zeroize::Zeroize::zeroize(values);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `1_000_000_007 * 998_244_353`, two primes: small enough to check with `u128`.
+    const P: u64 = 1_000_000_007;
+    const Q: u64 = 998_244_353;
+
+    fn limbs(m: &Modulus, value: u64) -> Vec<Limb> {
+        m.limbs_of(&value.to_be_bytes(), m.limbs()).unwrap()
+    }
+
+    fn value(m: &Modulus, limbs: &[Limb]) -> u64 {
+        u64::from_be_bytes(m.to_be(limbs, 8).try_into().unwrap())
+    }
+
+    #[test]
+    fn inverts_units_and_refuses_the_rest() {
+        let n = P * Q;
+        let m = Modulus::new(&n.to_be_bytes(), 8).unwrap();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..2000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let a = x % n;
+            let inverse = m.inverse_vartime(&limbs(&m, a));
+            if a.is_multiple_of(P) || a.is_multiple_of(Q) {
+                assert_eq!(inverse, None, "{a}");
+            } else {
+                let inverse = value(&m, &inverse.unwrap());
+                assert!(inverse < n);
+                assert_eq!(
+                    u128::from(a) * u128::from(inverse) % u128::from(n),
+                    1,
+                    "{a}"
+                );
+            }
+        }
+        for (a, expected) in [
+            (1, Some(1)),
+            (n - 1, Some(n - 1)),
+            (0, None),
+            (P, None),
+            (Q * 5, None),
+        ] {
+            let inverse = m.inverse_vartime(&limbs(&m, a)).map(|l| value(&m, &l));
+            assert_eq!(inverse, expected, "{a}");
+        }
+    }
+
+    #[test]
+    fn montgomery_operations_match_u128_arithmetic() {
+        let n = P * Q;
+        let m = Modulus::new(&n.to_be_bytes(), 8).unwrap();
+        let r = 1u128 << (m.width as usize * m.limbs());
+        let r_mod_n = (r % u128::from(n)) as u64;
+        let mut s = Scratch::new(m.limbs());
+        let mut out = vec![0; m.limbs()];
+        let mut x: u64 = 12345;
+        for _ in 0..500 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let (a, b) = (x % n, x.rotate_left(17) % n);
+            // mont_mul(a * R, b) = a * b mod n.
+            let a_r = ((u128::from(a) * u128::from(r_mod_n)) % u128::from(n)) as u64;
+            m.mont_mul(&limbs(&m, a_r), &limbs(&m, b), &mut out, &mut s);
+            let expected = (u128::from(a) * u128::from(b) % u128::from(n)) as u64;
+            assert_eq!(value(&m, &out), expected);
+            m.mont_square(&limbs(&m, a_r), &mut out, &mut s);
+            let a_r_a = (u128::from(a_r) * u128::from(a) % u128::from(n)) as u64;
+            assert_eq!(value(&m, &out), a_r_a);
+            m.sub_mod(&limbs(&m, a), &limbs(&m, b), &mut out);
+            assert_eq!(value(&m, &out), (a + n - b) % n);
+        }
+        let r2 = (u128::from(r_mod_n) * u128::from(r_mod_n) % u128::from(n)) as u64;
+        assert_eq!(value(&m, &m.r2), r2);
+    }
 }

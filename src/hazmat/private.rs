@@ -9,9 +9,10 @@
 //!   index depends on a secret; the loop counts depend on the key's size only.
 //! - Blinded: the message is multiplied by `r^e` before the exponentiation and the result
 //!   by `r^-1` after, for a random `r` (RSA blinding, as the `rsa` crate and OpenSSL do).
-//!   A fresh pair costs about one private operation (`r^-1` by Fermat modulo each prime),
-//!   so, like OpenSSL's `BN_BLINDING`, a pair is reused squared (`r -> r^2`) and replaced
-//!   by a fresh one every [`BLINDING_REFRESH`] signatures.
+//!   A fresh pair costs an inversion modulo `n`, done in variable time on a randomly
+//!   masked value (so its timing says nothing about `r`); like OpenSSL's `BN_BLINDING`, a
+//!   pair is reused squared (`r -> r^2`) and replaced by a fresh one every
+//!   [`BLINDING_REFRESH`] signatures.
 //! - Checked: every signature is verified with the public key before it leaves (a fault,
 //!   or a key whose CRT values disagree with `n`, would otherwise release a signature that
 //!   reveals a factor of `n`: the Bellcore attack). A failed check returns an error.
@@ -98,8 +99,6 @@ struct PrimeHalf {
     r3: Vec<Limb>,
     /// `d mod (p - 1)`, limbs.
     d: Vec<Limb>,
-    /// `p - 2`, limbs: `x^(p - 2) = x^-1 mod p` (Fermat), for the blinding inverse.
-    p_minus_2: Vec<Limb>,
 }
 
 /// A blinding pair, both in the Montgomery domain of `n`: `r^e * R` and `r^-1 * R`.
@@ -204,7 +203,7 @@ impl RsaPrivateOperation {
         let mut scratch = Scratch::new(n.limbs());
         let mut c = vec![0; n.limbs()];
         n.mont_mul(&m, &blind, &mut c, &mut scratch);
-        let mut blinded = self.crt_pow(&c, |half| &half.d)?;
+        let mut blinded = self.crt_pow(&c)?;
         let mut s = vec![0; n.limbs()];
         n.mont_mul(&blinded, &unblind, &mut s, &mut scratch);
         wipe(&mut blinded);
@@ -253,21 +252,28 @@ impl RsaPrivateOperation {
     /// not prime).
     fn fresh_blinding(&self) -> Result<Blinding, SignFailure> {
         let n = self.public.montgomery();
-        let mut bytes = vec![0; self.public.size()];
-        // The top byte stays zero, so r < n.
-        getrandom::fill(&mut bytes[1..]).map_err(|_| SignFailure::Random)?;
-        let r = n.limbs_of(&bytes, n.limbs()).ok_or(SignFailure::Random)?;
-        wipe(&mut bytes);
+        let (mut r, mut mask) = (self.random_below_n()?, self.random_below_n()?);
         let mut scratch = Scratch::new(n.limbs());
         let r_e = self.public.pow_e(&r, &mut scratch);
-        let mut r_inv = self.crt_pow(&r, |half| &half.p_minus_2)?;
+        // r^-1 by a variable-time inverse of x = r * mask / R, uniformly random and
+        // independent of r, then r^-1 = x^-1 * mask / R: the inverse's timing says nothing
+        // about r (the masked inversion of BoringSSL's BN_mod_inverse_blinded). Fermat,
+        // r^(p-2) mod p, would be constant time too, at the cost of a whole private
+        // operation (~3 ms in WASM).
+        let (mut x, mut r_inv) = (vec![0; n.limbs()], vec![0; n.limbs()]);
+        n.mont_mul(&r, &mask, &mut x, &mut scratch);
+        let mut x_inv = n.inverse_vartime(&x).ok_or(SignFailure::Inconsistent)?;
+        n.mont_mul(&x_inv, &mask, &mut r_inv, &mut scratch);
         let (mut blind, mut unblind, mut check) =
             (vec![0; n.limbs()], vec![0; n.limbs()], vec![0; n.limbs()]);
         n.mont_mul(&r_e, &n.r2, &mut blind, &mut scratch);
         n.mont_mul(&r_inv, &n.r2, &mut unblind, &mut scratch);
         n.mont_mul(&unblind, &r, &mut check, &mut scratch);
-        wipe(&mut r_inv);
+        for buffer in [&mut r, &mut mask, &mut x, &mut x_inv, &mut r_inv] {
+            wipe(buffer);
+        }
         scratch.wipe();
+        // Fails only for an r or a mask sharing a factor with n.
         if check != n.one() {
             return Err(SignFailure::Inconsistent);
         }
@@ -278,14 +284,20 @@ impl RsaPrivateOperation {
         })
     }
 
-    /// `x^(exponent of p) mod p` and `x^(exponent of q) mod q` joined by Garner's formula
-    /// (RFC 8017 §5.1.2 step 2.b): `m2 + q * ((m1 - m2) * qInv mod p)`, for `x < n` in
-    /// `n`'s limbs; the result in `n`'s limbs.
-    fn crt_pow(
-        &self,
-        x: &[Limb],
-        exponent: impl Fn(&PrimeHalf) -> &Vec<Limb>,
-    ) -> Result<Vec<Limb>, SignFailure> {
+    /// A random integer below `n` (its top byte zero), never zero in practice.
+    fn random_below_n(&self) -> Result<Vec<Limb>, SignFailure> {
+        let n = self.public.montgomery();
+        let mut bytes = vec![0; self.public.size()];
+        getrandom::fill(&mut bytes[1..]).map_err(|_| SignFailure::Random)?;
+        let value = n.limbs_of(&bytes, n.limbs()).ok_or(SignFailure::Random);
+        wipe(&mut bytes);
+        value
+    }
+
+    /// `x^d mod n` through `x^(d mod (p-1)) mod p` and `x^(d mod (q-1)) mod q`, joined by
+    /// Garner's formula (RFC 8017 §5.1.2 step 2.b): `m2 + q * ((m1 - m2) * qInv mod p)`, for
+    /// `x < n` in `n`'s limbs; the result in `n`'s limbs.
+    fn crt_pow(&self, x: &[Limb]) -> Result<Vec<Limb>, SignFailure> {
         let n = self.public.montgomery();
         let (p, q) = (&self.p.p, &self.q.p);
         let k = p.limbs();
@@ -295,8 +307,8 @@ impl RsaPrivateOperation {
         let x_wide = limbs_from_be(&x_be, p.width, 2 * k).ok_or(SignFailure::Inconsistent);
         wipe(&mut x_be);
         let x_wide = x_wide?;
-        let mut m1 = self.p.pow(&x_wide, exponent(&self.p), &mut scratch);
-        let mut m2 = self.q.pow(&x_wide, exponent(&self.q), &mut scratch);
+        let mut m1 = self.p.pow(&x_wide, &self.p.d, &mut scratch);
+        let mut m2 = self.q.pow(&x_wide, &self.q.d, &mut scratch);
         // m2 leaves q's Montgomery domain, then enters p's: m2 < q < R and R^2 mod p < p.
         let mut m2_plain = vec![0; k];
         q.mont_mul(&m2, &q.one(), &mut m2_plain, &mut scratch);
@@ -352,21 +364,8 @@ impl PrimeHalf {
         let mut scratch = Scratch::new(p.limbs());
         let mut r3 = vec![0; p.limbs()];
         p.mont_mul(&p.r2, &p.r2, &mut r3, &mut scratch);
-        let mut p_minus_2 = p.n.clone();
-        // p is odd and over four bytes: p - 2 borrows at most through the low limbs.
-        let mut borrow = 2;
-        for limb in p_minus_2.iter_mut() {
-            let d = limb.wrapping_sub(borrow);
-            *limb = d & mask32(p.width);
-            borrow = d >> 31;
-        }
         scratch.wipe();
-        PrimeHalf {
-            p,
-            r3,
-            d,
-            p_minus_2,
-        }
+        PrimeHalf { p, r3, d }
     }
 
     /// `x^exponent` modulo this prime, in its Montgomery domain, for `x < p * R` given in
@@ -416,7 +415,6 @@ impl Clone for PrimeHalf {
             p: self.p.clone(),
             r3: self.r3.clone(),
             d: self.d.clone(),
-            p_minus_2: self.p_minus_2.clone(),
         }
     }
 }
@@ -424,7 +422,6 @@ impl Clone for PrimeHalf {
 impl Drop for PrimeHalf {
     fn drop(&mut self) {
         wipe(&mut self.d);
-        wipe(&mut self.p_minus_2);
         wipe(&mut self.r3);
         self.p.wipe();
     }
