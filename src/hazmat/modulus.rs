@@ -7,11 +7,12 @@
 //! is loads, multiplications and additions with no carry chain: on wasm32 (no 64x64->128
 //! multiplication) that beats 32-bit limbs with carries by more than the extra limbs cost.
 //!
-//! Constant time: no branch and no memory index here depends on the value of an operand,
-//! only on the modulus size, so the same code serves the public operation and the private
-//! one (`private.rs`). The one conditional step, the final subtraction of a Montgomery
-//! operation, is done with a mask. Comparisons that are allowed to leak (`s < n` for a
-//! public signature) live with their callers.
+//! Constant time: in the Montgomery operations, `sub_mod` and `R^2`, no branch and no
+//! memory index depends on the value of an operand, only on the modulus size, so the same
+//! code serves the public operation and the private one (`private.rs`). The one conditional
+//! step, the final subtraction of a Montgomery operation, is done with a mask. The two
+//! variable-time functions say so in their names (`less_than_public`, `inverse_vartime`)
+//! and are called only on public or randomly masked values.
 
 use core::hint::black_box;
 
