@@ -7,7 +7,7 @@
 //! is loads, multiplications and additions with no carry chain: on wasm32 (no 64x64->128
 //! multiplication) that beats 32-bit limbs with carries by more than the extra limbs cost.
 //!
-//! Constant time: in the Montgomery operations, `sub_mod` and `R^2`, no branch and no
+//! Constant time: in the Montgomery operations, `sub_mod_assign` and `R^2`, no branch and no
 //! memory index depends on the value of an operand, only on the modulus size, so the same
 //! code serves the public operation and the private one (`private.rs`). The one conditional
 //! step, the final subtraction of a Montgomery operation, is done with a mask. The two
@@ -288,28 +288,16 @@ impl Modulus {
             xi.wrapping_sub(ni).wrapping_sub(borrow) >> 31
         });
         // Subtract unless x < n with nothing carried out (borrow 1, overflow 0).
-        let mask = mask_if(overflow | (borrow ^ 1));
-        let mut borrow = 0;
-        for (xi, &ni) in x.iter_mut().zip(&self.n) {
-            let d = xi.wrapping_sub(ni & mask).wrapping_sub(borrow);
-            *xi = d & mask32(w);
-            borrow = d >> 31;
-        }
+        subtract_masked(x, &self.n, mask_if(overflow | (borrow ^ 1)), w);
     }
 
-    /// `out = (a - b) mod n` for normalised `a, b < n`, through a mask.
-    pub(super) fn sub_mod(&self, a: &[Limb], b: &[Limb], out: &mut [Limb]) {
+    /// `a = (a - b) mod n` for normalised `a, b < n`, through a mask.
+    pub(super) fn sub_mod_assign(&self, a: &mut [Limb], b: &[Limb]) {
         let w = self.width;
-        let mut borrow = 0;
-        for ((o, &ai), &bi) in out.iter_mut().zip(a).zip(b) {
-            let d = ai.wrapping_sub(bi).wrapping_sub(borrow);
-            *o = d & mask32(w);
-            borrow = d >> 31;
-        }
         // A borrow out of the top means a < b: add n back.
-        let mask = mask_if(borrow);
+        let mask = mask_if(subtract_masked(a, b, u32::MAX, w));
         let mut carry = 0;
-        for (o, &ni) in out.iter_mut().zip(&self.n) {
+        for (o, &ni) in a.iter_mut().zip(&self.n) {
             let v = *o + (ni & mask) + carry;
             *o = v & mask32(w);
             carry = v >> w;
@@ -353,13 +341,11 @@ impl Modulus {
                 halve_mod(&mut x2);
             }
             if less_than_public(&u, &v) {
-                subtract_in_place(&mut v, &u, w);
-                let previous = x2.clone();
-                self.sub_mod(&previous, &x1, &mut x2);
+                subtract_masked(&mut v, &u, u32::MAX, w);
+                self.sub_mod_assign(&mut x2, &x1);
             } else {
-                subtract_in_place(&mut u, &v, w);
-                let previous = x1.clone();
-                self.sub_mod(&previous, &x2, &mut x1);
+                subtract_masked(&mut u, &v, u32::MAX, w);
+                self.sub_mod_assign(&mut x1, &x2);
             }
         }
         Some(if is_one(&u) { x1 } else { x2 })
@@ -429,14 +415,16 @@ fn shift_right_one(a: &mut [Limb], carry: u32, w: u32) {
     }
 }
 
-/// `a = a - b` for normalised limbs with `a >= b`.
-fn subtract_in_place(a: &mut [Limb], b: &[Limb], w: u32) {
+/// `a = a - (b & mask) mod 2^(w * limbs)` for normalised limbs, the mask all ones or zero
+/// (then `a` is rewritten unchanged, in the same time); returns the borrow out of the top.
+fn subtract_masked(a: &mut [Limb], b: &[Limb], mask: u32, w: u32) -> u32 {
     let mut borrow = 0;
     for (ai, &bi) in a.iter_mut().zip(b) {
-        let d = ai.wrapping_sub(bi).wrapping_sub(borrow);
+        let d = ai.wrapping_sub(bi & mask).wrapping_sub(borrow);
         *ai = d & mask32(w);
         borrow = d >> 31;
     }
+    borrow
 }
 
 /// `a < b` for equal-length normalised little-endian limbs, in **variable time**: only for
@@ -456,7 +444,7 @@ pub(super) fn trim_leading_zeros(bytes: &[u8]) -> &[u8] {
 }
 
 /// Big-endian bytes to `limbs` normalised `w`-bit limbs; `None` if they do not fit.
-pub(super) fn limbs_from_be(bytes: &[u8], w: u32, limbs: usize) -> Option<Vec<Limb>> {
+fn limbs_from_be(bytes: &[u8], w: u32, limbs: usize) -> Option<Vec<Limb>> {
     let mut out = Vec::with_capacity(limbs.max(bytes.len() * 8 / w as usize + 1));
     let (mut acc, mut bits) = (0u64, 0u32);
     for &byte in bytes.iter().rev() {
@@ -581,8 +569,9 @@ mod tests {
             m.mont_square(&limbs(&m, a_r), &mut out, &mut s);
             let a_r_a = (u128::from(a_r) * u128::from(a) % u128::from(n)) as u64;
             assert_eq!(value(&m, &out), a_r_a);
-            m.sub_mod(&limbs(&m, a), &limbs(&m, b), &mut out);
-            assert_eq!(value(&m, &out), (a + n - b) % n);
+            let mut difference = limbs(&m, a);
+            m.sub_mod_assign(&mut difference, &limbs(&m, b));
+            assert_eq!(value(&m, &difference), (a + n - b) % n);
         }
         let r2 = (u128::from(r_mod_n) * u128::from(r_mod_n) % u128::from(n)) as u64;
         assert_eq!(value(&m, &m.r2), r2);

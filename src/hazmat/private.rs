@@ -25,7 +25,7 @@
 use std::sync::{Mutex, PoisonError};
 
 use super::modulus::{
-    limbs_from_be, mask32, mask_if, trim_leading_zeros, wipe, Limb, Modulus, Scratch, MAX_LIMBS_28,
+    mask32, mask_if, trim_leading_zeros, wipe, Limb, Modulus, Scratch, MAX_LIMBS_28,
 };
 use super::public::{encode_pkcs1v15, RsaPublicOperation};
 
@@ -304,7 +304,7 @@ impl RsaPrivateOperation {
         let mut scratch = Scratch::new(k);
         // x < n = p * q < R^2: two limb-widths of p hold it (p and q share limb layouts).
         let mut x_be = n.to_be(x, self.public.size());
-        let x_wide = limbs_from_be(&x_be, p.width, 2 * k).ok_or(SignFailure::Inconsistent);
+        let x_wide = p.limbs_of(&x_be, 2 * k).ok_or(SignFailure::Inconsistent);
         wipe(&mut x_be);
         let x_wide = x_wide?;
         let mut m1 = self.p.pow(&x_wide, &self.p.d, &mut scratch);
@@ -313,11 +313,11 @@ impl RsaPrivateOperation {
         let mut m2_plain = vec![0; k];
         q.mont_mul(&m2, &q.one(), &mut m2_plain, &mut scratch);
         p.mont_mul(&m2_plain, &p.r2, &mut m2, &mut scratch);
-        let mut h = vec![0; k];
-        p.sub_mod(&m1, &m2, &mut h);
+        p.sub_mod_assign(&mut m1, &m2);
         // (m1 - m2) * R times qInv, divided by R: (m1 - m2) * qInv mod p, plain.
-        p.mont_mul(&h, &self.qinv, &mut m1, &mut scratch);
-        let s = mul_add(&m1, &q.n, &m2_plain, p.width);
+        let mut h = vec![0; k];
+        p.mont_mul(&m1, &self.qinv, &mut h, &mut scratch);
+        let s = mul_add(&h, &q.n, &m2_plain, p.width);
         let mut s_be = p.to_be(&s, self.public.size());
         // s = m2 + q * h < q + q * (p - 1) = n: it fits n's limbs.
         let out = n

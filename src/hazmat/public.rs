@@ -63,11 +63,6 @@ impl RsaPublicOperation {
         self.size
     }
 
-    /// The modulus, big-endian, `size()` bytes.
-    pub fn modulus(&self) -> Vec<u8> {
-        self.modulus.to_be(&self.modulus.n, self.size)
-    }
-
     /// The public exponent.
     pub fn exponent(&self) -> u64 {
         self.e
