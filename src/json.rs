@@ -66,7 +66,7 @@ impl Json {
     pub fn members(&self, what: &str) -> Result<&[(String, Json)], JsonError> {
         match self {
             Json::Object(members) => Ok(members),
-            _ => Err(expected(what, "an object")),
+            _ => Err(JsonError::expected(what, "an object")),
         }
     }
 
@@ -76,6 +76,11 @@ impl Json {
             Json::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
+    }
+
+    /// The member `key`, or an error saying it is missing.
+    pub fn required(&self, key: &str) -> Result<&Json, JsonError> {
+        self.get(key).ok_or_else(|| JsonError::missing(key))
     }
 
     /// The member `key`, treating `null` as absent (as an optional field reads).
@@ -94,7 +99,7 @@ impl Json {
     pub fn as_str(&self, what: &str) -> Result<&str, JsonError> {
         match self {
             Json::String(s) => Ok(s),
-            _ => Err(expected(what, "a string")),
+            _ => Err(JsonError::expected(what, "a string")),
         }
     }
 
@@ -105,7 +110,7 @@ impl Json {
                 .iter()
                 .map(|item| item.as_str(what).map(str::to_string))
                 .collect(),
-            _ => Err(expected(what, "an array of strings")),
+            _ => Err(JsonError::expected(what, "an array of strings")),
         }
     }
 
@@ -114,16 +119,16 @@ impl Json {
         match self {
             Json::Number(n) if n.bytes().all(|b| b.is_ascii_digit()) => n
                 .parse()
-                .map_err(|_| expected(what, "an integer below 2^64")),
-            _ => Err(expected(what, "a non-negative integer")),
+                .map_err(|_| JsonError::expected(what, "an integer below 2^64")),
+            _ => Err(JsonError::expected(what, "a non-negative integer")),
         }
     }
 
     /// Any number, as the nearest `f64`.
     pub fn as_f64(&self, what: &str) -> Result<f64, JsonError> {
         match self {
-            Json::Number(n) => n.parse().map_err(|_| expected(what, "a number")),
-            _ => Err(expected(what, "a number")),
+            Json::Number(n) => n.parse().map_err(|_| JsonError::expected(what, "a number")),
+            _ => Err(JsonError::expected(what, "a number")),
         }
     }
 
@@ -152,10 +157,6 @@ impl JsonError {
     pub fn missing(what: &str) -> JsonError {
         JsonError(format!("missing field {what}"))
     }
-}
-
-fn expected(what: &str, kind: &str) -> JsonError {
-    JsonError::expected(what, kind)
 }
 
 struct Reader<'a> {

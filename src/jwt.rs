@@ -74,10 +74,9 @@ impl FromJson for RawJwks {
     /// `{"keys": [...]}`; members other than the ones read are ignored (RFC 7517 §4).
     fn read(root: &Json) -> Result<Self, JsonError> {
         root.members("the key set")?;
-        let keys = match root.get("keys") {
-            Some(Json::Array(keys)) => keys.iter().map(RawJwk::read).collect::<Result<_, _>>()?,
-            Some(_) => return Err(JsonError::expected("keys", "an array")),
-            None => return Err(JsonError::missing("keys")),
+        let keys = match root.required("keys")? {
+            Json::Array(keys) => keys.iter().map(RawJwk::read).collect::<Result<_, _>>()?,
+            _ => return Err(JsonError::expected("keys", "an array")),
         };
         Ok(RawJwks { keys })
     }

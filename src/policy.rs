@@ -356,41 +356,30 @@ impl RawPolicy {
 impl RawStatement {
     fn read(statement: &Json) -> Result<Self, JsonError> {
         statement.deny_unknown("a statement", &["Resource", "Condition"])?;
-        let resource = match statement.optional("Resource") {
-            Some(value) => Some(value.as_str("Resource")?.to_string()),
-            None => None,
-        };
-        let condition = statement
-            .get("Condition")
-            .ok_or_else(|| JsonError::missing("Condition"))?;
+        let resource = statement.optional_string("Resource")?;
+        let condition = statement.required("Condition")?;
         condition.deny_unknown(
             "Condition",
             &["DateLessThan", "DateGreaterThan", "IpAddress"],
         )?;
         let epoch = |value: &Json, what: &str| -> Result<u64, JsonError> {
             value.deny_unknown(what, &["AWS:EpochTime"])?;
-            value
-                .get("AWS:EpochTime")
-                .ok_or_else(|| JsonError::missing("AWS:EpochTime"))?
-                .as_u64("AWS:EpochTime")
+            value.required("AWS:EpochTime")?.as_u64("AWS:EpochTime")
         };
-        let date_less_than = epoch(
-            condition
-                .get("DateLessThan")
-                .ok_or_else(|| JsonError::missing("DateLessThan"))?,
-            "DateLessThan",
-        )?;
-        let date_greater_than = match condition.optional("DateGreaterThan") {
-            Some(value) => Some(epoch(value, "DateGreaterThan")?),
-            None => None,
-        };
+        let date_less_than = epoch(condition.required("DateLessThan")?, "DateLessThan")?;
+        let date_greater_than = condition
+            .optional("DateGreaterThan")
+            .map(|value| epoch(value, "DateGreaterThan"))
+            .transpose()?;
         let source_ip = match condition.optional("IpAddress") {
             Some(value) => {
                 value.deny_unknown("IpAddress", &["AWS:SourceIp"])?;
-                let ip = value
-                    .get("AWS:SourceIp")
-                    .ok_or_else(|| JsonError::missing("AWS:SourceIp"))?;
-                Some(ip.as_str("AWS:SourceIp")?.to_string())
+                Some(
+                    value
+                        .required("AWS:SourceIp")?
+                        .as_str("AWS:SourceIp")?
+                        .to_string(),
+                )
             }
             None => None,
         };

@@ -93,6 +93,7 @@ pub struct PrivateKeyComponents<'a> {
 
 /// One prime's half of the CRT: the Montgomery constants of `p` and the exponents used
 /// modulo `p`.
+#[derive(Clone)]
 struct PrimeHalf {
     p: Modulus,
     /// `R^3 mod p`: one Montgomery multiplication by it turns `x / R` into `x * R`.
@@ -406,16 +407,6 @@ impl PrimeHalf {
             wipe(buffer);
         }
         acc
-    }
-}
-
-impl Clone for PrimeHalf {
-    fn clone(&self) -> Self {
-        PrimeHalf {
-            p: self.p.clone(),
-            r3: self.r3.clone(),
-            d: self.d.clone(),
-        }
     }
 }
 
