@@ -62,6 +62,6 @@ pub use cidr::Ipv4Cidr;
 pub use error::{CidrError, EncodingError, Error, KeyError, PolicyError, SignError};
 pub use keys::{KeyGroup, KeyId, PrivateKey, PublicKey};
 pub use policy::{CannedPolicy, CustomPolicy, Policy, SignerStyle};
-pub use request::CredentialSource;
+pub use request::{has_signed_url_parameters, CredentialSource};
 pub use sign::{CookieSet, HashAlgorithm, PolicyCarrier, SignedPolicy, Signer};
 pub use verify::{Accepted, Denied, Malformation, Request, Verdict, Verifier};

@@ -30,6 +30,42 @@ pub(crate) struct RawCredentials<'a> {
     pub hash_algorithm: Option<&'a str>,
 }
 
+/// The names CloudFront reads as signing parameters, in a query string as they are and in a
+/// cookie after `CloudFront-`. Case-sensitive, as CloudFront's own parameters are.
+const SIGNING_PARAMETERS: [&str; 5] = [
+    "Expires",
+    "Policy",
+    "Signature",
+    "Key-Pair-Id",
+    "Hash-Algorithm",
+];
+
+/// Whether `query` (a query string without its `?`) carries any signed-URL parameter:
+/// `Expires`, `Policy`, `Signature`, `Key-Pair-Id` or `Hash-Algorithm` as a parameter name,
+/// with or without a value. When it does, the verifier reads the URL's parameters and never
+/// the cookies (CloudFront: "If a signed URL and signed cookies are both present, CloudFront
+/// uses the signed URL"). This is the one answer to that question; the verifier uses it too.
+///
+/// ```
+/// use cloudfront_edge_auth::has_signed_url_parameters;
+/// assert!(has_signed_url_parameters("x=1&Hash-Algorithm=SHA256"));
+/// assert!(has_signed_url_parameters("Key-Pair-Id"));
+/// assert!(!has_signed_url_parameters("policy=1&Expiresx=2"));
+/// ```
+pub fn has_signed_url_parameters(query: &str) -> bool {
+    query
+        .split('&')
+        .any(|pair| signing_parameter(parameter_name(pair)).is_some())
+}
+
+fn parameter_name(pair: &str) -> &str {
+    pair.split_once('=').map_or(pair, |(name, _)| name)
+}
+
+fn signing_parameter(name: &str) -> Option<usize> {
+    SIGNING_PARAMETERS.iter().position(|known| *known == name)
+}
+
 impl<'a> RawCredentials<'a> {
     fn slot(&mut self, name: &str, url: bool) -> Option<&mut Option<&'a str>> {
         let name = if url {
@@ -37,13 +73,12 @@ impl<'a> RawCredentials<'a> {
         } else {
             name.strip_prefix("CloudFront-")?
         };
-        Some(match name {
-            "Expires" => &mut self.expires,
-            "Policy" => &mut self.policy,
-            "Signature" => &mut self.signature,
-            "Key-Pair-Id" => &mut self.key_pair_id,
-            "Hash-Algorithm" => &mut self.hash_algorithm,
-            _ => return None,
+        Some(match signing_parameter(name)? {
+            0 => &mut self.expires,
+            1 => &mut self.policy,
+            2 => &mut self.signature,
+            3 => &mut self.key_pair_id,
+            _ => &mut self.hash_algorithm,
         })
     }
 }
@@ -69,7 +104,8 @@ pub(crate) fn parse_url(url: &str) -> Result<ParsedUrl<'_>, Malformation> {
     let mut found = false;
     let mut kept: Vec<&str> = Vec::new();
     for pair in query.split('&') {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let name = parameter_name(pair);
+        let value = pair.get(name.len() + 1..).unwrap_or("");
         match credentials.slot(name, true) {
             Some(slot) => {
                 if slot.is_some() {
@@ -127,13 +163,7 @@ pub(crate) fn parse_cookie_header(
 }
 
 fn url_param_name(name: &str) -> &'static str {
-    match name {
-        "Expires" => "Expires",
-        "Policy" => "Policy",
-        "Signature" => "Signature",
-        "Key-Pair-Id" => "Key-Pair-Id",
-        _ => "Hash-Algorithm",
-    }
+    signing_parameter(name).map_or("Hash-Algorithm", |i| SIGNING_PARAMETERS[i])
 }
 
 #[cfg(test)]
@@ -160,6 +190,29 @@ mod tests {
         assert!(parsed.credentials.is_none());
         let parsed = parse_url("https://d.example/a.png?Policy=p").unwrap();
         assert_eq!(parsed.resource, "https://d.example/a.png");
+    }
+
+    #[test]
+    fn signed_url_detection_is_the_parsers_own_answer() {
+        for query in [
+            "",
+            "x=1",
+            "policy=p",
+            "Expiresx=1",
+            "x=Expires",
+            "Hash-Algorithm=SHA256",
+            "x=1&Signature=",
+            "Key-Pair-Id",
+            "Expires=1&x=2",
+            "CloudFront-Policy=p",
+        ] {
+            let parsed = parse_url(&format!("https://d.example/a?{query}")).unwrap();
+            assert_eq!(
+                has_signed_url_parameters(query),
+                parsed.credentials.is_some(),
+                "{query:?}"
+            );
+        }
     }
 
     #[test]

@@ -81,10 +81,38 @@ export type DenyReason =
   | "missing" | "malformed" | "unknown-key" | "bad-signature"
   | "expired" | "not-yet-valid" | "resource-mismatch" | "ip-mismatch";
 
+/** The verified policy of an accepted request. */
+export interface VerifiedPolicy {
+  /** `canned` (rebuilt from the URL and `Expires`) or `custom` (decoded from `Policy`). */
+  kind: "canned" | "custom";
+  /** The policy's `Resource` (the URL itself for a canned policy); null: every URL. */
+  resource: string | null;
+  /** `DateLessThan`, milliseconds since the epoch. */
+  expiresAtMs: number;
+  /** `DateGreaterThan`, milliseconds since the epoch, or null. */
+  notBeforeMs: number | null;
+  /** `AWS:SourceIp` as `a.b.c.d/n`, or null. */
+  ipAddress: string | null;
+}
+
 /** The verdict: accepted with the key and expiry (ms since the epoch), or a reason. */
 export type Verdict =
-  | { ok: true; keyPairId: string; expiresAt: number; source: "url" | "cookie" }
+  | { ok: true; keyPairId: string; expiresAt: number; source: "url" | "cookie"; policy: VerifiedPolicy }
   | { ok: false; reason: DenyReason; message: string };
+
+/** The core's size limits, so callers never re-type them. */
+export interface Limits {
+  /** Public keys in one key group (CloudFront's quota). */
+  maxKeysPerGroup: number;
+  /** Longest viewer URL read, bytes. */
+  maxUrlBytes: number;
+  /** Longest `Cookie` header read, bytes. */
+  maxCookieHeaderBytes: number;
+  /** Longest policy JSON read, bytes. */
+  maxPolicyBytes: number;
+  /** Longest PEM text read, bytes. */
+  maxPemBytes: number;
+}
 
 /**
  * Errors thrown by this package are `Error`s named `CloudFrontEdgeAuthError` with a stable
@@ -389,6 +417,62 @@ pub fn get_signed_cookies(
     JsSigner::new(options.clone())?.get_signed_cookies(options)
 }
 
+/// The verified policy as the `VerifiedPolicy` typing describes it.
+fn verified_policy(policy: &Policy) -> Result<JsValue, JsValue> {
+    let out = Object::new();
+    let ms = |seconds: u64| JsValue::from(seconds as f64 * 1000.0);
+    let (kind, resource, not_before, ip) = match policy {
+        Policy::Canned(canned) => ("canned", Some(canned.resource()), None, None),
+        Policy::Custom(custom) => (
+            "custom",
+            custom.resource(),
+            custom.date_greater_than(),
+            custom.ip_address(),
+        ),
+    };
+    Reflect::set(&out, &"kind".into(), &kind.into())?;
+    Reflect::set(
+        &out,
+        &"resource".into(),
+        &resource.map_or(JsValue::NULL, JsValue::from),
+    )?;
+    Reflect::set(&out, &"expiresAtMs".into(), &ms(policy.expires()))?;
+    Reflect::set(
+        &out,
+        &"notBeforeMs".into(),
+        &not_before.map_or(JsValue::NULL, ms),
+    )?;
+    let ip = ip.map_or(JsValue::NULL, |network| network.to_string().into());
+    Reflect::set(&out, &"ipAddress".into(), &ip)?;
+    Ok(out.into())
+}
+
+/// `hasSignedUrlParameters(querystring)`: whether a query string (without `?`) carries
+/// CloudFront signed-URL parameters, which then win over cookies. The verifier's own answer.
+#[wasm_bindgen(js_name = hasSignedUrlParameters)]
+pub fn has_signed_url_parameters(querystring: &str) -> bool {
+    crate::request::has_signed_url_parameters(querystring)
+}
+
+/// `limits`: the core's size caps (see the `Limits` typing).
+#[wasm_bindgen(js_name = limits, unchecked_return_type = "Limits")]
+pub fn limits() -> Result<JsValue, JsValue> {
+    let out = Object::new();
+    for (name, value) in [
+        ("maxKeysPerGroup", crate::keys::MAX_KEYS_PER_GROUP),
+        ("maxUrlBytes", crate::request::MAX_URL_LEN),
+        (
+            "maxCookieHeaderBytes",
+            crate::request::MAX_COOKIE_HEADER_LEN,
+        ),
+        ("maxPolicyBytes", crate::policy::MAX_POLICY_LEN),
+        ("maxPemBytes", crate::keys::MAX_PEM_LEN),
+    ] {
+        Reflect::set(&out, &name.into(), &(value as f64).into())?;
+    }
+    Ok(out.into())
+}
+
 /// `Verifier`: parses the trusted key group once, then checks requests like CloudFront.
 #[wasm_bindgen(js_name = Verifier)]
 pub struct JsVerifier {
@@ -467,6 +551,7 @@ impl JsVerifier {
                     CredentialSource::Cookies => "cookie",
                 };
                 Reflect::set(&out, &"source".into(), &source.into())?;
+                Reflect::set(&out, &"policy".into(), &verified_policy(accepted.policy())?)?;
             }
             Err(denied) => {
                 Reflect::set(&out, &"ok".into(), &false.into())?;
