@@ -34,17 +34,20 @@ lint: bootstrap
 	cargo fmt --all -- --check
 	cargo clippy --all-targets --all-features -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
-	# The npm package's two builds (scripts/build-pkg.sh): no PBES2, Node decrypts with node:crypto.
+	# The npm package's two builds (scripts/build-pkg.sh): node:crypto, and RustCrypto without PBES2.
 	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features node-crypto -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features rustcrypto -- -D warnings
 
 test-rust: bootstrap
 	cargo test --all-features
 
 test-wasm: test-wasm-node test-wasm-chrome
 
+# The wasm suites run twice in Node: on the RustCrypto backend (the web build's) and on the
+# node:crypto backend (the Node build's, feature node-crypto), Wycheproof vectors included.
 test-wasm-node: bootstrap
 	$(WASM_PACK) test --node --mode no-install
+	$(WASM_PACK) test --node --mode no-install -- --no-default-features --features node-crypto
 
 # WASM_BINDGEN_USE_BROWSER runs the same suites (not marked run_in_browser) in Chromium.
 test-wasm-chrome: bootstrap

@@ -24,11 +24,14 @@ build() { # target out-dir package-type cargo-features
   mv "$wasm.opt" "$wasm"
 }
 
-# No `encrypted-keys` (PBES2: scrypt, PBKDF2, AES, SHA-512, ~170 KB of wasm): the Node build
-# decrypts an ENCRYPTED PRIVATE KEY with node:crypto (`node-crypto`), the browser build
-# refuses one (src/wasm.rs `private_key`).
+# The Node build signs and verifies with node:crypto (OpenSSL), which also decrypts an
+# ENCRYPTED PRIVATE KEY: no RustCrypto arithmetic in it at all. The web build (browsers,
+# bundlers, Workers-like runtimes) carries RustCrypto's `rsa` and `p256`, without
+# `encrypted-keys` (PBES2's scrypt, PBKDF2 and AES are ~170 KB): it refuses encrypted keys.
 build nodejs node commonjs node-crypto
-build web web module
-size=$(wc -c < pkg/node/cloudfront_edge_auth_bg.wasm)
-gz=$(gzip -9c pkg/node/cloudfront_edge_auth_bg.wasm | wc -c)
-printf 'pkg: wasm %s bytes raw, %s bytes gzip\n' "$size" "$gz" >&2
+build web web module rustcrypto
+for build in node web; do
+  size=$(wc -c < "pkg/$build/cloudfront_edge_auth_bg.wasm")
+  gz=$(gzip -9c "pkg/$build/cloudfront_edge_auth_bg.wasm" | wc -c)
+  printf 'pkg/%s: wasm %s bytes raw, %s bytes gzip\n' "$build" "$size" "$gz" >&2
+done

@@ -179,9 +179,9 @@ pub enum KeyError {
         /// What would have been accepted.
         expected: &'static str,
     },
-    /// A PKCS#8 or SPKI key whose algorithm is not RSA.
-    #[error("key is not an RSA key")]
-    NotRsa,
+    /// A key that is neither RSA nor ECDSA on P-256, the two kinds CloudFront accepts.
+    #[error("key is neither RSA nor ECDSA P-256 (CloudFront accepts RSA 2048 and ECDSA 256 keys)")]
+    UnsupportedKeyType,
     /// An RSA key whose values cannot be used: an even modulus, an exponent out of range,
     /// primes whose product is not the modulus, a multi-prime key.
     #[error("not a usable RSA key: {detail}")]
@@ -207,6 +207,13 @@ pub enum KeyError {
     /// The passphrase did not decrypt the key.
     #[error("could not decrypt the private key (wrong passphrase or unsupported cipher)")]
     Decrypt,
+    /// This build cannot decrypt keys (the npm package's web build).
+    #[error(
+        "encrypted private keys (ENCRYPTED PRIVATE KEY) cannot be decrypted by this build: \
+         decrypt the key first (e.g. `openssl pkcs8 -in key.pem -out plain.pem`, or \
+         node:crypto's createPrivateKey on a server) and pass the plain PRIVATE KEY PEM"
+    )]
+    DecryptUnsupported,
     /// A legacy OpenSSL-encrypted PKCS#1 key (`Proc-Type: 4,ENCRYPTED`).
     #[error("legacy encrypted PKCS#1 keys are not supported; convert with `openssl pkcs8 -topk8`")]
     LegacyEncryption,
@@ -240,12 +247,13 @@ impl KeyError {
         match self {
             KeyError::Pem { .. }
             | KeyError::UnsupportedLabel { .. }
-            | KeyError::NotRsa
+            | KeyError::UnsupportedKeyType
             | KeyError::Invalid { .. } => "ERR_KEY_FORMAT",
             KeyError::TooSmall { .. } | KeyError::TooLarge { .. } => "ERR_KEY_SIZE",
-            KeyError::PassphraseRequired | KeyError::Decrypt | KeyError::LegacyEncryption => {
-                "ERR_KEY_PASSPHRASE"
-            }
+            KeyError::PassphraseRequired
+            | KeyError::Decrypt
+            | KeyError::DecryptUnsupported
+            | KeyError::LegacyEncryption => "ERR_KEY_PASSPHRASE",
             KeyError::InvalidKeyId { .. } => "ERR_KEY_ID",
             KeyError::EmptyKeyGroup
             | KeyError::TooManyKeys { .. }

@@ -1,31 +1,38 @@
-//! RSA keys from PEM (PKCS#1, PKCS#8, encrypted PKCS#8, SPKI), CloudFront key ids, and the
-//! key group a verifier trusts.
+//! Keys from PEM (RSA: PKCS#1, PKCS#8, encrypted PKCS#8, SPKI; ECDSA P-256: SEC1, PKCS#8,
+//! SPKI), CloudFront key ids, and the key group a verifier trusts. Parsing and the checks
+//! CloudFront's rules imply happen here, once, for every backend; the key material then goes
+//! to the crypto backend ([`crate::crypto`]).
 //!
 //! AWS: *Create key pairs for your signers* — CloudFront takes 2048-bit RSA public keys in
-//! SPKI PEM; `openssl genrsa` writes PKCS#1 or PKCS#8 private keys.
+//! SPKI PEM (API reference, `PublicKey`: "RSA 2048 or ECDSA 256"); `openssl genrsa` writes
+//! PKCS#1 or PKCS#8 private keys, `openssl ecparam -genkey` SEC1 ones.
 
+use pkcs8::der::asn1::ObjectIdentifier;
 use pkcs8::der::{Decode, Document, SecretDocument};
-#[cfg(feature = "encrypted-keys")]
-use pkcs8::EncryptedPrivateKeyInfoRef;
 use pkcs8::{PrivateKeyInfoRef, SubjectPublicKeyInfoRef};
 
+use crate::crypto::{self, KeyKind, PrivateKeyFormat, PublicKeyFormat, SigningKey, VerifyingKey};
 use crate::error::KeyError;
-use crate::hazmat::{PrivateKeyComponents, RsaPrivateOperation, RsaPublicOperation};
-use crate::sign::HashAlgorithm;
 
-/// Smallest modulus CloudFront accepts.
+/// Smallest RSA modulus CloudFront accepts.
 pub const MIN_BITS: usize = 2048;
-/// Largest modulus we accept (bounds the cost of one verification).
+/// Largest RSA modulus we accept (bounds the cost of one verification).
 pub const MAX_BITS: usize = 4096;
 /// CloudFront's limit of public keys in one key group.
 pub const MAX_KEYS_PER_GROUP: usize = 5;
 /// Largest PEM text we parse.
 pub const MAX_PEM_LEN: usize = 16 * 1024;
 
-const PRIVATE_LABELS: &str = "RSA PRIVATE KEY, PRIVATE KEY or ENCRYPTED PRIVATE KEY";
+const PRIVATE_LABELS: &str =
+    "RSA PRIVATE KEY, EC PRIVATE KEY, PRIVATE KEY or ENCRYPTED PRIVATE KEY";
 const PUBLIC_LABELS: &str = "PUBLIC KEY or RSA PUBLIC KEY";
 /// The PEM label of an encrypted PKCS#8 key (RFC 7468 §11).
-pub(crate) const ENCRYPTED_LABEL: &str = "ENCRYPTED PRIVATE KEY";
+const ENCRYPTED_LABEL: &str = "ENCRYPTED PRIVATE KEY";
+
+/// `id-ecPublicKey` (RFC 5480 §2.1.1).
+const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+/// `secp256r1` / `prime256v1` (RFC 5480 §2.1.1.1), the one curve CloudFront takes.
+const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 
 /// A CloudFront public key id (`K2JCJMDEHXQW5F`) or legacy key pair id (`APKA...`), the
 /// value of `Key-Pair-Id`.
@@ -63,18 +70,22 @@ impl std::fmt::Display for KeyId {
     }
 }
 
-/// An RSA private key for signing, parsed and checked once.
+/// A private key for signing (RSA 2048 to 4096 bits, or ECDSA P-256), parsed and checked once
+/// and held by the crypto backend. Cloning shares the parsed key.
 #[derive(Clone)]
-pub struct PrivateKey(RsaPrivateOperation);
+pub struct PrivateKey {
+    key: SigningKey,
+}
 
 impl std::fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PrivateKey({} bits, redacted)", self.bits())
+        write!(f, "PrivateKey({}, redacted)", self.kind())
     }
 }
 
 impl PrivateKey {
-    /// Parses an unencrypted PEM private key (`RSA PRIVATE KEY` or `PRIVATE KEY`).
+    /// Parses an unencrypted PEM private key (`RSA PRIVATE KEY`, `EC PRIVATE KEY` or
+    /// `PRIVATE KEY`).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         Self::from_pem_with_passphrase(pem, None)
     }
@@ -86,12 +97,26 @@ impl PrivateKey {
             "RSA PRIVATE KEY" if pem.contains("Proc-Type: 4,ENCRYPTED") => {
                 Err(KeyError::LegacyEncryption)
             }
-            "RSA PRIVATE KEY" => Self::from_pkcs1_der(secret_document(pem, &label)?.as_bytes()),
-            "PRIVATE KEY" => Self::from_pkcs8_der(secret_document(pem, &label)?.as_bytes()),
+            "RSA PRIVATE KEY" => Self::from_der(
+                PrivateKeyFormat::Pkcs1,
+                secret_document(pem, &label)?.as_bytes(),
+            ),
+            "EC PRIVATE KEY" => Self::from_der(
+                PrivateKeyFormat::Sec1,
+                secret_document(pem, &label)?.as_bytes(),
+            ),
+            "PRIVATE KEY" => Self::from_der(
+                PrivateKeyFormat::Pkcs8,
+                secret_document(pem, &label)?.as_bytes(),
+            ),
             ENCRYPTED_LABEL => {
+                if !crypto::CAN_DECRYPT {
+                    return Err(KeyError::DecryptUnsupported);
+                }
                 let passphrase = passphrase.ok_or(KeyError::PassphraseRequired)?;
                 let document = secret_document(pem, &label)?;
-                Self::from_encrypted_pkcs8_der(document.as_bytes(), passphrase)
+                let decrypted = crypto::decrypt_pkcs8(pem, document.as_bytes(), passphrase)?;
+                Self::from_der(PrivateKeyFormat::Pkcs8, &decrypted)
             }
             _ => Err(KeyError::UnsupportedLabel {
                 label,
@@ -100,101 +125,78 @@ impl PrivateKey {
         }
     }
 
-    /// A PKCS#8 `EncryptedPrivateKeyInfo` (PBES2, RFC 8018 §6.2) decrypted with `passphrase`.
-    #[cfg(feature = "encrypted-keys")]
-    fn from_encrypted_pkcs8_der(der: &[u8], passphrase: &str) -> Result<Self, KeyError> {
-        let decrypted = EncryptedPrivateKeyInfoRef::from_der(der)
-            .map_err(der_error)?
-            .decrypt(passphrase)
-            .map_err(|_| KeyError::Decrypt)?;
-        Self::from_pkcs8_der(decrypted.as_bytes())
-    }
-
-    /// Without the `encrypted-keys` feature (the npm package's wasm, where PBES2's scrypt,
-    /// PBKDF2 and AES are ~170 KB) this build cannot decrypt: the caller must (the package's
-    /// Node build does it with `node:crypto`, see `src/wasm.rs`).
-    #[cfg(not(feature = "encrypted-keys"))]
-    fn from_encrypted_pkcs8_der(_der: &[u8], _passphrase: &str) -> Result<Self, KeyError> {
-        Err(KeyError::UnsupportedLabel {
-            label: ENCRYPTED_LABEL.into(),
-            expected: "RSA PRIVATE KEY or PRIVATE KEY: this build has no `encrypted-keys` \
-                       feature, decrypt the key first (`openssl pkcs8 -in KEY -out PLAIN`)",
+    /// Checks the key's type and size, then hands its DER to the backend.
+    fn from_der(format: PrivateKeyFormat, der: &[u8]) -> Result<Self, KeyError> {
+        let kind = private_key_kind(format, der)?;
+        Ok(PrivateKey {
+            key: SigningKey::from_der(kind, format, der)?,
         })
     }
 
-    /// A PKCS#8 `PrivateKeyInfo` holding an `rsaEncryption` key.
-    fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
-        let info = PrivateKeyInfoRef::from_der(der).map_err(der_error)?;
-        check_rsa_algorithm(&info.algorithm)?;
-        Self::from_pkcs1_der(info.private_key.as_bytes())
+    /// RSA or ECDSA P-256, and the RSA modulus size.
+    pub fn kind(&self) -> KeyKind {
+        self.key.kind()
     }
 
-    /// A PKCS#1 `RSAPrivateKey` (two primes; RFC 8017 §A.1.2).
-    fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
-        let key = pkcs1::RsaPrivateKeyRef::from_der(der).map_err(der_error)?;
-        if key.version() != pkcs1::Version::TwoPrime {
-            return Err(KeyError::Invalid {
-                detail: "multi-prime RSA keys are not supported".into(),
-            });
-        }
-        check_bits(key.modulus.as_bytes().len() * 8)?;
-        let operation = RsaPrivateOperation::new(PrivateKeyComponents {
-            modulus: key.modulus.as_bytes(),
-            public_exponent: key.public_exponent.as_bytes(),
-            prime1: key.prime1.as_bytes(),
-            prime2: key.prime2.as_bytes(),
-            exponent1: key.exponent1.as_bytes(),
-            exponent2: key.exponent2.as_bytes(),
-            coefficient: key.coefficient.as_bytes(),
-        })
-        .map_err(|e| KeyError::Invalid {
-            detail: e.to_string(),
-        })?;
-        check_public_exponent(operation.public().exponent())?;
-        Ok(PrivateKey(operation))
-    }
-
-    /// Modulus size in bits.
+    /// Modulus size in bits for RSA, 256 for ECDSA P-256.
     pub fn bits(&self) -> usize {
-        self.0.public().size() * 8
+        kind_bits(self.kind())
     }
 
     /// The matching public key.
-    pub fn public_key(&self) -> PublicKey {
-        PublicKey {
-            op: self.0.public().clone(),
-        }
+    pub fn public_key(&self) -> Result<PublicKey, KeyError> {
+        PublicKey::from_spki_der(&self.key.public_key_spki_der()?)
     }
 
-    pub(crate) fn operation(&self) -> &RsaPrivateOperation {
-        &self.0
+    /// The matching public key as `PUBLIC KEY` (SPKI) PEM: what CloudFront's console and
+    /// `AWS::CloudFront::PublicKey` take.
+    pub fn public_key_pem(&self) -> Result<String, KeyError> {
+        let der = self.key.public_key_spki_der()?;
+        pkcs8::der::pem::encode_string("PUBLIC KEY", pkcs8::der::pem::LineEnding::LF, &der)
+            .map_err(der_error)
+    }
+
+    pub(crate) fn signing_key(&self) -> &SigningKey {
+        &self.key
     }
 }
 
-/// An RSA public key for verifying.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A public key for verifying (RSA 2048 to 4096 bits, or ECDSA P-256), held by the backend.
+#[derive(Debug, Clone)]
 pub struct PublicKey {
-    /// The key with its Montgomery constants, computed once: verification runs on it.
-    op: RsaPublicOperation,
+    key: VerifyingKey,
+    /// The key's canonical DER (PKCS#1 `RSAPublicKey` for RSA, SPKI for ECDSA), for equality:
+    /// the same RSA key read from SPKI or PKCS#1 is the same key.
+    identity: Vec<u8>,
 }
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.identity == other.identity
+    }
+}
+
+impl Eq for PublicKey {}
 
 impl PublicKey {
-    /// Parses a PEM public key: `PUBLIC KEY` (SPKI, what the CloudFront console takes) or
-    /// `RSA PUBLIC KEY` (PKCS#1).
+    /// Parses a PEM public key: `PUBLIC KEY` (SPKI, what the CloudFront console takes; RSA or
+    /// ECDSA P-256) or `RSA PUBLIC KEY` (PKCS#1).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         let label = pem_label(pem)?;
         match label.as_str() {
-            "PUBLIC KEY" => {
+            "PUBLIC KEY" => Self::from_spki_der(public_document(pem, &label)?.as_bytes()),
+            "RSA PUBLIC KEY" => {
                 let document = public_document(pem, &label)?;
-                let spki =
-                    SubjectPublicKeyInfoRef::from_der(document.as_bytes()).map_err(der_error)?;
-                check_rsa_algorithm(&spki.algorithm)?;
-                let bits = spki.subject_public_key.as_bytes().ok_or(KeyError::Pem {
-                    detail: "public key bit string has unused bits".into(),
-                })?;
-                Self::from_pkcs1_der(bits)
+                let bits = rsa_public_bits(document.as_bytes())?;
+                Ok(PublicKey {
+                    key: VerifyingKey::from_der(
+                        KeyKind::Rsa { bits },
+                        PublicKeyFormat::Pkcs1,
+                        document.as_bytes(),
+                    )?,
+                    identity: document.as_bytes().to_vec(),
+                })
             }
-            "RSA PUBLIC KEY" => Self::from_pkcs1_der(public_document(pem, &label)?.as_bytes()),
             _ => Err(KeyError::UnsupportedLabel {
                 label,
                 expected: PUBLIC_LABELS,
@@ -202,41 +204,143 @@ impl PublicKey {
         }
     }
 
-    /// A PKCS#1 `RSAPublicKey`.
-    fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
-        let key = pkcs1::RsaPublicKeyRef::from_der(der).map_err(der_error)?;
-        Self::from_components(key.modulus.as_bytes(), key.public_exponent.as_bytes())
+    /// An X.509 `SubjectPublicKeyInfo` in DER.
+    pub fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
+        let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(der_error)?;
+        let (kind, identity) = if spki.algorithm.oid == pkcs1::ALGORITHM_OID {
+            check_null_parameters(&spki.algorithm)?;
+            let bits = spki.subject_public_key.as_bytes().ok_or(KeyError::Pem {
+                detail: "public key bit string has unused bits".into(),
+            })?;
+            (
+                KeyKind::Rsa {
+                    bits: rsa_public_bits(bits)?,
+                },
+                bits.to_vec(),
+            )
+        } else if spki.algorithm.oid == EC_PUBLIC_KEY {
+            check_curve(spki.algorithm.parameters_oid().ok())?;
+            (KeyKind::EcdsaP256, der.to_vec())
+        } else {
+            return Err(KeyError::UnsupportedKeyType);
+        };
+        Ok(PublicKey {
+            key: VerifyingKey::from_der(kind, PublicKeyFormat::Spki, der)?,
+            identity,
+        })
     }
 
-    /// From the big-endian modulus and exponent (a JWKS entry, a parsed key): 2048 to 4096
-    /// bits, odd modulus, odd exponent from 3 to 2^33 - 1 (the `rsa` crate's bounds).
-    pub(crate) fn from_components(n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
-        let n = &n[n.iter().position(|&b| b != 0).unwrap_or(n.len())..];
-        check_bits(n.len() * 8)?;
-        let op = RsaPublicOperation::new(n, e).ok_or_else(|| KeyError::Invalid {
-            detail: "the modulus is even or the exponent is out of range".into(),
-        })?;
-        check_public_exponent(op.exponent())?;
-        Ok(PublicKey { op })
+    /// RSA or ECDSA P-256, and the RSA modulus size.
+    pub fn kind(&self) -> KeyKind {
+        self.key.kind()
     }
 
-    /// Modulus size in bits.
+    /// Modulus size in bits for RSA, 256 for ECDSA P-256.
     pub fn bits(&self) -> usize {
-        self.op.size() * 8
+        kind_bits(self.kind())
     }
 
-    /// RSASSA-PKCS1-v1_5 verification of `digest` made with `algorithm`.
-    /// Variable time, which is safe: every input is public (see [`crate::hazmat`]).
-    pub(crate) fn verify_pkcs1v15(
-        &self,
-        algorithm: HashAlgorithm,
-        digest: &[u8],
-        signature: &[u8],
-    ) -> bool {
-        digest.len() == algorithm.digest_len()
-            && self
-                .op
-                .verify_pkcs1v15(algorithm.digest_info_prefix(), digest, signature)
+    pub(crate) fn verifying_key(&self) -> &VerifyingKey {
+        &self.key
+    }
+}
+
+fn kind_bits(kind: KeyKind) -> usize {
+    match kind {
+        KeyKind::Rsa { bits } => bits,
+        KeyKind::EcdsaP256 => 256,
+    }
+}
+
+/// The kind of a private key, read from its DER: RSA with two primes, 2048 to 4096 bits and an
+/// odd exponent from 3 to 2^33 - 1, or an EC key on P-256.
+fn private_key_kind(format: PrivateKeyFormat, der: &[u8]) -> Result<KeyKind, KeyError> {
+    match format {
+        PrivateKeyFormat::Pkcs1 => rsa_private_kind(der),
+        PrivateKeyFormat::Sec1 => {
+            let key = sec1::EcPrivateKey::from_der(der).map_err(der_error)?;
+            check_curve(key.parameters.and_then(|p| p.named_curve()))?;
+            Ok(KeyKind::EcdsaP256)
+        }
+        PrivateKeyFormat::Pkcs8 => {
+            let info = PrivateKeyInfoRef::from_der(der).map_err(der_error)?;
+            if info.algorithm.oid == pkcs1::ALGORITHM_OID {
+                check_null_parameters(&info.algorithm)?;
+                rsa_private_kind(info.private_key.as_bytes())
+            } else if info.algorithm.oid == EC_PUBLIC_KEY {
+                check_curve(info.algorithm.parameters_oid().ok())?;
+                sec1::EcPrivateKey::from_der(info.private_key.as_bytes()).map_err(der_error)?;
+                Ok(KeyKind::EcdsaP256)
+            } else {
+                Err(KeyError::UnsupportedKeyType)
+            }
+        }
+    }
+}
+
+/// A PKCS#1 `RSAPrivateKey` (two primes; RFC 8017 §A.1.2).
+fn rsa_private_kind(der: &[u8]) -> Result<KeyKind, KeyError> {
+    let key = pkcs1::RsaPrivateKeyRef::from_der(der).map_err(der_error)?;
+    if key.version() != pkcs1::Version::TwoPrime {
+        return Err(KeyError::Invalid {
+            detail: "multi-prime RSA keys are not supported".into(),
+        });
+    }
+    let bits = modulus_bits(key.modulus.as_bytes())?;
+    check_public_exponent(key.public_exponent.as_bytes())?;
+    Ok(KeyKind::Rsa { bits })
+}
+
+/// The size of a PKCS#1 `RSAPublicKey`, checked.
+fn rsa_public_bits(der: &[u8]) -> Result<usize, KeyError> {
+    let key = pkcs1::RsaPublicKeyRef::from_der(der).map_err(der_error)?;
+    let bits = modulus_bits(key.modulus.as_bytes())?;
+    check_public_exponent(key.public_exponent.as_bytes())?;
+    Ok(bits)
+}
+
+/// The modulus size, counted in bytes as CloudFront's "2048-bit" is, and checked: odd, 2048
+/// to 4096 bits.
+fn modulus_bits(n: &[u8]) -> Result<usize, KeyError> {
+    let n = &n[n.iter().position(|&b| b != 0).unwrap_or(n.len())..];
+    let bits = n.len() * 8;
+    if bits < MIN_BITS {
+        return Err(KeyError::TooSmall { bits });
+    }
+    if bits > MAX_BITS {
+        return Err(KeyError::TooLarge { bits });
+    }
+    if n.last().is_some_and(|b| b & 1 == 0) {
+        return Err(KeyError::Invalid {
+            detail: "the modulus is even".into(),
+        });
+    }
+    Ok(bits)
+}
+
+/// The `rsa` crate's bounds on `e`, for both backends: odd, 3 to 2^33 - 1.
+fn check_public_exponent(e: &[u8]) -> Result<(), KeyError> {
+    let e = &e[e.iter().position(|&b| b != 0).unwrap_or(e.len())..];
+    let value = if e.len() > 8 {
+        u64::MAX
+    } else {
+        e.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b))
+    };
+    if !(3..1 << 33).contains(&value) || value & 1 == 0 {
+        return Err(KeyError::Invalid {
+            detail: "the public exponent is not an odd number from 3 to 2^33 - 1".into(),
+        });
+    }
+    Ok(())
+}
+
+fn check_curve(curve: Option<ObjectIdentifier>) -> Result<(), KeyError> {
+    match curve {
+        Some(oid) if oid == P256 => Ok(()),
+        Some(_) => Err(KeyError::UnsupportedKeyType),
+        None => Err(KeyError::Pem {
+            detail: "EC key without its named curve".into(),
+        }),
     }
 }
 
@@ -302,16 +406,6 @@ impl KeyGroup {
     }
 }
 
-fn check_bits(bits: usize) -> Result<(), KeyError> {
-    if bits < MIN_BITS {
-        return Err(KeyError::TooSmall { bits });
-    }
-    if bits > MAX_BITS {
-        return Err(KeyError::TooLarge { bits });
-    }
-    Ok(())
-}
-
 /// The label of the first PEM block, read before any decoding so the error can say what
 /// kind of PEM it was.
 fn pem_label(pem: &str) -> Result<String, KeyError> {
@@ -364,28 +458,15 @@ fn check_label(found: &str, expected: &str) -> Result<(), KeyError> {
 }
 
 /// `rsaEncryption` with NULL parameters (RFC 8017 §A.1), the algorithm CloudFront keys use.
-fn check_rsa_algorithm(
+fn check_null_parameters(
     algorithm: &pkcs8::spki::AlgorithmIdentifierRef<'_>,
 ) -> Result<(), KeyError> {
-    if algorithm.oid != pkcs1::ALGORITHM_OID {
-        return Err(KeyError::NotRsa);
-    }
     match algorithm.parameters_any() {
         Ok(params) if params == pkcs8::der::asn1::Null.into() => Ok(()),
         _ => Err(KeyError::Pem {
             detail: "rsaEncryption parameters must be NULL".into(),
         }),
     }
-}
-
-/// The `rsa` crate's bounds on `e`: odd, 3 to 2^33 - 1.
-fn check_public_exponent(e: u64) -> Result<(), KeyError> {
-    if !(3..1 << 33).contains(&e) || e & 1 == 0 {
-        return Err(KeyError::Invalid {
-            detail: format!("public exponent {e} is not an odd number from 3 to 2^33 - 1"),
-        });
-    }
-    Ok(())
 }
 
 fn der_error(e: impl std::fmt::Display) -> KeyError {

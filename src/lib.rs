@@ -41,11 +41,9 @@
 )]
 
 pub mod cidr;
+pub mod crypto;
 pub mod encoding;
 pub mod error;
-pub mod hazmat;
-pub mod json;
-pub mod jwt;
 pub mod keys;
 pub mod policy;
 pub mod request;
@@ -55,10 +53,9 @@ pub mod sign;
 pub mod verify;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
-#[cfg(target_arch = "wasm32")]
-pub mod wasm_jwt;
 
 pub use cidr::Ipv4Cidr;
+pub use crypto::KeyKind;
 pub use error::{CidrError, EncodingError, Error, KeyError, PolicyError, SignError};
 pub use keys::{KeyGroup, KeyId, PrivateKey, PublicKey};
 pub use policy::{CannedPolicy, CustomPolicy, Policy, SignerStyle};

@@ -8,7 +8,11 @@
 use crate::cidr::Ipv4Cidr;
 use crate::encoding;
 use crate::error::PolicyError;
-use crate::json::{Json, JsonError};
+use std::marker::PhantomData;
+
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
 
 /// The latest `AWS:EpochTime` we accept: CloudFront stores it as a signed 32-bit value.
 pub const MAX_EPOCH: u64 = 2_147_483_647;
@@ -215,17 +219,20 @@ impl CustomPolicy {
         if let Some(index) = whitespace_outside_strings(text) {
             return Err(PolicyError::Whitespace { index });
         }
-        let raw = RawPolicy::read(text).map_err(|e| PolicyError::Json {
-            detail: e.to_string(),
-        })?;
-        let [statement] = <[RawStatement; 1]>::try_from(raw.statement)
+        let Object(raw) =
+            serde_json::from_str::<Object<RawPolicy>>(text).map_err(|e| PolicyError::Json {
+                detail: e.to_string(),
+            })?;
+        let [Object(statement)] = <[Object<RawStatement>; 1]>::try_from(raw.statement)
             .map_err(|all| PolicyError::StatementCount { count: all.len() })?;
-        let mut policy = CustomPolicy::new(statement.resource, statement.date_less_than)?;
-        if let Some(start) = statement.date_greater_than {
-            policy = policy.with_date_greater_than(start)?;
+        let Object(condition) = statement.condition;
+        let mut policy =
+            CustomPolicy::new(statement.resource, condition.date_less_than.0.epoch_time)?;
+        if let Some(Object(start)) = condition.date_greater_than {
+            policy = policy.with_date_greater_than(start.epoch_time)?;
         }
-        if let Some(ip) = statement.source_ip {
-            policy = policy.with_ip_address(ip.parse()?);
+        if let Some(Object(ip)) = condition.ip_address {
+            policy = policy.with_ip_address(ip.source_ip.parse()?);
         }
         Ok(policy)
     }
@@ -325,70 +332,75 @@ fn push_json_string(out: &mut String, value: &str, style: SignerStyle) {
     out.push('"');
 }
 
-/// The policy JSON's shape, read strictly: no unknown or repeated field anywhere, `null`
-/// only where a field is optional.
+// The policy JSON's shape, read strictly by serde_json into typed structs: no unknown field
+// (`deny_unknown_fields`), no repeated one (the derive refuses a duplicate field), `null` only
+// where a field is optional, every object an object (see `Object`). One pass, linear in the
+// input: a hostile policy costs what a valid one of its size costs.
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawPolicy {
-    statement: Vec<RawStatement>,
+    #[serde(rename = "Statement")]
+    statement: Vec<Object<RawStatement>>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawStatement {
+    #[serde(rename = "Resource", default)]
     resource: Option<String>,
-    date_less_than: u64,
-    date_greater_than: Option<u64>,
-    source_ip: Option<String>,
+    #[serde(rename = "Condition")]
+    condition: Object<RawCondition>,
 }
 
-impl RawPolicy {
-    fn read(text: &str) -> Result<Self, JsonError> {
-        let root = Json::parse(text)?;
-        root.deny_unknown("the policy", &["Statement"])?;
-        let statement = match root.get("Statement") {
-            Some(Json::Array(items)) => items
-                .iter()
-                .map(RawStatement::read)
-                .collect::<Result<_, _>>()?,
-            _ => return Err(JsonError::expected("Statement", "an array")),
-        };
-        Ok(RawPolicy { statement })
-    }
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCondition {
+    #[serde(rename = "DateLessThan")]
+    date_less_than: Object<EpochTime>,
+    #[serde(rename = "DateGreaterThan", default)]
+    date_greater_than: Option<Object<EpochTime>>,
+    #[serde(rename = "IpAddress", default)]
+    ip_address: Option<Object<SourceIp>>,
 }
 
-impl RawStatement {
-    fn read(statement: &Json) -> Result<Self, JsonError> {
-        statement.deny_unknown("a statement", &["Resource", "Condition"])?;
-        let resource = statement.optional_string("Resource")?;
-        let condition = statement.required("Condition")?;
-        condition.deny_unknown(
-            "Condition",
-            &["DateLessThan", "DateGreaterThan", "IpAddress"],
-        )?;
-        let epoch = |value: &Json, what: &str| -> Result<u64, JsonError> {
-            value.deny_unknown(what, &["AWS:EpochTime"])?;
-            value.required("AWS:EpochTime")?.as_u64("AWS:EpochTime")
-        };
-        let date_less_than = epoch(condition.required("DateLessThan")?, "DateLessThan")?;
-        let date_greater_than = condition
-            .optional("DateGreaterThan")
-            .map(|value| epoch(value, "DateGreaterThan"))
-            .transpose()?;
-        let source_ip = match condition.optional("IpAddress") {
-            Some(value) => {
-                value.deny_unknown("IpAddress", &["AWS:SourceIp"])?;
-                Some(
-                    value
-                        .required("AWS:SourceIp")?
-                        .as_str("AWS:SourceIp")?
-                        .to_string(),
-                )
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EpochTime {
+    #[serde(rename = "AWS:EpochTime")]
+    epoch_time: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceIp {
+    #[serde(rename = "AWS:SourceIp")]
+    source_ip: String,
+}
+
+/// `T` read from a JSON object and nothing else: a derived struct would also take a JSON array
+/// of its fields in order (`[[{"Condition":...}]]`), which CloudFront's policy is not.
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
             }
-            None => None,
-        };
-        Ok(RawStatement {
-            resource,
-            date_less_than,
-            date_greater_than,
-            source_ip,
-        })
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map))
+            }
+        }
+
+        deserializer
+            .deserialize_map(ObjectVisitor(PhantomData))
+            .map(Object)
     }
 }
 

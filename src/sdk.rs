@@ -88,9 +88,12 @@ fn percent_decode_utf8(text: &str) -> Option<String> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            // Two hex digits exactly: `u8::from_str_radix` would also take a sign (`%+F`),
+            // where `decodeURIComponent` throws.
+            let [high, low] = bytes.get(i + 1..i + 3)? else {
+                return None;
+            };
+            out.push(hex_digit(*high)? << 4 | hex_digit(*low)?);
             i += 3;
         } else {
             out.push(bytes[i]);
@@ -98,6 +101,10 @@ fn percent_decode_utf8(text: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+fn hex_digit(byte: u8) -> Option<u8> {
+    (byte as char).to_digit(16).map(|digit| digit as u8)
 }
 
 /// JS `encodeURIComponent`: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )` as UTF-8 `%XX`.
@@ -182,6 +189,15 @@ mod tests {
             normalize_url("https://d.example/a?%zz"),
             "https://d.example/a?%25zz="
         );
+    }
+
+    #[test]
+    fn a_signed_escape_is_not_decoded() {
+        // `decodeURIComponent("%+F")` throws; so must our reading of it.
+        assert_eq!(percent_decode_utf8("%+F"), None);
+        assert_eq!(percent_decode_utf8("%-1"), None);
+        assert_eq!(percent_decode_utf8("%2"), None);
+        assert_eq!(percent_decode_utf8("%41%e2%82%AC").as_deref(), Some("A€"));
     }
 
     #[test]

@@ -1,75 +1,15 @@
 //! Signing: policy bytes -> RSASSA-PKCS1-v1_5 signature -> signed URL or cookie set.
 //!
 //! AWS: *Create a signed URL using a canned policy*, step "Sign the policy statement ... by
-//! using SHA-1 (or SHA-256) and RSA". The RSA operation is constant time, blinded, and
-//! checked against the public key before a signature leaves ([`crate::hazmat`]).
+//! using SHA-1 (or SHA-256) and RSA" (or ECDSA with a P-256 key). The signature itself comes
+//! from the crypto backend ([`crate::crypto`]): `node:crypto` in the Node build, RustCrypto
+//! elsewhere.
 
+pub use crate::crypto::HashAlgorithm;
 use crate::encoding;
 use crate::error::SignError;
-use crate::hazmat::SignFailure;
 use crate::keys::{KeyId, PrivateKey};
 use crate::policy::{Policy, SignerStyle};
-
-/// The digest signed. SHA-1 is CloudFront's default; SHA-256 is opt-in and announced with
-/// `Hash-Algorithm=SHA256` / `CloudFront-Hash-Algorithm=SHA256`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum HashAlgorithm {
-    /// SHA-1, the default.
-    #[default]
-    Sha1,
-    /// SHA-256.
-    Sha256,
-}
-
-impl HashAlgorithm {
-    /// Reads `"SHA1"` or `"SHA256"` (the names the SDK and CloudFront use).
-    pub fn from_name(name: &str) -> Result<Self, SignError> {
-        match name {
-            "SHA1" => Ok(HashAlgorithm::Sha1),
-            "SHA256" => Ok(HashAlgorithm::Sha256),
-            _ => Err(SignError::UnsupportedAlgorithm {
-                name: name.chars().take(32).collect(),
-            }),
-        }
-    }
-
-    /// `"SHA1"` or `"SHA256"`.
-    pub fn name(self) -> &'static str {
-        match self {
-            HashAlgorithm::Sha1 => "SHA1",
-            HashAlgorithm::Sha256 => "SHA256",
-        }
-    }
-
-    pub(crate) fn digest(self, message: &[u8]) -> Vec<u8> {
-        use sha2::Digest as _;
-        match self {
-            HashAlgorithm::Sha1 => sha1::Sha1::digest(message).to_vec(),
-            HashAlgorithm::Sha256 => sha2::Sha256::digest(message).to_vec(),
-        }
-    }
-
-    pub(crate) fn digest_len(self) -> usize {
-        match self {
-            HashAlgorithm::Sha1 => 20,
-            HashAlgorithm::Sha256 => 32,
-        }
-    }
-
-    /// The DER of `DigestInfo` up to the digest (RFC 8017 §9.2, note 1).
-    pub(crate) fn digest_info_prefix(self) -> &'static [u8] {
-        match self {
-            HashAlgorithm::Sha1 => &[
-                0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04,
-                0x14,
-            ],
-            HashAlgorithm::Sha256 => &[
-                0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-                0x01, 0x05, 0x00, 0x04, 0x20,
-            ],
-        }
-    }
-}
 
 /// How the policy travels: as an expiry (canned) or as the base64 policy (custom).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,20 +173,15 @@ impl Signer {
         self.algorithm
     }
 
-    /// Raw RSASSA-PKCS1-v1_5 signature of `message`.
+    /// Raw signature of `message`: RSASSA-PKCS1-v1_5 for an RSA key, DER-encoded ECDSA for a
+    /// P-256 key, over its SHA-1 or SHA-256 digest.
     pub fn sign_bytes(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
-        let digest = self.algorithm.digest(message);
-        self.key
-            .operation()
-            .sign_pkcs1v15(self.algorithm.digest_info_prefix(), &digest)
-            .map_err(|failure| SignError::Rsa {
-                reason: match failure {
-                    SignFailure::Random => "the system random number generator failed",
-                    SignFailure::MessageTooLong | SignFailure::Inconsistent => {
-                        "the private key is inconsistent (its signature did not verify)"
-                    }
-                },
-            })
+        self.key.signing_key().sign(self.algorithm, message)
+    }
+
+    /// The signing key.
+    pub fn private_key(&self) -> &PrivateKey {
+        &self.key
     }
 
     /// Signs a policy, choosing the carrier by its kind.

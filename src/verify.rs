@@ -245,8 +245,11 @@ impl Verifier {
             .ok_or_else(|| Denied::UnknownKey {
                 key_pair_id: presented.key_pair_id.clone(),
             })?;
-        let digest = presented.algorithm.digest(&presented.signed_bytes);
-        if !key.verify_pkcs1v15(presented.algorithm, &digest, &presented.signature) {
+        if !key.verifying_key().verify(
+            presented.algorithm,
+            &presented.signed_bytes,
+            &presented.signature,
+        ) {
             return Err(Denied::BadSignature);
         }
 

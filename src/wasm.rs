@@ -5,11 +5,11 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-#[cfg(not(feature = "encrypted-keys"))]
-use crate::error::KeyError;
+use std::cell::RefCell;
+
+use zeroize::Zeroizing;
+
 use crate::error::{Error, SignError};
-#[cfg(not(feature = "encrypted-keys"))]
-use crate::keys::ENCRYPTED_LABEL;
 use crate::keys::{KeyGroup, KeyId, PrivateKey, PublicKey};
 use crate::policy::{CannedPolicy, CustomPolicy, Policy};
 use crate::request::CredentialSource;
@@ -180,96 +180,42 @@ fn date_field(options: &JsValue, name: &str) -> Result<Option<u64>, JsValue> {
     Ok(Some((millis / 1000.0).round() as u64))
 }
 
-/// The signer's key, with the core's own PBES2 decryption (`encrypted-keys`, the default
-/// build and `wasm-pack test`).
-#[cfg(feature = "encrypted-keys")]
-fn private_key(pem: &str, passphrase: Option<&str>) -> Result<PrivateKey, JsValue> {
-    PrivateKey::from_pem_with_passphrase(pem, passphrase).map_err(core_error)
+/// Parsed keys of the free functions `getSignedUrl` / `getSignedCookies`, which take a PEM on
+/// every call, as the SDK's do: a small cache keyed by the exact PEM text and passphrase, so
+/// a PEM is parsed (and handed to the backend) once, not per call. Bounded: the oldest entry
+/// goes first.
+const KEY_CACHE_SIZE: usize = 4;
+
+type CachedKey = (Zeroizing<String>, Option<Zeroizing<String>>, PrivateKey);
+
+thread_local! {
+    static KEY_CACHE: RefCell<Vec<CachedKey>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The signer's key in the npm package's wasm, built without `encrypted-keys`: scrypt,
-/// PBKDF2, AES and SHA-512 were ~170 KB of a 500 KB module (bench/notes.md). The core still
-/// checks the PEM (size cap, label, armour, a passphrase given) before anything is
-/// decrypted; then the Node build (`node-crypto`) decrypts with `node:crypto`, as the SDK
-/// itself does, and the browser build refuses with the same error code.
-#[cfg(not(feature = "encrypted-keys"))]
-fn private_key(pem: &str, passphrase: Option<&str>) -> Result<PrivateKey, JsValue> {
-    match PrivateKey::from_pem_with_passphrase(pem, passphrase) {
-        Err(KeyError::UnsupportedLabel { label, .. }) if label == ENCRYPTED_LABEL => {
-            encrypted_private_key(pem, passphrase.unwrap_or_default())
+fn cached_private_key(pem: &str, passphrase: Option<&str>) -> Result<PrivateKey, JsValue> {
+    let hit = KEY_CACHE.with_borrow(|cache| {
+        cache
+            .iter()
+            .find(|(p, pass, _)| {
+                p.as_str() == pem && pass.as_deref().map(String::as_str) == passphrase
+            })
+            .map(|(_, _, key)| key.clone())
+    });
+    if let Some(key) = hit {
+        return Ok(key);
+    }
+    let key = PrivateKey::from_pem_with_passphrase(pem, passphrase).map_err(core_error)?;
+    KEY_CACHE.with_borrow_mut(|cache| {
+        if cache.len() == KEY_CACHE_SIZE {
+            cache.remove(0);
         }
-        #[cfg(not(feature = "node-crypto"))]
-        Err(KeyError::PassphraseRequired) => encrypted_private_key(pem, ""),
-        result => result.map_err(core_error),
-    }
-}
-
-#[cfg(all(not(feature = "encrypted-keys"), feature = "node-crypto"))]
-fn encrypted_private_key(pem: &str, passphrase: &str) -> Result<PrivateKey, JsValue> {
-    let decrypted = zeroize::Zeroizing::new(node_crypto::decrypt_pkcs8(pem, passphrase)?);
-    PrivateKey::from_pem(&decrypted).map_err(core_error)
-}
-
-#[cfg(all(not(feature = "encrypted-keys"), not(feature = "node-crypto")))]
-fn encrypted_private_key(_pem: &str, _passphrase: &str) -> Result<PrivateKey, JsValue> {
-    Err(js_error(
-        Error::Key(KeyError::Decrypt).code(),
-        "encrypted private keys (ENCRYPTED PRIVATE KEY) cannot be decrypted by the browser \
-         build of cloudfront-edge-auth: decrypt the key first (e.g. `openssl pkcs8 -in key.pem \
-         -out plain.pem`, or node:crypto's createPrivateKey on a server) and pass the plain \
-         PRIVATE KEY PEM",
-    ))
-}
-
-/// `node:crypto`, for the Node build only (a browser has no such module). Loaded at the
-/// first encrypted key through `node:module`'s `createRequire`, not at module load: requiring
-/// `node:crypto` costs ~3 ms of a cold start that most users never need.
-#[cfg(all(not(feature = "encrypted-keys"), feature = "node-crypto"))]
-mod node_crypto {
-    use js_sys::{Function, Object, Reflect};
-    use wasm_bindgen::prelude::*;
-    use wasm_bindgen::JsCast;
-
-    use super::core_error;
-    use crate::error::KeyError;
-
-    #[wasm_bindgen(module = "node:module")]
-    extern "C" {
-        #[wasm_bindgen(js_name = createRequire)]
-        fn create_require(filename: &str) -> Function;
-    }
-
-    fn object(entries: &[(&str, &str)]) -> Result<Object, JsValue> {
-        let object = Object::new();
-        for (name, value) in entries {
-            Reflect::set(&object, &(*name).into(), &(*value).into())?;
-        }
-        Ok(object)
-    }
-
-    /// `target[name](argument)`.
-    fn call_method(target: &JsValue, name: &str, argument: &JsValue) -> Result<JsValue, JsValue> {
-        Reflect::get(target, &name.into())?
-            .dyn_into::<Function>()?
-            .call1(target, argument)
-    }
-
-    /// `ENCRYPTED PRIVATE KEY` PEM to `PRIVATE KEY` PEM with `createPrivateKey(..).export(..)`.
-    /// Every failure (a wrong passphrase, a cipher OpenSSL does not take) is the core's
-    /// `KeyError::Decrypt`, as when the core decrypted: no detail that would tell a wrong
-    /// passphrase from a bad padding.
-    pub(super) fn decrypt_pkcs8(pem: &str, passphrase: &str) -> Result<String, JsValue> {
-        // Builtins resolve from any absolute path.
-        let crypto = create_require("/").call1(&JsValue::UNDEFINED, &"node:crypto".into())?;
-        let options = object(&[("key", pem), ("format", "pem"), ("passphrase", passphrase)])?;
-        let key = call_method(&crypto, "createPrivateKey", &options.into())
-            .map_err(|_| core_error(KeyError::Decrypt))?;
-        let export = object(&[("type", "pkcs8"), ("format", "pem")])?;
-        call_method(&key, "export", &export.into())
-            .ok()
-            .and_then(|pem| pem.as_string())
-            .ok_or_else(|| core_error(KeyError::Decrypt))
-    }
+        cache.push((
+            Zeroizing::new(pem.to_string()),
+            passphrase.map(|p| Zeroizing::new(p.to_string())),
+            key.clone(),
+        ));
+    });
+    Ok(key)
 }
 
 /// `Signer`: parses the private key once, then signs many URLs or cookie sets.
@@ -285,22 +231,10 @@ impl JsSigner {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "SignerOptions")] options: JsValue,
     ) -> Result<JsSigner, JsValue> {
-        let key_pair_id = string_field(&options, "keyPairId")?
-            .ok_or_else(|| invalid_argument("keyPairId is required"))?;
-        let pem = string_field(&options, "privateKey")?
-            .ok_or_else(|| invalid_argument("privateKey is required"))?;
-        let passphrase = string_field(&options, "passphrase")?;
-        let algorithm = match string_field(&options, "algorithm")? {
-            None => HashAlgorithm::Sha1,
-            Some(name) => HashAlgorithm::from_name(&name).map_err(core_error)?,
-        };
-        let key = private_key(&pem, passphrase.as_deref())?;
-        let key_pair_id = KeyId::new(key_pair_id).map_err(core_error)?;
-        Ok(JsSigner {
-            inner: crate::sign::Signer::new(key_pair_id, key).with_algorithm(algorithm),
+        Self::with_key_source(options, |pem, passphrase| {
+            PrivateKey::from_pem_with_passphrase(pem, passphrase).map_err(core_error)
         })
     }
-
     /// A signed URL, byte-identical to the SDK's `getSignedUrl` for the same options.
     #[wasm_bindgen(js_name = getSignedUrl)]
     pub fn get_signed_url(
@@ -347,9 +281,39 @@ impl JsSigner {
     pub fn key_pair_id(&self) -> String {
         self.inner.key_pair_id().to_string()
     }
+
+    /// The matching public key as SPKI (`PUBLIC KEY`) PEM, what a CloudFront key group takes.
+    #[wasm_bindgen(getter, js_name = publicKeyPem)]
+    pub fn public_key_pem(&self) -> Result<String, JsValue> {
+        self.inner
+            .private_key()
+            .public_key_pem()
+            .map_err(core_error)
+    }
 }
 
 impl JsSigner {
+    /// The constructor's work, with the key parsed by `parse` (fresh, or from the cache).
+    fn with_key_source(
+        options: JsValue,
+        parse: impl FnOnce(&str, Option<&str>) -> Result<PrivateKey, JsValue>,
+    ) -> Result<JsSigner, JsValue> {
+        let key_pair_id = string_field(&options, "keyPairId")?
+            .ok_or_else(|| invalid_argument("keyPairId is required"))?;
+        let pem = string_field(&options, "privateKey")?
+            .ok_or_else(|| invalid_argument("privateKey is required"))?;
+        let passphrase = string_field(&options, "passphrase")?;
+        let algorithm = match string_field(&options, "algorithm")? {
+            None => HashAlgorithm::Sha1,
+            Some(name) => HashAlgorithm::from_name(&name).map_err(core_error)?,
+        };
+        let key = parse(&pem, passphrase.as_deref())?;
+        let key_pair_id = KeyId::new(key_pair_id).map_err(core_error)?;
+        Ok(JsSigner {
+            inner: crate::sign::Signer::new(key_pair_id, key).with_algorithm(algorithm),
+        })
+    }
+
     /// The SDK's `setCustomPolicy` / `setPolicyParameters` + `createCloudfrontAttribute`.
     fn sign(
         &self,
@@ -406,7 +370,7 @@ fn resource_of(policy: &str) -> Result<String, JsValue> {
 pub fn get_signed_url(
     #[wasm_bindgen(unchecked_param_type = "SignOptions")] options: JsValue,
 ) -> Result<String, JsValue> {
-    JsSigner::new(options.clone())?.get_signed_url(options)
+    JsSigner::with_key_source(options.clone(), cached_private_key)?.get_signed_url(options)
 }
 
 /// `getSignedCookies(options)`, as in `@aws-sdk/cloudfront-signer`.
@@ -414,7 +378,7 @@ pub fn get_signed_url(
 pub fn get_signed_cookies(
     #[wasm_bindgen(unchecked_param_type = "SignOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    JsSigner::new(options.clone())?.get_signed_cookies(options)
+    JsSigner::with_key_source(options.clone(), cached_private_key)?.get_signed_cookies(options)
 }
 
 /// The verified policy as the `VerifiedPolicy` typing describes it.

@@ -7,14 +7,11 @@
 //!
 //! The property is always "no panic, and a typed answer"; where an answer can be wrong, the
 //! target also checks it against an oracle: a request is accepted only if it carries bytes
-//! this file signed, a token only if its signing input is one this file signed and its claims
-//! pass an independent re-implementation of the rules.
+//! this file signed.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 mod fuzz_support;
-#[path = "fuzz/jwt.rs"]
-mod jwt_targets;
 
 use std::collections::HashMap;
 
@@ -54,7 +51,10 @@ fn parse_keys(text: &str) -> Result<(), TestCaseError> {
     .into_iter()
     .flatten()
     {
-        prop_assert!((2048..=4096).contains(&bits), "accepted a {bits}-bit key");
+        prop_assert!(
+            bits == 256 || (2048..=4096).contains(&bits),
+            "accepted a {bits}-bit key"
+        );
     }
     Ok(())
 }

@@ -449,3 +449,42 @@ fn signature_verifies_against_the_raw_policy_bytes() {
     let raw = signer().sign_bytes(&bytes).unwrap();
     assert_eq!(encoding::encode(&raw), signed.signature());
 }
+
+#[test]
+fn ecdsa_p256_keys_sign_and_verify_alongside_rsa_keys() {
+    let ec_id = KeyId::new("K4ECDSAP256KEY").unwrap();
+    let group = KeyGroup::new(vec![
+        (
+            KeyId::new(KEY_ID).unwrap(),
+            PublicKey::from_pem(&key().spki).unwrap(),
+        ),
+        (ec_id.clone(), PublicKey::from_pem(&ec_key().spki).unwrap()),
+    ])
+    .unwrap();
+    let verifier = Verifier::new(group);
+    for pem in [&ec_key().pkcs8, &ec_key().sec1] {
+        for algorithm in [HashAlgorithm::Sha1, HashAlgorithm::Sha256] {
+            let signer = cloudfront_edge_auth::Signer::new(
+                ec_id.clone(),
+                cloudfront_edge_auth::PrivateKey::from_pem(pem).unwrap(),
+            )
+            .with_algorithm(algorithm);
+            let signed = signer.sign_policy(&custom(None, None)).unwrap();
+            // A DER ECDSA P-256 signature is at most 72 bytes (96 in CloudFront base64), an
+            // RSA-2048 one 256 (344): shorter cookies.
+            assert!(signed.signature().len() <= 96, "{}", signed.signature());
+            let header = signed.to_cookies().to_cookie_header();
+            let verdict = verifier.verify(&cookie_request(URL, &header, NOW));
+            assert_eq!(verdict.unwrap().key_pair_id(), ec_id.as_str());
+
+            let mut signature = encoding::decode(signed.signature()).unwrap();
+            let last = signature.len() - 3;
+            signature[last] ^= 1;
+            let tampered = header.replace(signed.signature(), &encoding::encode(&signature));
+            assert_eq!(
+                verifier.verify(&cookie_request(URL, &tampered, NOW)),
+                Err(Denied::BadSignature)
+            );
+        }
+    }
+}

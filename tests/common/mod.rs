@@ -48,6 +48,41 @@ pub fn weak_key() -> &'static TestKey {
     KEY.get_or_init(|| generate(1024))
 }
 
+/// A generated ECDSA P-256 key in every PEM form the crate reads.
+pub struct TestEcKey {
+    /// `PRIVATE KEY` (PKCS#8).
+    pub pkcs8: String,
+    /// `EC PRIVATE KEY` (SEC1, with its curve).
+    pub sec1: String,
+    /// `PUBLIC KEY` (SPKI).
+    pub spki: String,
+}
+
+/// The ECDSA P-256 test key.
+pub fn ec_key() -> &'static TestEcKey {
+    static KEY: OnceLock<TestEcKey> = OnceLock::new();
+    KEY.get_or_init(|| {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).expect("random bytes");
+        // A random 256-bit value is below the group order but for a 2^-32 chance.
+        let secret = p256::SecretKey::from_slice(&bytes).expect("EC key");
+        TestEcKey {
+            pkcs8: secret
+                .to_pkcs8_pem(LineEnding::LF)
+                .expect("pkcs8")
+                .to_string(),
+            sec1: secret
+                .to_sec1_pem(LineEnding::LF)
+                .expect("sec1")
+                .to_string(),
+            spki: secret
+                .public_key()
+                .to_public_key_pem(LineEnding::LF)
+                .expect("spki"),
+        }
+    })
+}
+
 pub const KEY_ID: &str = "K2JCJMDEHXQW5F";
 pub const OTHER_KEY_ID: &str = "K3ROTATEDKEY00";
 

@@ -1,0 +1,217 @@
+//! The crypto seam: RSASSA-PKCS1-v1_5 (RFC 8017 §8.2) and ECDSA P-256 (FIPS 186-5) signatures
+//! over CloudFront policy bytes, with SHA-1 or SHA-256. No arithmetic of our own lives here:
+//! each backend hands the key material to a reviewed implementation, parsed once.
+//!
+//! - `rustcrypto` (native builds, the CLI, the npm package's web build): RustCrypto's `rsa`
+//!   (constant time, blinded) and `p256`.
+//! - `node-crypto` (the npm package's Node build, wasm32 only): Node's `node:crypto`, that is
+//!   OpenSSL, through `js-sys`; keys become `KeyObject`s once.
+//!
+//! The rest of the core (PEM and key-type checks, policies, the decision order, the typed
+//! errors) is one code path for both, so the same bad key or signature gets the same error
+//! and the same verdict whichever backend runs. PKCS#1 v1.5 is deterministic: both backends
+//! give byte-identical RSA signatures for the same key and message.
+
+mod hash;
+
+#[cfg(all(target_arch = "wasm32", feature = "node-crypto"))]
+#[path = "node.rs"]
+mod backend;
+
+#[cfg(not(all(target_arch = "wasm32", feature = "node-crypto")))]
+#[cfg(feature = "rustcrypto")]
+#[path = "rustcrypto.rs"]
+mod backend;
+
+#[cfg(not(any(
+    all(target_arch = "wasm32", feature = "node-crypto"),
+    feature = "rustcrypto"
+)))]
+compile_error!(
+    "cloudfront-edge-auth needs a crypto backend: the `rustcrypto` feature, or `node-crypto` on wasm32"
+);
+
+pub use hash::HashAlgorithm;
+
+use crate::error::{KeyError, SignError};
+
+/// Which backend this build signs and verifies with: `"rustcrypto"` or `"node:crypto"`.
+pub const BACKEND: &str = backend::NAME;
+
+/// The kind of key, read from its encoding before any backend sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// RSA, RSASSA-PKCS1-v1_5 signatures, with this many modulus bits.
+    Rsa {
+        /// Modulus size.
+        bits: usize,
+    },
+    /// ECDSA over NIST P-256 (secp256r1), DER-encoded signatures.
+    EcdsaP256,
+}
+
+impl std::fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyKind::Rsa { bits } => write!(f, "RSA {bits} bits"),
+            KeyKind::EcdsaP256 => f.write_str("ECDSA P-256"),
+        }
+    }
+}
+
+/// How a private key's DER is wrapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivateKeyFormat {
+    /// PKCS#1 `RSAPrivateKey` (`RSA PRIVATE KEY`).
+    Pkcs1,
+    /// SEC1 `ECPrivateKey` (`EC PRIVATE KEY`), with its curve parameters.
+    Sec1,
+    /// PKCS#8 `PrivateKeyInfo` (`PRIVATE KEY`).
+    Pkcs8,
+}
+
+/// How a public key's DER is wrapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublicKeyFormat {
+    /// PKCS#1 `RSAPublicKey` (`RSA PUBLIC KEY`).
+    Pkcs1,
+    /// X.509 `SubjectPublicKeyInfo` (`PUBLIC KEY`).
+    Spki,
+}
+
+/// A private key held by the backend, parsed once. Cloning shares it.
+#[derive(Clone)]
+pub struct SigningKey {
+    kind: KeyKind,
+    inner: backend::SigningKey,
+}
+
+impl SigningKey {
+    /// Hands checked DER to the backend. The caller has read `kind` from this very DER
+    /// ([`crate::PrivateKey`] does); a backend refusal is [`KeyError::Invalid`].
+    pub fn from_der(kind: KeyKind, format: PrivateKeyFormat, der: &[u8]) -> Result<Self, KeyError> {
+        if let KeyKind::Rsa { bits } = kind {
+            check_balanced_primes(format, der, bits)?;
+        }
+        Ok(SigningKey {
+            kind,
+            inner: backend::SigningKey::from_der(kind, format, der)?,
+        })
+    }
+
+    /// The key's kind.
+    pub fn kind(&self) -> KeyKind {
+        self.kind
+    }
+
+    /// Signs `message`: RSASSA-PKCS1-v1_5 or ECDSA (DER) over its `hash` digest.
+    pub fn sign(&self, hash: HashAlgorithm, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        self.inner.sign(self.kind, hash, message)
+    }
+
+    /// The matching public key as X.509 `SubjectPublicKeyInfo` DER.
+    pub fn public_key_spki_der(&self) -> Result<Vec<u8>, KeyError> {
+        self.inner.public_key_spki_der()
+    }
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SigningKey({}, {}, redacted)", self.kind, BACKEND)
+    }
+}
+
+/// Both primes of an RSA key at most half the modulus wide, as every key generator makes them
+/// (`openssl genrsa`, `ssh-keygen`, AWS). The `rsa` crate's constant-time CRT arithmetic sizes
+/// its buffers from the modulus and refuses wider primes; OpenSSL takes them. Checking here,
+/// for both backends, keeps their answer to such a key the same: refused, typed.
+fn check_balanced_primes(
+    format: PrivateKeyFormat,
+    der: &[u8],
+    bits: usize,
+) -> Result<(), KeyError> {
+    use pkcs8::der::Decode as _;
+    let pkcs1 = match format {
+        PrivateKeyFormat::Pkcs8 => pkcs8::PrivateKeyInfoRef::from_der(der)
+            .map_err(|e| KeyError::Pem {
+                detail: e.to_string(),
+            })?
+            .private_key
+            .as_bytes(),
+        _ => der,
+    };
+    let key = pkcs1::RsaPrivateKeyRef::from_der(pkcs1).map_err(|e| KeyError::Pem {
+        detail: e.to_string(),
+    })?;
+    let width = |integer: &[u8]| {
+        let significant = &integer[integer
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(integer.len())..];
+        significant.first().map_or(0, |&top| {
+            significant.len() * 8 - top.leading_zeros() as usize
+        })
+    };
+    let half = bits.div_ceil(2);
+    if width(key.prime1.as_bytes()) > half || width(key.prime2.as_bytes()) > half {
+        return Err(KeyError::Invalid {
+            detail: "RSA keys whose primes differ in size are not supported".into(),
+        });
+    }
+    Ok(())
+}
+
+/// A public key held by the backend, parsed once. Cloning shares it.
+#[derive(Clone)]
+pub struct VerifyingKey {
+    kind: KeyKind,
+    inner: backend::VerifyingKey,
+}
+
+impl VerifyingKey {
+    /// Hands checked DER to the backend (see [`SigningKey::from_der`]).
+    pub fn from_der(kind: KeyKind, format: PublicKeyFormat, der: &[u8]) -> Result<Self, KeyError> {
+        Ok(VerifyingKey {
+            kind,
+            inner: backend::VerifyingKey::from_der(kind, format, der)?,
+        })
+    }
+
+    /// The key's kind.
+    pub fn kind(&self) -> KeyKind {
+        self.kind
+    }
+
+    /// Whether `signature` is a valid signature of `message` under this key with `hash`.
+    /// Every failure, a malformed signature included, is the same `false` (no oracle).
+    pub fn verify(&self, hash: HashAlgorithm, message: &[u8], signature: &[u8]) -> bool {
+        if let KeyKind::Rsa { bits } = self.kind {
+            // RFC 8017 §8.2.2 step 1: a signature is exactly the modulus length.
+            if signature.len() != bits.div_ceil(8) {
+                return false;
+            }
+        }
+        self.inner.verify(hash, message, signature)
+    }
+}
+
+impl std::fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "VerifyingKey({}, {})", self.kind, BACKEND)
+    }
+}
+
+/// Decrypts an `ENCRYPTED PRIVATE KEY` (PKCS#8 PBES2) to PKCS#8 `PrivateKeyInfo` DER: the core's
+/// `pkcs8` decryption natively (`encrypted-keys`), `createPrivateKey` in the Node build. The web
+/// build has neither and refuses with [`KeyError::Decrypt`]'s code. Every failure is the same
+/// error, with nothing that tells a wrong passphrase from a bad padding.
+pub(crate) fn decrypt_pkcs8(
+    pem: &str,
+    der: &[u8],
+    passphrase: &str,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, KeyError> {
+    backend::decrypt_pkcs8(pem, der, passphrase)
+}
+
+/// Whether this build can decrypt an `ENCRYPTED PRIVATE KEY` at all.
+pub(crate) const CAN_DECRYPT: bool = backend::CAN_DECRYPT;

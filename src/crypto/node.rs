@@ -1,0 +1,183 @@
+//! The `node-crypto` backend: Node's `node:crypto` (OpenSSL) through `js-sys`, for the npm
+//! package's Node build and so the Lambda@Edge handler. Keys become `KeyObject`s once
+//! (`createPrivateKey` / `createPublicKey`); `crypto.sign` / `crypto.verify` hash and sign in
+//! OpenSSL. Message and signature bytes cross as views of the wasm memory, read synchronously.
+
+use js_sys::{Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
+
+use super::{HashAlgorithm, KeyKind, PrivateKeyFormat, PublicKeyFormat};
+use crate::error::{KeyError, SignError};
+
+pub(super) const NAME: &str = "node:crypto";
+
+#[wasm_bindgen(module = "node:crypto")]
+extern "C" {
+    /// `crypto.KeyObject`.
+    #[derive(Clone)]
+    pub(super) type KeyObject;
+
+    #[wasm_bindgen(js_name = createPrivateKey, catch)]
+    fn create_private_key(options: &Object) -> Result<KeyObject, JsValue>;
+
+    #[wasm_bindgen(js_name = createPublicKey, catch)]
+    fn create_public_key(key: &JsValue) -> Result<KeyObject, JsValue>;
+
+    #[wasm_bindgen(js_name = sign, catch)]
+    fn node_sign(algorithm: &str, data: &[u8], key: &KeyObject) -> Result<Uint8Array, JsValue>;
+
+    #[wasm_bindgen(js_name = verify, catch)]
+    fn node_verify(
+        algorithm: &str,
+        data: &[u8],
+        key: &KeyObject,
+        signature: &[u8],
+    ) -> Result<bool, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn export(this: &KeyObject, options: &Object) -> Result<Uint8Array, JsValue>;
+}
+
+fn algorithm(hash: HashAlgorithm) -> &'static str {
+    match hash {
+        HashAlgorithm::Sha1 => "sha1",
+        HashAlgorithm::Sha256 => "sha256",
+    }
+}
+
+fn options(entries: &[(&str, &JsValue)]) -> Result<Object, JsValue> {
+    let object = Object::new();
+    for (name, value) in entries {
+        Reflect::set(&object, &(*name).into(), value)?;
+    }
+    Ok(object)
+}
+
+/// `{ key: <DER>, format: "der", type }`: the DER is copied into a fresh JS buffer.
+fn der_options(der: &[u8], kind: &str) -> Result<Object, JsValue> {
+    options(&[
+        ("key", &Uint8Array::from(der).into()),
+        ("format", &"der".into()),
+        ("type", &kind.into()),
+    ])
+}
+
+fn refused(what: &str) -> KeyError {
+    KeyError::Invalid {
+        detail: format!("node:crypto refused the {what}"),
+    }
+}
+
+fn spki_der(key: &JsValue) -> Result<Vec<u8>, KeyError> {
+    let export = options(&[("type", &"spki".into()), ("format", &"der".into())])
+        .map_err(|_| refused("public key"))?;
+    let public = create_public_key(key).map_err(|_| refused("public key"))?;
+    Ok(public
+        .export(&export)
+        .map_err(|_| refused("public key"))?
+        .to_vec())
+}
+
+#[derive(Clone)]
+pub(super) struct SigningKey {
+    key: KeyObject,
+}
+
+impl SigningKey {
+    pub(super) fn from_der(
+        kind: KeyKind,
+        format: PrivateKeyFormat,
+        der: &[u8],
+    ) -> Result<Self, KeyError> {
+        let wrapping = match (kind, format) {
+            (KeyKind::Rsa { .. }, PrivateKeyFormat::Pkcs1) => "pkcs1",
+            (KeyKind::EcdsaP256, PrivateKeyFormat::Sec1) => "sec1",
+            (_, PrivateKeyFormat::Pkcs8) => "pkcs8",
+            _ => return Err(refused("key encoding")),
+        };
+        let options = der_options(der, wrapping).map_err(|_| refused("private key"))?;
+        let key = create_private_key(&options).map_err(|_| refused("private key"))?;
+        let signing = SigningKey { key };
+        // OpenSSL loads an inconsistent key (a wrong d or CRT value) without complaint, where the
+        // `rsa` crate refuses it. A pairwise-consistency check (FIPS 140-3 style) keeps the two
+        // backends' answers the same: such a key is refused here, never used to sign.
+        let probe = b"cloudfront-edge-auth pairwise consistency";
+        let signature = signing
+            .sign(kind, HashAlgorithm::Sha256, probe)
+            .map_err(|_| refused("private key"))?;
+        let public = create_public_key(&signing.key).map_err(|_| refused("private key"))?;
+        if !node_verify("sha256", probe, &public, &signature).unwrap_or(false) {
+            return Err(KeyError::Invalid {
+                detail: "the private key is inconsistent (its signature does not verify)".into(),
+            });
+        }
+        Ok(signing)
+    }
+
+    pub(super) fn sign(
+        &self,
+        _kind: KeyKind,
+        hash: HashAlgorithm,
+        message: &[u8],
+    ) -> Result<Vec<u8>, SignError> {
+        node_sign(algorithm(hash), message, &self.key)
+            .map(|signature| signature.to_vec())
+            .map_err(|_| SignError::Rsa {
+                reason: "node:crypto could not sign with this key",
+            })
+    }
+
+    pub(super) fn public_key_spki_der(&self) -> Result<Vec<u8>, KeyError> {
+        spki_der(&self.key)
+    }
+}
+
+#[derive(Clone)]
+pub(super) struct VerifyingKey {
+    key: KeyObject,
+}
+
+impl VerifyingKey {
+    pub(super) fn from_der(
+        _kind: KeyKind,
+        format: PublicKeyFormat,
+        der: &[u8],
+    ) -> Result<Self, KeyError> {
+        let wrapping = match format {
+            PublicKeyFormat::Pkcs1 => "pkcs1",
+            PublicKeyFormat::Spki => "spki",
+        };
+        let options = der_options(der, wrapping).map_err(|_| refused("public key"))?;
+        let key = create_public_key(&options.into()).map_err(|_| refused("public key"))?;
+        Ok(VerifyingKey { key })
+    }
+
+    pub(super) fn verify(&self, hash: HashAlgorithm, message: &[u8], signature: &[u8]) -> bool {
+        // OpenSSL throws for some malformed signatures (a bad DER for ECDSA): a refusal too.
+        node_verify(algorithm(hash), message, &self.key, signature).unwrap_or(false)
+    }
+}
+
+/// `createPrivateKey({ key: pem, format: "pem", passphrase })`, exported as PKCS#8 DER so the
+/// core reads the decrypted key exactly as it reads a plain one.
+pub(super) fn decrypt_pkcs8(
+    pem: &str,
+    _der: &[u8],
+    passphrase: &str,
+) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    let load = options(&[
+        ("key", &pem.into()),
+        ("format", &"pem".into()),
+        ("passphrase", &passphrase.into()),
+    ])
+    .map_err(|_| KeyError::Decrypt)?;
+    let export = options(&[("type", &"pkcs8".into()), ("format", &"der".into())])
+        .map_err(|_| KeyError::Decrypt)?;
+    let key = create_private_key(&load).map_err(|_| KeyError::Decrypt)?;
+    let der = key.export(&export).map_err(|_| KeyError::Decrypt)?;
+    Ok(Zeroizing::new(der.to_vec()))
+}
+
+/// Node decrypts every PBES2 key OpenSSL knows.
+pub(super) const CAN_DECRYPT: bool = true;
