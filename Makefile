@@ -98,15 +98,18 @@ deploy-package: pkg
 	node deploy/package.mjs $(ARGS)
 
 # The local CloudFront emulator: its unit tests, then the demo end to end in headless
-# Chromium (moto, the edge handler, the emulator); screenshots in test-output/e2e/.
+# Chromium (moto, the edge handler, the emulator), once in each check order (function first,
+# CloudFront's key-group check first); screenshots in test-output/e2e/.
 test-e2e: pkg
 	node --test --test-reporter=spec edge/emulator/test/*.test.mjs
 
 # The whole system on this machine: moto as Cognito and Secrets Manager, the edge handler
 # and the CloudFront emulator (edge/emulator/README.md). PORT (HTTPS, 8443) and HTTP_PORT
-# (8080) change the ports; Ctrl-C stops the emulator and moto.
+# (8080) change the ports; CHECK_ORDER=cloudfront-first lets CloudFront's key-group check run
+# before the function (default function-first); Ctrl-C stops the emulator and moto.
+CHECK_ORDER ?= function-first
 demo: bootstrap pkg
-	@node edge/emulator/demo/main.mjs
+	@CHECK_ORDER=$(CHECK_ORDER) node edge/emulator/demo/main.mjs
 
 clean:
 	cargo clean

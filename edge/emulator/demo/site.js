@@ -1,24 +1,20 @@
 // The demo, assembled: moto as Cognito and Secrets Manager, the edge handler from ../../src
-// with a config generated for this run, and a distribution laid out like
-// deploy/template.yaml (/auth*, /private/*, /premium/*, default) plus one demo-only
-// behavior, /idp/*, the sign-in page's same-origin way to Cognito's InitiateAuth.
+// with a config generated for this run, and the distribution of deploy/template.yaml
+// (deployed-distribution.js) in front of the demo's content.
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { createDistribution } from '../src/distribution.js';
-import { s3Origin } from '../src/s3-origin.js';
 import { startEmulator } from '../src/server.js';
 import { startMoto } from './moto.js';
 import { provisionDemo, initiateAuth, REGION } from './provision.js';
+import { demoDistribution, CHECK_ORDERS, CONTENT_ROOT } from './deployed-distribution.js';
+
+export { CHECK_ORDERS, CONTENT_ROOT };
 
 const require = createRequire(import.meta.url);
 const { createHandler } = require('../../src/handler.js');
-
-export const CONTENT_ROOT = fileURLToPath(new URL('../content/', import.meta.url));
-const ALL_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'];
 
 /** Cookie timings for the demo: an hour of cookies, re-minted from a 12-hour session. */
 export const DEMO_COOKIES = Object.freeze({ lifetimeSeconds: 3600, refreshBeforeSeconds: 300, windowSeconds: 300, sessionLifetimeSeconds: 12 * 3600 });
@@ -81,41 +77,13 @@ export function idpProxyOrigin({ motoEndpoint, clientId }) {
 }
 
 /**
- * @param {{domain: string, handler: Function, provisioned: object, motoEndpoint: string, functions?: boolean,
- *          keyGroupCheck?: string, now: () => number, log?: Function, contentRoot?: string}} options
- *   `functions: false` takes the viewer-request function off the private behaviors, leaving
- *   CloudFront's own key-group check alone in front of the content.
- */
-export function demoDistribution({ domain, handler, provisioned, motoEndpoint, functions = true, keyGroupCheck, now, log, contentRoot = CONTENT_ROOT }) {
-  const privateFunction = functions ? handler : undefined;
-  return createDistribution({
-    domainName: domain,
-    distributionId: 'EDEMO0CFEDGE01',
-    defaultRootObject: 'index.html',
-    origins: {
-      content: s3Origin({ root: contentRoot }),
-      idp: idpProxyOrigin({ motoEndpoint, clientId: provisioned.clientId }),
-    },
-    keyGroups: { 'demo-key-group': { keys: { [provisioned.keyPairId]: provisioned.publicKeyPem } } },
-    cacheBehaviors: [
-      { pathPattern: '/auth*', targetOriginId: 'content', allowedMethods: ALL_METHODS, viewerRequest: handler },
-      { pathPattern: '/private/*', targetOriginId: 'content', trustedKeyGroups: ['demo-key-group'], viewerRequest: privateFunction },
-      { pathPattern: '/premium/*', targetOriginId: 'content', trustedKeyGroups: ['demo-key-group'], viewerRequest: privateFunction },
-      { pathPattern: '/idp/*', targetOriginId: 'idp', allowedMethods: ALL_METHODS },
-    ],
-    defaultCacheBehavior: { targetOriginId: 'content' },
-    keyGroupCheck,
-    now,
-    log,
-  });
-}
-
-/**
  * Starts everything: moto (unless given), the provisioning, the emulator and the handler.
- * @param {{port?: number, httpPort?: number, now?: () => number, cookies?: object, keyGroupCheck?: string,
+ * @param {{port?: number, httpPort?: number, now?: () => number, cookies?: object, checkOrder?: keyof typeof CHECK_ORDERS,
  *          onRequest?: (line: object) => void, onDecision?: (line: object) => void, motoEndpoint?: string}} [options]
+ *   `checkOrder`: whether the viewer-request function (`function-first`, the default) or
+ *   CloudFront's trusted key group check (`cloudfront-first`) runs first on private behaviors.
  */
-export async function startDemo({ port = 0, httpPort, now = Date.now, cookies, keyGroupCheck, onRequest = () => {}, onDecision = () => {}, motoEndpoint } = {}) {
+export async function startDemo({ port = 0, httpPort, now = Date.now, cookies, checkOrder = 'function-first', onRequest = () => {}, onDecision = () => {}, motoEndpoint } = {}) {
   // The Secrets Manager client signs its requests; moto accepts any credentials, and these
   // keep the SDK from looking for real ones (the demo never talks to AWS).
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'demo', AWS_SECRET_ACCESS_KEY: 'demo', AWS_EC2_METADATA_DISABLED: 'true' });
@@ -136,8 +104,10 @@ export async function startDemo({ port = 0, httpPort, now = Date.now, cookies, k
     // As src/index.js does in Lambda: the JSON file, parsed, handed to createHandler once.
     const handler = createHandler(JSON.parse(fs.readFileSync(configFile, 'utf8')), { now, log: onDecision });
     if (handler.configError) throw handler.configError;
+    const idpOrigin = idpProxyOrigin({ motoEndpoint: endpoint, clientId: provisioned.clientId });
+    const keyGroup = { [provisioned.keyPairId]: provisioned.publicKeyPem };
     const deploy = (options = {}) =>
-      emulator.setDistribution(demoDistribution({ domain, handler, provisioned, motoEndpoint: endpoint, keyGroupCheck, now, log: onRequest, ...options }));
+      emulator.setDistribution(demoDistribution({ domain, handler, keyGroup, idpOrigin, tiers: TIERS, checkOrder, now, log: onRequest, ...options }));
     deploy();
     return {
       url: emulator.url,
@@ -148,7 +118,8 @@ export async function startDemo({ port = 0, httpPort, now = Date.now, cookies, k
       motoEndpoint: endpoint,
       motoPid: moto?.pid,
       provisioned,
-      /** Redeploys the distribution, e.g. `{functions: false}`. */
+      checkOrder,
+      /** Redeploys the distribution, e.g. `{functions: false}` or `{checkOrder: 'cloudfront-first'}`. */
       deploy,
       stop: async () => {
         await emulator?.close();
