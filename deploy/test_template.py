@@ -92,6 +92,7 @@ class TemplateTest(unittest.TestCase):
         policies = WIRING["cachePolicies"]
         self.assertEqual(behavior["ViewerProtocolPolicy"], WIRING["viewerProtocolPolicy"])
         self.assertEqual(behavior["CachePolicyId"], policies[expected["cachePolicy"]])
+        self.assertEqual(behavior["ResponseHeadersPolicyId"], WIRING["responseHeadersPolicy"]["id"])
         self.assertEqual(sorted(behavior["AllowedMethods"]), expected["allowedMethods"])
         self.assertNotIn("TrustedSigners", behavior)
         if expected["trustedKeyGroup"]:
