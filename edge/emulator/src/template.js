@@ -77,7 +77,7 @@ export function distributionFromTemplate(template, { parameters = {} } = {}) {
   const behavior = (b, where, withPattern) => {
     const out = {
       targetOriginId: value(b.TargetOriginId, `${where}.TargetOriginId`),
-      allowedMethods: (value(b.AllowedMethods ?? ['GET', 'HEAD'], `${where}.AllowedMethods`) ?? ['GET', 'HEAD']).map(String),
+      allowedMethods: value(b.AllowedMethods ?? ['GET', 'HEAD'], `${where}.AllowedMethods`).map(String),
       trustedKeyGroups: (b.TrustedKeyGroups ?? []).map((g, i) => resourceName(value(g, `${where}.TrustedKeyGroups[${i}]`), `${where}.TrustedKeyGroups[${i}]`)),
     };
     if (withPattern) out.pathPattern = String(value(b.PathPattern, `${where}.PathPattern`));
