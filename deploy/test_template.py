@@ -290,9 +290,13 @@ class TemplateTest(unittest.TestCase):
             self.assertFalse(accepts(name, pem.replace("A", "\\", 1)))
         self.assertFalse(accepts("PrivateKeyPem", self.public_pem))
         self.assertFalse(accepts("PublicKeyPemA", self.private_pem))
-        self.assertTrue(accepts("SessionSecret", "q" * 43 + "="))
-        self.assertFalse(accepts("SessionSecret", "q" * 42))  # under 32 bytes
+        self.assertTrue(accepts("SessionSecret", "q" * 43 + "="))  # 32 bytes
+        self.assertTrue(accepts("SessionSecret", "q" * 64))
+        self.assertFalse(accepts("SessionSecret", "q" * 42 + "=="))  # 31 bytes
+        self.assertFalse(accepts("SessionSecret", "q" * 43))  # unpadded: the edge refuses it
         self.assertFalse(accepts("SessionSecret", "q" * 43 + '"'))
+        self.assertTrue(accepts("PreviousSessionSecret", ""))
+        self.assertFalse(accepts("PreviousSessionSecret", "q" * 40))
 
     def test_parameters_and_outputs_are_the_table_ones(self):
         params = self.t["Parameters"]

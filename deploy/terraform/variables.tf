@@ -69,7 +69,8 @@ variable "session_secret" {
   sensitive   = true
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9+/]{43,}={0,2}$", var.session_secret))
+    # Padded standard base64 of at least 32 bytes: 44 characters, 31 bytes being 42 + "==".
+    condition     = can(regex("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", var.session_secret)) && length(var.session_secret) >= 44 && !(length(var.session_secret) == 44 && endswith(var.session_secret, "=="))
     error_message = "session_secret must be base64 of at least 32 random bytes."
   }
 }
@@ -81,7 +82,7 @@ variable "previous_session_secret" {
   default     = ""
 
   validation {
-    condition     = var.previous_session_secret == "" || can(regex("^[A-Za-z0-9+/]{43,}={0,2}$", var.previous_session_secret))
+    condition     = var.previous_session_secret == "" || (can(regex("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", var.previous_session_secret)) && length(var.previous_session_secret) >= 44 && !(length(var.previous_session_secret) == 44 && endswith(var.previous_session_secret, "==")))
     error_message = "previous_session_secret must be empty or base64 of at least 32 random bytes."
   }
 }
