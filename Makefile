@@ -86,14 +86,19 @@ bundle: pkg
 bench: pkg bundle
 	node bench/report.mjs
 
-# The CloudFormation template: cfn-lint, then its security-critical wiring.
+# The deployments: cfn-lint on the template; the template's and the Terraform module's
+# security-critical wiring, both against deploy/wiring.json (python-hcl2 reads the .tf files:
+# no terraform binary needed); checkov over both, offline, 0 failed checks (every skip sits
+# next to its resource with the reason); the deploy-package bundle.
 test-deploy: pkg
-	cfn-lint deploy/template.yaml
-	python3 -m unittest discover -s deploy -p 'test_*.py' -v
+	.venv-deploy/bin/cfn-lint deploy/template.yaml
+	.venv-deploy/bin/python -m unittest discover -s deploy -p 'test_*.py' -v
+	.venv-checkov/bin/checkov -d deploy --skip-download --quiet --compact \
+	  --skip-path deploy/out --skip-path '\.terraform'
 	node --test deploy/package.test.mjs
 
 # Builds the bundle for a real stack (prints the aws commands; uploads nothing), e.g.
-# make deploy-package ARGS="--domain ... --key-id ... --public-key public_key.pem ..."
+# make deploy-package ARGS="--user-pool-id ... --client-id ... --sign-in-url ..."
 deploy-package: pkg
 	node deploy/package.mjs $(ARGS)
 
