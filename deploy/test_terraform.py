@@ -216,6 +216,12 @@ class TerraformModuleTest(unittest.TestCase):
         self.assertEqual(function["filename"], ref("var.edge_bundle_path"))
         self.assertEqual(function["source_code_hash"], ref("filebase64sha256(var.edge_bundle_path)"))
         self.assertEqual(function["role"], ref("aws_iam_role.edge.arn"))
+        # Each rotation step changes the description, so `publish` makes a new version.
+        self.assertIn("${local.edge_generation}", function["description"])
+        generation = self.m.blocks["locals"]["edge_generation"]
+        for source in ("keys(local.public_key_pems)", "var.active_key", "var.previous_session_secret"):
+            self.assertIn(source, generation)
+        self.assertEqual(len(expected["newVersionOn"]), 4)  # bundle: source_code_hash, above
         for forbidden in ("environment", "vpc_config", "dead_letter_config", "layers"):  # Lambda@Edge has none
             self.assertNotIn(forbidden, function)
 

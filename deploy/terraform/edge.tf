@@ -49,7 +49,18 @@ resource "aws_iam_role_policy_attachment" "edge_logs" {
 }
 
 # Lambda@Edge: no environment variables (the config is bundled in the zip), 128 MB and at
-# most 5 s for viewer events.
+# most 5 s for viewer events. Containers read the secret once, so every step of a rotation
+# must reach new containers: the description names the key slots, the active one and whether
+# a previous session secret is set, so each step changes the configuration and (publish)
+# publishes a new version.
+locals {
+  edge_generation = join(", ", [
+    "keys ${join("", sort(keys(local.public_key_pems)))}",
+    "signing ${var.active_key}",
+    "sessions ${nonsensitive(var.previous_session_secret != "") ? "current+previous" : "current"}",
+  ])
+}
+
 resource "aws_lambda_function" "edge" {
   #checkov:skip=CKV_AWS_117:Lambda@Edge functions cannot be attached to a VPC.
   #checkov:skip=CKV_AWS_116:Lambda@Edge supports no dead-letter queue (viewer-request is synchronous).
@@ -59,7 +70,7 @@ resource "aws_lambda_function" "edge" {
   provider = aws.us_east_1
 
   function_name    = "${var.name}-edge"
-  description      = "cloudfront-edge-auth viewer-request handler"
+  description      = "cloudfront-edge-auth viewer-request handler (${local.edge_generation})"
   role             = aws_iam_role.edge.arn
   runtime          = "nodejs22.x"
   handler          = "index.handler"
