@@ -206,7 +206,8 @@ mod tests {
             "Expires=1&x=2",
             "CloudFront-Policy=p",
         ] {
-            let parsed = parse_url(&format!("https://d.example/a?{query}")).unwrap();
+            let url = format!("https://d.example/a?{query}");
+            let parsed = parse_url(&url).unwrap();
             assert_eq!(
                 has_signed_url_parameters(query),
                 parsed.credentials.is_some(),
