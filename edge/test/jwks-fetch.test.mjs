@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { CLIENT_ID, ISSUER, body, config, harness, idToken, jwk, keys, signIn } from './helpers.mjs';
+import { CLIENT_ID, ISSUER, body, config, forgedTokens, harness, idToken, jwk, keys, signIn } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const { SimplePenaltyBox } = require('aws-jwt-verify/jwk');
@@ -86,6 +86,17 @@ test('an unknown kid refetches (key rotation); a kid still unknown then waits in
   await new Promise((resolve) => setTimeout(resolve, 300));
   assert.equal(body(await signIn(handler, { token: idToken({ header: { kid: 'idp-6' } }) })).reason, 'unknown-kid');
   assert.equal(server.requests, 4);
+});
+
+test('an algorithm other than RS256 is refused before any fetch, whatever its kid', async () => {
+  reset();
+  const { handler } = harness(fetchedConfig());
+  const { noneSigned, hs256 } = forgedTokens();
+  const rs512 = idToken({ header: { alg: 'RS512', kid: 'never-seen' } });
+  for (const token of [noneSigned, hs256, rs512]) {
+    assert.equal(body(await signIn(handler, { token })).reason, 'unsupported-alg');
+  }
+  assert.equal(server.requests, 0);
 });
 
 test('an embedded JWKS seeds the cache: no fetch for its kids, the URL for a kid it lacks', async () => {
