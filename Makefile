@@ -89,27 +89,35 @@ bundle: pkg
 bench: pkg bundle
 	node bench/report.mjs
 
-# The CloudFormation template: cfn-lint, then its security-critical wiring.
+# The deployments: cfn-lint on the template; the template's and the Terraform module's
+# security-critical wiring, both against deploy/wiring.json (python-hcl2 reads the .tf files:
+# no terraform binary needed); checkov over both, offline, 0 failed checks (every skip sits
+# next to its resource with the reason); the deploy-package bundle.
 test-deploy: pkg
-	cfn-lint deploy/template.yaml
-	python3 -m unittest discover -s deploy -p 'test_*.py' -v
+	.venv-deploy/bin/cfn-lint deploy/template.yaml
+	.venv-deploy/bin/python -m unittest discover -s deploy -p 'test_*.py' -v
+	.venv-checkov/bin/checkov -d deploy --skip-download --quiet --compact \
+	  --skip-path deploy/out --skip-path '\.terraform'
 	node --test deploy/package.test.mjs
 
 # Builds the bundle for a real stack (prints the aws commands; uploads nothing), e.g.
-# make deploy-package ARGS="--domain ... --key-id ... --public-key public_key.pem ..."
+# make deploy-package ARGS="--user-pool-id ... --client-id ... --sign-in-url ..."
 deploy-package: pkg
 	node deploy/package.mjs $(ARGS)
 
 # The local CloudFront emulator: its unit tests, then the demo end to end in headless
-# Chromium (moto, the edge handler, the emulator); screenshots in test-output/e2e/.
+# Chromium (moto, the edge handler, the emulator), once in each check order (function first,
+# CloudFront's key-group check first); screenshots in test-output/e2e/.
 test-e2e: pkg
 	node --test --test-reporter=spec edge/emulator/test/*.test.mjs
 
 # The whole system on this machine: moto as Cognito and Secrets Manager, the edge handler
 # and the CloudFront emulator (edge/emulator/README.md). PORT (HTTPS, 8443) and HTTP_PORT
-# (8080) change the ports; Ctrl-C stops the emulator and moto.
+# (8080) change the ports; CHECK_ORDER=cloudfront-first lets CloudFront's key-group check run
+# before the function (default function-first); Ctrl-C stops the emulator and moto.
+CHECK_ORDER ?= function-first
 demo: bootstrap pkg
-	@node edge/emulator/demo/main.mjs
+	@CHECK_ORDER=$(CHECK_ORDER) node edge/emulator/demo/main.mjs
 
 clean:
 	cargo clean

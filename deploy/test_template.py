@@ -72,7 +72,9 @@ class Evaluator:
             delimiter, source = arg
             return self.value(source).split(delimiter)
         if fn == "Fn::Sub":
-            return re.sub(r"\$\{([A-Za-z0-9:]+)\}", lambda m: str(self.params[m.group(1)]), arg)
+            text, names = (arg, {}) if isinstance(arg, str) else (arg[0], {k: self.value(v) for k, v in arg[1].items()})
+            values = {**self.params, **names}
+            return re.sub(r"\$\{([A-Za-z0-9:]+)\}", lambda m: str(values[m.group(1)]), text)
         raise AssertionError(f"{fn} is not evaluated here")
 
 
@@ -92,6 +94,7 @@ class TemplateTest(unittest.TestCase):
         policies = WIRING["cachePolicies"]
         self.assertEqual(behavior["ViewerProtocolPolicy"], WIRING["viewerProtocolPolicy"])
         self.assertEqual(behavior["CachePolicyId"], policies[expected["cachePolicy"]])
+        self.assertEqual(behavior["ResponseHeadersPolicyId"], WIRING["responseHeadersPolicy"]["id"])
         self.assertEqual(sorted(behavior["AllowedMethods"]), expected["allowedMethods"])
         self.assertNotIn("TrustedSigners", behavior)
         if expected["trustedKeyGroup"]:
@@ -188,8 +191,24 @@ class TemplateTest(unittest.TestCase):
             self.assertNotIn(forbidden, function)
         version = self.resources["EdgeFunctionVersion"]
         self.assertEqual(version["Type"], "AWS::Lambda::Version")
-        # A new bundle hash is a new Description, so CloudFormation publishes a new version.
-        self.assertIn("${EdgeBundleSha256}", version["Properties"]["Description"]["Fn::Sub"])
+        # A new bundle or rotation step is a new Description: CloudFormation publishes a new
+        # version, and the function's own description changes so Lambda has something to publish.
+        evaluator = Evaluator(self.t, {"EdgeBundleSha256": "0" * 64})
+        steps = [
+            {"PublicKeyPemA": "a"},
+            {"PublicKeyPemA": "a", "PublicKeyPemB": "b"},
+            {"PublicKeyPemA": "a", "PublicKeyPemB": "b", "ActiveKey": "B"},
+            {"PublicKeyPemA": "a", "PublicKeyPemB": "b", "ActiveKey": "B", "PreviousSessionSecret": "x"},
+            {"PublicKeyPemA": "a", "PublicKeyPemB": "b", "ActiveKey": "B", "PreviousSessionSecret": "x", "EdgeBundleSha256": "1" * 64},
+        ]
+        self.assertEqual(len(steps), 1 + len(expected["newVersionOn"]))
+        for resource in ("EdgeFunction", "EdgeFunctionVersion"):
+            descriptions = [
+                Evaluator(self.t, {**evaluator.params, **step}).value(self.resources[resource]["Properties"]["Description"])
+                for step in steps
+            ]
+            changing = descriptions if resource == "EdgeFunctionVersion" else descriptions[:-1]
+            self.assertEqual(len(set(changing)), len(changing), resource)
         rule = self.t["Rules"]["LambdaEdgeNeedsUsEast1"]["Assertions"][0]["Assert"]
         self.assertEqual(rule, {"Fn::Equals": [{"Ref": "AWS::Region"}, expected["region"]]})
 
@@ -289,9 +308,13 @@ class TemplateTest(unittest.TestCase):
             self.assertFalse(accepts(name, pem.replace("A", "\\", 1)))
         self.assertFalse(accepts("PrivateKeyPem", self.public_pem))
         self.assertFalse(accepts("PublicKeyPemA", self.private_pem))
-        self.assertTrue(accepts("SessionSecret", "q" * 43 + "="))
-        self.assertFalse(accepts("SessionSecret", "q" * 42))  # under 32 bytes
+        self.assertTrue(accepts("SessionSecret", "q" * 43 + "="))  # 32 bytes
+        self.assertTrue(accepts("SessionSecret", "q" * 64))
+        self.assertFalse(accepts("SessionSecret", "q" * 42 + "=="))  # 31 bytes
+        self.assertFalse(accepts("SessionSecret", "q" * 43))  # unpadded: the edge refuses it
         self.assertFalse(accepts("SessionSecret", "q" * 43 + '"'))
+        self.assertTrue(accepts("PreviousSessionSecret", ""))
+        self.assertFalse(accepts("PreviousSessionSecret", "q" * 40))
 
     def test_parameters_and_outputs_are_the_table_ones(self):
         params = self.t["Parameters"]

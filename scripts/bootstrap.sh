@@ -68,3 +68,25 @@ if ! command -v aws >/dev/null 2>&1; then
   say "installing awscli (v1, from PyPI)"
   python3 -m pip install --quiet --disable-pip-version-check "awscli==1.45.11"
 fi
+
+# deploy/: the wiring tests (cfn-lint's template reader, python-hcl2 for the Terraform module)
+# in .venv-deploy, and checkov in .venv-checkov: checkov ships its own fork of the `hcl2`
+# module, so the two cannot share a venv (nor moto's .venv). Pinned, and each venv ignores
+# itself in git (a `*` .gitignore inside it).
+PYTHON_HCL2_VERSION=8.1.4
+CHECKOV_VERSION=3.3.30
+deploy_venv() { # deploy_venv DIR PACKAGE==VERSION...
+  local dir=$1; shift
+  if [ ! -x "$dir/bin/python" ]; then python3 -m venv "$dir"; fi
+  [ -f "$dir/.gitignore" ] || printf '*\n' >"$dir/.gitignore"
+  "$dir/bin/pip" install --quiet --disable-pip-version-check "$@"
+}
+if [ "$(.venv-deploy/bin/python -c 'import importlib.metadata as m; print(m.version("python-hcl2"), m.version("cfn-lint"))' 2>/dev/null)" \
+     != "$PYTHON_HCL2_VERSION $CFN_LINT_VERSION" ]; then
+  say "installing python-hcl2 $PYTHON_HCL2_VERSION and cfn-lint $CFN_LINT_VERSION into .venv-deploy"
+  deploy_venv .venv-deploy "python-hcl2==$PYTHON_HCL2_VERSION" "cfn-lint==$CFN_LINT_VERSION"
+fi
+if [ "$(.venv-checkov/bin/checkov --version 2>/dev/null)" != "$CHECKOV_VERSION" ]; then
+  say "installing checkov $CHECKOV_VERSION into .venv-checkov (about 1 min)"
+  deploy_venv .venv-checkov "checkov==$CHECKOV_VERSION"
+fi

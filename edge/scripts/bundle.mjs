@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // Builds the Lambda@Edge deployment package: edge/dist/edge-auth.zip holding the handler
-// (edge/src), the wasm core's nodejs build (pkg/node) and the config (edge/config.json),
-// laid out as in the repository so the handler's relative requires work unchanged, with
-// index.js at the root (handler name: index.handler). Fails if the zip is over Lambda@Edge's
-// 1 MB limit for viewer-request functions, or if the config does not validate.
+// (edge/src), the wasm core's nodejs build (pkg/node), the config (edge/config.json) and the
+// handler's npm runtime dependency, aws-jwt-verify: exactly the CommonJS files `require`
+// reaches when the handler loads (with the package.json files that resolve them, and the
+// license), never the ESM build or typings. Laid out as in the repository so the handler's
+// requires work unchanged, with index.js at the root (handler name: index.handler). Fails if
+// the zip is over Lambda@Edge's 1 MB limit for viewer-request functions, or if the config
+// does not validate. @aws-sdk/client-secrets-manager is not bundled: the Lambda Node.js
+// runtime provides it (and the handler requires it lazily, only to read its secret).
 //
 // Usage: node edge/scripts/bundle.mjs [--config FILE] [--out FILE] [--dev] [--max-bytes N]
 //   --config     the config to bundle (default: edge/config.json, else edge/config.example.json)
@@ -20,6 +24,9 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LIMIT = 1024 * 1024; // AWS: Lambda@Edge quotas, "compressed size ... viewer request: 1 MB"
+const NODE_MODULES = path.join(ROOT, 'node_modules');
+/** Provided by the Lambda runtime: never bundled, even if something loaded it. */
+const RUNTIME_PROVIDED = ['@aws-sdk/', '@smithy/', '@aws-crypto/', '@aws/'];
 /** Fixed file times: the same inputs give the same zip. */
 const EPOCH = new Date('2000-01-01T00:00:00Z');
 
@@ -60,8 +67,32 @@ function checkConfig(file, allowDev) {
   const handler = createHandler(raw, { log: () => {} });
   if (handler.configError) fail(`${path.relative(ROOT, file)}: ${handler.configError.message}`);
   if (raw.dev === true && !allowDev) {
-    fail(`${path.relative(ROOT, file)} has "dev": true (inline private key); pass --dev to bundle it anyway`);
+    fail(`${path.relative(ROOT, file)} has "dev": true (inline keys); pass --dev to bundle it anyway`);
   }
+}
+
+/**
+ * The npm files the loaded handler has required (repository-relative), plus, for each, the
+ * package.json files from its folder up to its package's root (`exports` and `imports` maps
+ * that resolve them at run time) and the package's LICENSE.
+ */
+function requiredPackageFiles() {
+  const files = new Set();
+  for (const loaded of Object.keys(require.cache)) {
+    if (!loaded.startsWith(`${NODE_MODULES}${path.sep}`)) continue;
+    const inside = path.relative(NODE_MODULES, loaded).split(path.sep).join('/');
+    if (RUNTIME_PROVIDED.some((prefix) => inside.startsWith(prefix))) continue;
+    const parts = inside.split('/');
+    const packageRoot = path.join(NODE_MODULES, ...parts.slice(0, parts[0].startsWith('@') ? 2 : 1));
+    files.add(loaded);
+    for (let dir = path.dirname(loaded); dir.startsWith(packageRoot); dir = path.dirname(dir)) {
+      const manifest = path.join(dir, 'package.json');
+      if (fs.existsSync(manifest)) files.add(manifest);
+    }
+    const license = path.join(packageRoot, 'LICENSE');
+    if (fs.existsSync(license)) files.add(license);
+  }
+  return [...files].sort();
 }
 
 function copy(from, to) {
@@ -77,8 +108,9 @@ function stage(configFile) {
     if (!fs.existsSync(from)) fail(`${path.relative(ROOT, from)} is missing: run \`make pkg\` first`);
     copy(from, path.join(dir, 'pkg/node', file));
   }
-  const sources = fs.readdirSync(path.join(ROOT, 'edge/src')).filter((f) => f.endsWith('.js'));
+  const sources = fs.readdirSync(path.join(ROOT, 'edge/src'), { recursive: true }).filter((f) => f.endsWith('.js'));
   for (const file of sources) copy(path.join(ROOT, 'edge/src', file), path.join(dir, 'edge/src', file));
+  for (const file of requiredPackageFiles()) copy(file, path.join(dir, path.relative(ROOT, file)));
   copy(path.join(ROOT, 'edge/package.json'), path.join(dir, 'edge/package.json'));
   copy(configFile, path.join(dir, 'edge/config.json'));
   fs.writeFileSync(path.join(dir, 'index.js'), "'use strict';\nmodule.exports = require('./edge/src/index.js');\n");

@@ -1,22 +1,25 @@
 'use strict';
 // The handler's configuration: a JSON file bundled beside it (Lambda@Edge has no environment
-// variables), validated once at load. Every error names the field at fault.
+// variables), validated once at load. Every error names the field at fault. Nothing here is
+// secret: the keys and session secrets live in one Secrets Manager secret (signing-secret.js).
+
+const { parseSecret, SecretError } = require('./signing-secret');
 
 const DEFAULTS = Object.freeze({
   refreshBeforeSeconds: 300,
   windowSeconds: 300,
   sessionLifetimeSeconds: 12 * 3600,
+  leewaySeconds: 60,
+  groupsClaim: 'cognito:groups',
 });
 const MAX_TIERS = 10; // 3 Set-Cookie lines each must fit Lambda@Edge's 40 KB generated response
-const MAX_KEYS = 5; // CloudFront: public keys per key group
+const MAX_LEEWAY_SECONDS = 300;
 
 const HOST = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-const PORT = /^[0-9]{1,5}$/;
 // Path prefixes go into a policy Resource and a cookie Path: no wildcards (`*`, `?`), no
 // separators (`;`, `,`), no spaces, and a trailing slash so `/gold/` never covers `/golden`.
 const PATH_PREFIX = /^\/([A-Za-z0-9._~-]+\/)*$/;
 const TIER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const KEY_ID = /^[A-Za-z0-9]{1,128}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$/;
 
 class ConfigError extends Error {
@@ -89,72 +92,73 @@ function url(value, field, dev) {
   return value;
 }
 
-function domain(value, dev) {
-  string(value, 'domain');
-  const [host, port, extra] = value.split(':');
-  const ok = HOST.test(host) && extra === undefined && (port === undefined || (dev && PORT.test(port)));
-  if (!ok) throw new ConfigError('domain', 'must be a host name (with a :port only when "dev": true)');
+/**
+ * Optional: the cookies' `Domain` attribute (a parent domain shared by the distribution's host
+ * names), and then the only hosts served. Without it, cookies are host-only.
+ */
+function domain(value) {
+  if (value === undefined || value === null) return null;
+  string(value, 'domain', { pattern: HOST, hint: 'must be a host name such as example.com (no scheme, port or dot in front)' });
   return value.toLowerCase();
 }
 
-function keyGroup(value, activeKeyId) {
-  object(value, 'keyGroup');
-  const ids = Object.keys(value);
-  if (ids.length === 0 || ids.length > MAX_KEYS) {
-    throw new ConfigError('keyGroup', `must hold 1 to ${MAX_KEYS} keys (CloudFront's limit per key group)`);
+/** Where the keys and session secrets come from: Secrets Manager, or inline for development. */
+function signing(value, dev) {
+  object(value, 'signing');
+  onlyKnown(value, 'signing', ['secretsManager', 'dev']);
+  if ((value.secretsManager === undefined) === (value.dev === undefined)) {
+    throw new ConfigError('signing', 'must have exactly one of secretsManager or dev');
   }
-  for (const id of ids) {
-    if (!KEY_ID.test(id)) throw new ConfigError(`keyGroup.${id}`, 'is not a CloudFront key id (letters and digits)');
-    string(value[id], `keyGroup.${id}`);
-    if (!value[id].includes('-----BEGIN')) throw new ConfigError(`keyGroup.${id}`, 'must be a public key PEM');
+  if (value.dev !== undefined) {
+    if (!dev) throw new ConfigError('signing.dev', 'is only allowed with "dev": true; use signing.secretsManager');
+    object(value.dev, 'signing.dev');
+    try {
+      return { dev: parseSecret(value.dev) };
+    } catch (error) {
+      if (error instanceof SecretError) throw new ConfigError(`signing.dev.${error.field}`, error.problem);
+      throw error;
+    }
   }
-  string(activeKeyId, 'activeKeyId', { pattern: KEY_ID, hint: 'not a CloudFront key id' });
-  if (!ids.includes(activeKeyId))
-    throw new ConfigError('activeKeyId', `must name a key of keyGroup (${ids.join(', ')})`);
-  return { ...value };
-}
-
-function privateKey(value, dev) {
-  object(value, 'privateKey');
-  onlyKnown(value, 'privateKey', ['secretsManager', 'pem', 'passphrase']);
-  if ((value.secretsManager === undefined) === (value.pem === undefined)) {
-    throw new ConfigError('privateKey', 'must have exactly one of secretsManager or pem');
-  }
-  if (value.pem !== undefined) {
-    if (!dev) throw new ConfigError('privateKey.pem', 'is only allowed with "dev": true; use secretsManager');
-    string(value.pem, 'privateKey.pem');
-    if (value.passphrase !== undefined) string(value.passphrase, 'privateKey.passphrase');
-    return { pem: value.pem, passphrase: value.passphrase };
-  }
-  if (value.passphrase !== undefined) {
-    throw new ConfigError('privateKey.passphrase', 'belongs in the secret, not in the bundled config');
-  }
-  const sm = object(value.secretsManager, 'privateKey.secretsManager');
-  onlyKnown(sm, 'privateKey.secretsManager', ['secretId', 'region', 'endpoint']);
+  const sm = object(value.secretsManager, 'signing.secretsManager');
+  onlyKnown(sm, 'signing.secretsManager', ['secretId', 'region', 'endpoint']);
   const out = {
     secretsManager: {
-      secretId: string(sm.secretId, 'privateKey.secretsManager.secretId'),
-      region: string(sm.region, 'privateKey.secretsManager.region', { pattern: REGION, hint: 'not an AWS region' }),
+      secretId: string(sm.secretId, 'signing.secretsManager.secretId'),
+      region: string(sm.region, 'signing.secretsManager.region', { pattern: REGION, hint: 'not an AWS region' }),
     },
   };
   if (sm.endpoint !== undefined) {
-    if (!dev) throw new ConfigError('privateKey.secretsManager.endpoint', 'is only allowed with "dev": true (tests)');
-    out.secretsManager.endpoint = url(sm.endpoint, 'privateKey.secretsManager.endpoint', true);
+    if (!dev) throw new ConfigError('signing.secretsManager.endpoint', 'is only allowed with "dev": true (tests)');
+    out.secretsManager.endpoint = url(sm.endpoint, 'signing.secretsManager.endpoint', true);
   }
   return out;
 }
 
 function identityProvider(value, dev) {
   object(value, 'identityProvider');
-  onlyKnown(value, 'identityProvider', ['issuer', 'clientIds', 'jwks', 'jwksUrl', 'tokenUse', 'leewaySeconds']);
-  /** @type {{issuer: string, clientIds: string[], jwks?: object, jwksUrl?: string, tokenUse: 'id' | null, leewaySeconds: number}} */
+  onlyKnown(value, 'identityProvider', [
+    'issuer',
+    'clientIds',
+    'jwks',
+    'jwksUrl',
+    'tokenUse',
+    'groupsClaim',
+    'leewaySeconds',
+  ]);
+  /** @type {{issuer: string, clientIds: string[], jwks?: object, jwksUrl?: string, tokenUse: 'id' | null, groupsClaim: string, leewaySeconds: number}} */
   const out = {
     issuer: url(value.issuer, 'identityProvider.issuer', dev),
     clientIds: stringArray(value.clientIds, 'identityProvider.clientIds'),
     jwks: undefined,
     jwksUrl: undefined,
     tokenUse: 'id',
-    leewaySeconds: integer(value.leewaySeconds, 'identityProvider.leewaySeconds', { min: 0, max: 300, fallback: 60 }),
+    groupsClaim:
+      value.groupsClaim === undefined ? DEFAULTS.groupsClaim : string(value.groupsClaim, 'identityProvider.groupsClaim'),
+    leewaySeconds: integer(value.leewaySeconds, 'identityProvider.leewaySeconds', {
+      min: 0,
+      max: MAX_LEEWAY_SECONDS,
+      fallback: DEFAULTS.leewaySeconds,
+    }),
   };
   if (value.jwks === undefined && value.jwksUrl === undefined) {
     throw new ConfigError('identityProvider.jwks', 'is required (or identityProvider.jwksUrl to fetch it)');
@@ -168,7 +172,7 @@ function identityProvider(value, dev) {
   return out;
 }
 
-function tiers(value, domainName) {
+function tiers(value) {
   if (value === undefined) throw new ConfigError('tiers', 'is required');
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_TIERS) {
     throw new ConfigError('tiers', `must be an array of 1 to ${MAX_TIERS} tiers`);
@@ -190,8 +194,6 @@ function tiers(value, domainName) {
       name: string(tier.name, `${field}.name`, { pattern: TIER_NAME, hint: 'use letters, digits, _ and -' }),
       pathPrefix,
       groups: Object.freeze(stringArray(tier.groups, `${field}.groups`)),
-      // What the tier's cookies grant: every URL under the prefix.
-      resource: `https://${domainName}${pathPrefix}*`,
     });
   });
   for (const [i, tier] of out.entries()) {
@@ -220,14 +222,7 @@ function tiers(value, domainName) {
 
 function cookies(value) {
   object(value, 'cookies');
-  onlyKnown(value, 'cookies', [
-    'lifetimeSeconds',
-    'refreshBeforeSeconds',
-    'windowSeconds',
-    'sessionLifetimeSeconds',
-    'domain',
-  ]);
-  /** @type {{lifetimeSeconds: number, refreshBeforeSeconds: number, windowSeconds: number, sessionLifetimeSeconds: number, domain?: string | null}} */
+  onlyKnown(value, 'cookies', ['lifetimeSeconds', 'refreshBeforeSeconds', 'windowSeconds', 'sessionLifetimeSeconds']);
   const out = {
     lifetimeSeconds: integer(value.lifetimeSeconds, 'cookies.lifetimeSeconds', { min: 300, max: 7 * 86400 }),
     refreshBeforeSeconds: integer(value.refreshBeforeSeconds, 'cookies.refreshBeforeSeconds', {
@@ -245,18 +240,11 @@ function cookies(value) {
       max: 30 * 86400,
       fallback: DEFAULTS.sessionLifetimeSeconds,
     }),
-    domain: undefined,
   };
   // Cookies minted in one window live between lifetime - window and lifetime seconds; if
   // that could fall inside the refresh margin, every fresh cookie would ask to be re-minted.
   if (out.lifetimeSeconds <= out.refreshBeforeSeconds + out.windowSeconds) {
     throw new ConfigError('cookies.lifetimeSeconds', 'must exceed refreshBeforeSeconds + windowSeconds');
-  }
-  // `null` leaves the Domain attribute out (host-only cookies, e.g. on localhost).
-  if (value.domain === null) out.domain = null;
-  else if (value.domain !== undefined) {
-    string(value.domain, 'cookies.domain', { pattern: /^\.?[A-Za-z0-9.-]{1,253}$/, hint: 'not a domain name' });
-    out.domain = value.domain;
   }
   return out;
 }
@@ -277,9 +265,7 @@ function validateConfig(raw) {
     '$comment',
     'dev',
     'domain',
-    'keyGroup',
-    'activeKeyId',
-    'privateKey',
+    'signing',
     'identityProvider',
     'tiers',
     'cookies',
@@ -288,15 +274,12 @@ function validateConfig(raw) {
   ]);
   if (raw.dev !== undefined && typeof raw.dev !== 'boolean') throw new ConfigError('dev', 'must be true or false');
   const dev = raw.dev === true;
-  const domainName = domain(raw.domain, dev);
   const config = {
     dev,
-    domain: domainName,
-    keyGroup: keyGroup(raw.keyGroup, raw.activeKeyId),
-    activeKeyId: raw.activeKeyId,
-    privateKey: privateKey(raw.privateKey, dev),
+    domain: domain(raw.domain),
+    signing: signing(raw.signing, dev),
     identityProvider: identityProvider(raw.identityProvider, dev),
-    tiers: tiers(raw.tiers, domainName),
+    tiers: tiers(raw.tiers),
     cookies: cookies(raw.cookies),
     signInUrl: signInUrl(raw.signInUrl, dev),
     allowedRedirectPaths: Object.freeze(
@@ -306,7 +289,6 @@ function validateConfig(raw) {
       }),
     ),
   };
-  if (config.cookies.domain === undefined) config.cookies.domain = domainName.split(':')[0];
   return deepFreeze(config);
 }
 

@@ -1,8 +1,10 @@
 'use strict';
 // Reading the Cookie header of a CloudFront event and writing Set-Cookie lines.
 
-/** Longest Cookie header read (CloudFront's limit on all headers together is 20,480 bytes). */
-const MAX_COOKIE_HEADER = 20 * 1024;
+const { limits } = require('./core');
+
+/** Longest Cookie header read: the core's cap, so what is read here is what it would read. */
+const MAX_COOKIE_HEADER = limits().maxCookieHeaderBytes;
 
 /** Names of the cookies CloudFront reads, in the order the core reads them. */
 const CLOUDFRONT_COOKIES = Object.freeze([
@@ -35,7 +37,7 @@ function cookieHeader(headers) {
  * @returns {Map<string, string> | null} null when the header is over the cap
  */
 function parseCookies(header) {
-  if (header.length > MAX_COOKIE_HEADER) return null;
+  if (Buffer.byteLength(header) > MAX_COOKIE_HEADER) return null;
   const cookies = new Map();
   for (const piece of header.split(';')) {
     const pair = piece.replace(/^[ \t]+|[ \t]+$/g, '');

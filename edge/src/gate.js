@@ -1,67 +1,66 @@
 'use strict';
 // Private paths: is this request carrying valid CloudFront credentials for its URL? The core
-// decides, exactly as CloudFront would (signed-URL parameters win over cookies). Verified
-// cookie sets are remembered in a bounded LRU keyed by their exact values and the tier, until
-// their policy expires, so a warm container checks a returning viewer with no RSA operation.
+// is the only judge: it reads the signed-URL parameters or the cookies (the URL wins, as in
+// CloudFront) and returns the verified policy. Cookie sets whose verified policy grants the
+// whole tier, with no other condition, are remembered in a bounded LRU keyed by the host, the
+// tier and their exact values, until the policy expires; so a warm container checks a
+// returning viewer with no RSA operation, and decides exactly as a cold one would: the cache
+// is consulted only for requests the core would judge by those cookies alone.
 
+const { hasSignedUrlParameters, limits } = require('./core');
 const { ExpiringLru } = require('./lru');
-const { parseCookies, cloudFrontCookieHeader } = require('./cookies');
-const { tierPolicy } = require('./minter');
+const { cloudFrontCookieHeader } = require('./cookies');
+const { tierResource } = require('./minter');
 
 const VERIFIED_CACHE_SIZE = 1024;
-const SIGNED_URL_PARAM = /(?:^|&)(?:Expires|Policy|Signature|Key-Pair-Id)=/;
-/** Whether a query string carries signed-URL parameters (which win over cookies). */
-const hasSignedUrlParams = (querystring) => SIGNED_URL_PARAM.test(querystring ?? '');
+const MAX_URL_BYTES = limits().maxUrlBytes;
 
-/** CloudFront base64 (`-` `_` `~` for `+` `=` `/`) to text. */
-const decodeCloudFrontBase64 = (value) =>
-  Buffer.from(value.replace(/-/g, '+').replace(/_/g, '=').replace(/~/g, '/'), 'base64').toString('utf8');
+/**
+ * @typedef {{ok: true, expiresAtMs: number, source: 'url' | 'cookie', cache: 'hit' | 'miss'}
+ *         | {ok: false, reason: string, cache: 'none' | 'miss'}} GateVerdict
+ */
 
 class Gate {
-  /**
-   * @param {object} config validated config
-   * @param {import('./core').Verifier} verifier
-   */
-  constructor(config, verifier) {
-    this.config = config;
-    this.verifier = verifier;
+  constructor() {
     this.verified = new ExpiringLru(VERIFIED_CACHE_SIZE);
     this.stats = { verifications: 0, hits: 0 };
   }
 
   /**
-   * @param {object} request CloudFront request
-   * @param {object} tier the tier whose prefix the URI falls under
-   * @param {Map<string,string>|null} cookies parsed Cookie header (null: over the size cap)
-   * @param {number} nowMs
-   * @returns {{ok: true, expiresAt: number, source: string, cache: string}
-   *         | {ok: false, reason: string, cache: string}}
+   * @param {{uri: string, querystring?: string, clientIp?: string}} request CloudFront request
+   * @param {{host: string, tier: {name: string, pathPrefix: string}, cookies: Map<string, string> | null,
+   *          nowMs: number, verifier: import('./core').Verifier}} context
+   *   the request's host, the tier whose prefix the URI falls under, the parsed Cookie header
+   *   (null: over the size cap) and the key group's verifier
+   * @returns {GateVerdict}
    */
-  check(request, tier, cookies, nowMs) {
+  check(request, { host, tier, cookies, nowMs, verifier }) {
     if (cookies === null) return { ok: false, reason: 'malformed', cache: 'none' };
     const querystring = request.querystring ?? '';
-    const signedUrl = hasSignedUrlParams(querystring);
+    const url = `https://${host}${request.uri}${querystring ? `?${querystring}` : ''}`;
     const cookie = cloudFrontCookieHeader(cookies);
-    const key = signedUrl || cookie === '' ? null : `${tier.name}\n${cookie}`;
+    // Judged by the cookies alone: no signed-URL parameter, and a URL the core reads at all.
+    const byCookies = cookie !== '' && !hasSignedUrlParameters(querystring) && Buffer.byteLength(url) <= MAX_URL_BYTES;
+    const key = byCookies ? `${host}\n${tier.name}\n${cookie}` : null;
     if (key !== null) {
-      const expiresAt = this.verified.get(key, nowMs);
-      if (expiresAt !== undefined) {
+      const expiresAtMs = this.verified.get(key, nowMs);
+      if (expiresAtMs !== undefined) {
         this.stats.hits += 1;
-        return { ok: true, expiresAt, source: 'cookie', cache: 'hit' };
+        return { ok: true, expiresAtMs, source: 'cookie', cache: 'hit' };
       }
     }
     this.stats.verifications += 1;
-    const url = `https://${this.config.domain}${request.uri}${querystring ? `?${querystring}` : ''}`;
-    const verdict = this.verifier.verify({ url, cookie, clientIp: request.clientIp || undefined, now: nowMs });
+    const verdict = verifier.verify({ url, cookie, clientIp: request.clientIp || undefined, now: nowMs });
     if (!verdict.ok) return { ok: false, reason: verdict.reason, cache: 'miss' };
-    // Only a policy that grants the whole tier (ours, byte for byte) is valid for every other
-    // URL of the tier; a narrower one, or one with an IP or start condition, is not cached.
-    const policy = cookies.get('CloudFront-Policy');
-    if (key !== null && policy && decodeCloudFrontBase64(policy) === tierPolicy(tier, verdict.expiresAt / 1000)) {
-      this.verified.set(key, verdict.expiresAt, verdict.expiresAt);
+    const { policy } = verdict;
+    // Valid for every URL of the tier: exactly the tier's Resource, no start time, no IP.
+    const grantsTier =
+      policy.resource === tierResource(host, tier) && policy.notBeforeMs === null && policy.ipAddress === null;
+    if (key !== null && verdict.source === 'cookie' && grantsTier) {
+      this.verified.set(key, policy.expiresAtMs, policy.expiresAtMs);
     }
-    return { ok: true, expiresAt: verdict.expiresAt, source: verdict.source, cache: 'miss' };
+    return { ok: true, expiresAtMs: policy.expiresAtMs, source: verdict.source, cache: 'miss' };
   }
 }
 
-module.exports = { Gate, decodeCloudFrontBase64, hasSignedUrlParams };
+module.exports = { Gate };

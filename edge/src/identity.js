@@ -1,117 +1,207 @@
 'use strict';
-// ID-token verification for /auth: the core's JwtVerifier over the JWKS embedded in the config
-// and, when `jwksUrl` is set, over the identity provider's published JWKS, fetched on first
-// need and kept for the container's life. A token naming a kid we do not know triggers one
-// refetch (key rotation), at most once per penalty interval, so a stream of forged kids cannot
-// turn into a stream of fetches.
+// ID tokens at /auth, verified by aws-jwt-verify: `CognitoJwtVerifier` for a Cognito user
+// pool issuer (https://cognito-idp.REGION.amazonaws.com/POOL, its own JWKS URL), the
+// library's generic `JwtVerifier` (formerly `JwtRsaVerifier`) for any other OIDC issuer, or
+// for a pool whose JWKS is served from elsewhere (moto, in the demo and tests).
+//
+// The library keeps the JWKS (an embedded one is loaded into its cache at construction), picks
+// the key by `kid`, refetches on an unknown `kid` and then holds further refetches in its
+// penalty box. We add what the library leaves to its caller: the algorithm allow-list (RS256
+// only, checked before any key lookup or crypto), required `sub` and `exp`, `iat` not in the
+// future, a size cap on the token, and a typed reason for every refusal.
+//
+// The library reads the clock itself (Date.now); so do the checks added here, so that one
+// clock judges a token.
 
-const { JwtVerifier } = require('./core');
+const { CognitoJwtVerifier } = require('aws-jwt-verify/cognito-verifier');
+const { JwtVerifier } = require('aws-jwt-verify/jwt-verifier');
+const { SimpleJwksCache, SimplePenaltyBox, assertIsJwks } = require('aws-jwt-verify/jwk');
+const { decomposeUnverifiedJwt } = require('aws-jwt-verify/jwt');
+const errors = require('aws-jwt-verify/error');
+const { JwksFetcher } = require('./jwks-fetcher');
 
-const JWKS_TIMEOUT_MS = 1_500;
-const MAX_JWKS_BYTES = 64 * 1024;
-const REFETCH_INTERVAL_MS = 60_000;
+/** Longest token read; Cognito ID tokens are 1-2 KB, a few KB with many groups. */
+const MAX_TOKEN_BYTES = 16 * 1024;
+const ALLOWED_ALG = 'RS256';
+const COGNITO_ISSUER = /^https:\/\/cognito-idp\.([a-z0-9-]+)\.amazonaws\.com\/([^/]+)$/;
 
-class IdentityError extends Error {
+/** A refusal decided by a check of ours, with its reason. */
+class ClaimRefused extends Error {
+  /** @param {string} reason @param {string} message */
+  constructor(reason, message) {
+    super(message);
+    this.name = 'ClaimRefused';
+    this.reason = reason;
+  }
+}
+
+/** The key set cannot be had (fetch failed, or an unusable JWKS): /auth answers 503. */
+class IdentityUnavailable extends Error {
   constructor(message) {
     super(message);
-    this.name = 'IdentityError';
+    this.name = 'IdentityUnavailable';
     this.reason = 'jwks-unavailable';
   }
 }
 
-class IdentityProvider {
+/**
+ * The library's JWKS cache, asked for a key only for an RS256 token: `alg` is refused before
+ * any lookup, fetch or signature check (`none`, `HS256` keyed with the public key, ...).
+ */
+class Rs256JwksCache extends SimpleJwksCache {
+  async getJwk(jwksUri, decomposedJwt) {
+    requireAllowedAlg(decomposedJwt.header);
+    return super.getJwk(jwksUri, decomposedJwt);
+  }
+
+  getCachedJwk(jwksUri, decomposedJwt) {
+    requireAllowedAlg(decomposedJwt.header);
+    return super.getCachedJwk(jwksUri, decomposedJwt);
+  }
+}
+
+function requireAllowedAlg(header) {
+  if (header.alg !== ALLOWED_ALG) {
+    throw new errors.JwtInvalidSignatureAlgorithmError(`alg ${header.alg} is not allowed`, header.alg, ALLOWED_ALG);
+  }
+}
+
+/** The pool id when `issuer` is a Cognito user pool whose JWKS is Cognito's own. */
+function cognitoPool(idp) {
+  const match = COGNITO_ISSUER.exec(idp.issuer);
+  const poolIdPattern = /** @type {RegExp} */ (/** @type {any} */ (CognitoJwtVerifier).USER_POOL_ID_REGEX);
+  if (!match || !poolIdPattern.test(match[2])) return null;
+  if (idp.jwksUrl !== undefined && idp.jwksUrl !== `${idp.issuer}/.well-known/jwks.json`) return null;
+  return match[2];
+}
+
+class IdentityVerifier {
   /**
-   * @param {object} idp validated `identityProvider` config
-   * @param {{fetch?: typeof fetch, now?: () => number, refetchIntervalMs?: number}} [deps]
+   * @param {{issuer: string, clientIds: string[], jwks?: object, jwksUrl?: string,
+   *          tokenUse: 'id' | null, groupsClaim: string, leewaySeconds: number}} idp
+   *   the validated `identityProvider` config
+   * @param {{fetch?: typeof fetch, now?: () => number, allowHttp?: boolean, penaltyBox?: object}} [deps]
+   * @throws {Error} with `field` when the embedded JWKS is unusable
    */
   constructor(idp, deps = {}) {
     this.idp = idp;
-    this.fetch = deps.fetch ?? globalThis.fetch;
-    this.now = deps.now ?? Date.now;
-    this.refetchIntervalMs = deps.refetchIntervalMs ?? REFETCH_INTERVAL_MS;
-    /** Throws at construction (config load) on a bad embedded JWKS. */
-    this.embedded = idp.jwks ? this.verifierFor(idp.jwks) : null;
-    this.fetched = null;
-    this.lastFetchAt = -Infinity;
-    this.inflight = null;
-    this.stats = { fetches: 0 };
+    this.fetcher = new JwksFetcher({ allowHttp: deps.allowHttp === true, fetch: deps.fetch, now: deps.now });
+    const penaltyBox = deps.penaltyBox ?? new SimplePenaltyBox();
+    const jwksCache = new Rs256JwksCache({ fetcher: this.fetcher, penaltyBox });
+    const customJwtCheck = ({ payload }) => this.checkClaims(payload);
+    const graceSeconds = idp.leewaySeconds;
+    const userPoolId = cognitoPool(idp);
+    this.kind = userPoolId ? 'cognito' : 'oidc';
+    this.verifier = userPoolId
+      ? CognitoJwtVerifier.create(
+          { userPoolId, tokenUse: idp.tokenUse, clientId: idp.clientIds, graceSeconds, customJwtCheck },
+          { jwksCache },
+        )
+      : JwtVerifier.create(
+          {
+            issuer: idp.issuer,
+            audience: idp.clientIds,
+            jwksUri: idp.jwksUrl ?? new URL(`${new URL(idp.issuer).pathname.replace(/\/$/, '')}/.well-known/jwks.json`, idp.issuer).href,
+            graceSeconds,
+            customJwtCheck,
+          },
+          { jwksCache },
+        );
+    if (idp.jwks !== undefined) {
+      try {
+        assertIsJwks(idp.jwks);
+        if (idp.jwks.keys.length === 0) throw new Error('has no keys');
+      } catch (error) {
+        throw Object.assign(new Error(`config: identityProvider.jwks ${error.message}`), { field: 'identityProvider.jwks' });
+      }
+      this.verifier.cacheJwks(/** @type {any} */ (idp.jwks));
+    }
+    // Without a URL, the embedded JWKS is the whole key set: nothing is ever fetched.
+    this.fetches = idp.jwksUrl !== undefined;
   }
 
-  verifierFor(jwks) {
-    return new JwtVerifier({
-      jwks,
-      issuer: this.idp.issuer,
-      audience: this.idp.clientIds,
-      tokenUse: this.idp.tokenUse,
-      leewaySeconds: this.idp.leewaySeconds,
-    });
+  get stats() {
+    return this.fetcher.stats;
   }
 
   /**
-   * @returns {Promise<import('../../pkg/node/cloudfront_edge_auth').JwtVerdict>}
-   * @throws {IdentityError} when there is no key set at all to verify against
+   * @param {string} token the bearer token, as sent
+   * @returns {Promise<{ok: true, claims: {sub: string, groups: string[]}}
+   *                 | {ok: false, reason: string, detail?: string}>}
+   * @throws {IdentityUnavailable} when the key set cannot be fetched
    */
-  async verify(token, nowMs) {
-    let verdict = null;
-    for (const verifier of [this.embedded, this.fetched]) {
-      if (!verifier) continue;
-      verdict = verifier.verify(token, nowMs);
-      if (verdict.ok || verdict.reason !== 'unknown-kid') return verdict;
+  async verify(token) {
+    if (token.length > MAX_TOKEN_BYTES) return { ok: false, reason: 'too-long' };
+    let payload;
+    try {
+      payload = this.fetches
+        ? await this.verifier.verify(/** @type {any} */ (token))
+        : this.verifier.verifySync(/** @type {any} */ (token));
+    } catch (error) {
+      return refusal(error, token);
     }
-    if (!this.idp.jwksUrl) {
-      if (verdict === null) throw new IdentityError('no JWKS configured');
-      return verdict;
-    }
-    // Unknown kid everywhere, or nothing fetched yet: refetch, unless we did so recently.
-    if (!this.inflight && this.now() - this.lastFetchAt >= this.refetchIntervalMs) this.refresh();
-    if (this.inflight) {
-      try {
-        await this.inflight;
-      } catch (error) {
-        if (verdict === null) throw error;
-        return verdict;
-      }
-    }
-    if (this.fetched === null) {
-      if (verdict !== null) return verdict;
-      throw new IdentityError('no JWKS: the last fetch failed moments ago');
-    }
-    return this.fetched.verify(token, nowMs);
+    const groups = payload[this.idp.groupsClaim];
+    return {
+      ok: true,
+      claims: {
+        sub: /** @type {string} */ (payload.sub),
+        groups: Array.isArray(groups) ? groups.filter((g) => typeof g === 'string') : [],
+      },
+    };
   }
 
-  /** Fetches the JWKS once, however many requests ask at the same time. */
-  refresh() {
-    this.inflight ??= this.load().finally(() => {
-      this.inflight = null;
-    });
-    // Awaited by the callers that need it; an unobserved rejection must not crash the process.
-    this.inflight.catch(() => {});
-    return this.inflight;
-  }
-
-  async load() {
-    this.lastFetchAt = this.now();
-    this.stats.fetches += 1;
-    let text;
-    try {
-      const response = await this.fetch(this.idp.jwksUrl, {
-        signal: AbortSignal.timeout(JWKS_TIMEOUT_MS),
-        headers: { accept: 'application/json' },
-      });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const declared = Number(response.headers.get('content-length') ?? 0);
-      if (declared > MAX_JWKS_BYTES) throw new Error(`JWKS is ${declared} bytes, over ${MAX_JWKS_BYTES}`);
-      text = await response.text();
-    } catch (error) {
-      throw new IdentityError(`fetching ${this.idp.jwksUrl}: ${error.message}`);
+  /** What aws-jwt-verify leaves to its caller; runs after the signature and its own claim checks. */
+  checkClaims(payload) {
+    if (typeof payload.sub !== 'string' || payload.sub === '') throw new ClaimRefused('missing-claim', 'no sub');
+    if (payload.exp === undefined) throw new ClaimRefused('missing-claim', 'no exp');
+    const nowSeconds = Date.now() / 1000;
+    if (typeof payload.iat === 'number' && payload.iat > nowSeconds + this.idp.leewaySeconds) {
+      throw new ClaimRefused('issued-in-future', 'iat is in the future');
     }
-    if (text.length > MAX_JWKS_BYTES) throw new IdentityError(`JWKS over ${MAX_JWKS_BYTES} bytes`);
-    try {
-      this.fetched = this.verifierFor(text);
-    } catch (error) {
-      throw new IdentityError(`JWKS from ${this.idp.jwksUrl}: ${error.message}`);
+    // CognitoJwtVerifier checks token_use itself; other issuers' tokens are checked here.
+    if (this.kind === 'oidc' && this.idp.tokenUse !== null && payload.token_use !== this.idp.tokenUse) {
+      throw new ClaimRefused('wrong-token-use', `token_use is not ${this.idp.tokenUse}`);
     }
   }
 }
 
-module.exports = { IdentityProvider, IdentityError, REFETCH_INTERVAL_MS };
+/**
+ * The typed reason for an error of aws-jwt-verify (or of our checks). `detail` is for the
+ * log only. A key set that cannot be fetched is no refusal of the token: it throws.
+ * @param {any} error @param {string} token
+ * @returns {{ok: false, reason: string, detail?: string}}
+ */
+function refusal(error, token) {
+  if (error instanceof ClaimRefused) return { ok: false, reason: error.reason };
+  if (error instanceof errors.WaitPeriodNotYetEndedJwkError) {
+    return { ok: false, reason: 'unknown-kid', detail: 'refetch-throttled' };
+  }
+  if (error instanceof errors.KidNotFoundInJwksError) return { ok: false, reason: 'unknown-kid' };
+  if (error instanceof errors.JwkInvalidUseError || error instanceof errors.JwkInvalidKtyError) {
+    return { ok: false, reason: 'unknown-kid', detail: 'not-a-signing-key' };
+  }
+  if (error instanceof errors.JwtWithoutValidKidError) return { ok: false, reason: 'missing-kid' };
+  if (error instanceof errors.JwtInvalidSignatureAlgorithmError) return { ok: false, reason: 'unsupported-alg' };
+  if (error instanceof errors.JwtInvalidSignatureError) return { ok: false, reason: 'bad-signature' };
+  if (error instanceof errors.JwtExpiredError) return { ok: false, reason: 'expired' };
+  if (error instanceof errors.JwtNotBeforeError) return { ok: false, reason: 'not-yet-valid' };
+  if (error instanceof errors.JwtInvalidClaimError) {
+    // The library's assertions carry the value they refused: none at all is a missing claim.
+    if (error.failedAssertion.actual === undefined) return { ok: false, reason: 'missing-claim' };
+    if (error instanceof errors.JwtInvalidIssuerError) return { ok: false, reason: 'wrong-issuer' };
+    if (error instanceof errors.CognitoJwtInvalidTokenUseError) return { ok: false, reason: 'wrong-token-use' };
+    return { ok: false, reason: 'wrong-audience' };
+  }
+  if (error instanceof errors.JwtParseError) return { ok: false, reason: 'malformed' };
+  // CognitoJwtVerifier knows two issuers per pool (regional and global) and refuses any
+  // other `iss` before it looks at the token further.
+  if (error instanceof errors.ParameterValidationError && /^issuer/.test(error.message)) {
+    return { ok: false, reason: decomposeUnverifiedJwt(token).payload.iss === undefined ? 'missing-claim' : 'wrong-issuer' };
+  }
+  if (error instanceof errors.FetchError || error instanceof errors.JwksValidationError || error instanceof errors.JwkValidationError) {
+    throw new IdentityUnavailable(`${error.constructor.name}: ${error.message}`);
+  }
+  throw error;
+}
+
+module.exports = { IdentityVerifier, IdentityUnavailable, MAX_TOKEN_BYTES };

@@ -1,33 +1,39 @@
 'use strict';
-// Minting CloudFront cookie sets, one per tier: a custom policy for `https://DOMAIN/PREFIX*`
+// Minting CloudFront cookie sets, one per tier: a custom policy for `https://HOST/PREFIX*`
 // signed by the core. Expiries are rounded down to a window, so every mint for the same tier
-// inside one window produces the same policy and the set is served from cache: a repeated mint
-// costs no RSA operation.
+// and host inside one window produces the same policy and the set is served from cache: a
+// repeated mint costs no RSA operation.
 
 const { MINTED_COOKIES, setCookie, expireCookie } = require('./cookies');
-const { SigningKeyError } = require('./signing-key');
+const { SigningUnavailable } = require('./signing-secret');
+
+/** What a tier's cookies grant on a host: every URL under its prefix. */
+const tierResource = (host, tier) => `https://${host}${tier.pathPrefix}*`;
 
 /**
  * The policy JSON CloudFront expects, byte for byte (no whitespace, this key order), with a
  * `Resource` wildcard over the tier. AWS: *Create a signed cookie using a custom policy*.
  */
-function tierPolicy(tier, expiresAt) {
+function tierPolicy(resource, expiresAtSeconds) {
   return JSON.stringify({
-    Statement: [{ Resource: tier.resource, Condition: { DateLessThan: { 'AWS:EpochTime': expiresAt } } }],
+    Statement: [{ Resource: resource, Condition: { DateLessThan: { 'AWS:EpochTime': expiresAtSeconds } } }],
   });
 }
 
 class CookieMinter {
   /**
-   * @param {object} config validated config
-   * @param {import('./signing-key').SigningKey} signingKey
-   * @param {import('./core').Verifier} verifier checks the first set minted with each key
+   * @param {{lifetimeSeconds: number, windowSeconds: number}} timing the `cookies` config
+   * @param {{domain: string | null, tiers: readonly {name: string, pathPrefix: string}[]}} scope
+   *   the cookies' Domain attribute (null: host-only) and every tier, for logout
+   * @param {import('./signing-secret').SigningSecret} secret where the signing key comes from
    */
-  constructor(config, signingKey, verifier) {
-    this.config = config;
-    this.signingKey = signingKey;
-    this.verifier = verifier;
-    /** @type {Map<string, {expiresAt: number, setCookies: string[]}>} (tier, expiry) -> set */
+  constructor({ lifetimeSeconds, windowSeconds }, { domain, tiers }, secret) {
+    this.secret = secret;
+    this.lifetimeSeconds = lifetimeSeconds;
+    this.windowSeconds = windowSeconds;
+    this.domain = domain;
+    this.tiers = tiers;
+    /** @type {Map<string, {expiresAtSeconds: number, setCookies: string[]}>} (host, tier, expiry, key) -> set */
     this.cache = new Map();
     /** @type {WeakSet<object>} signers whose output has been verified against the key group */
     this.checked = new WeakSet();
@@ -35,69 +41,70 @@ class CookieMinter {
   }
 
   /** Epoch seconds at which cookies minted at `nowSeconds` expire (the window's expiry). */
-  expiryAt(nowSeconds) {
-    const { windowSeconds, lifetimeSeconds } = this.config.cookies;
-    return Math.floor(nowSeconds / windowSeconds) * windowSeconds + lifetimeSeconds;
+  expiresAtSeconds(nowSeconds) {
+    return Math.floor(nowSeconds / this.windowSeconds) * this.windowSeconds + this.lifetimeSeconds;
   }
 
   /**
    * One cookie set per tier, valid until the window's expiry.
-   * @returns {Promise<{expiresAt: number, setCookies: string[]}>} expiresAt in epoch seconds
+   * @param {string} host the request's host
+   * @param {readonly {name: string, pathPrefix: string}[]} tiers
+   * @param {number} nowSeconds
+   * @returns {Promise<{expiresAtSeconds: number, setCookies: string[]}>}
+   * @throws {SigningUnavailable} when the keys cannot be had, or (`key-mismatch`) the key
+   *   does not verify under its own key group: then the secret is read again after a pause
    */
-  async mint(tiers, nowSeconds) {
-    const expiresAt = this.expiryAt(nowSeconds);
-    const setCookies = [];
-    for (const tier of tiers) setCookies.push(...(await this.mintTier(tier, expiresAt, nowSeconds)));
-    return { expiresAt, setCookies };
+  async mint(host, tiers, nowSeconds) {
+    const keys = await this.secret.get();
+    const expiresAtSeconds = this.expiresAtSeconds(nowSeconds);
+    for (const [k, entry] of this.cache) if (entry.expiresAtSeconds <= nowSeconds) this.cache.delete(k);
+    try {
+      const setCookies = tiers.flatMap((tier) => this.mintTier(keys, host, tier, expiresAtSeconds, nowSeconds));
+      return { expiresAtSeconds, setCookies };
+    } catch (error) {
+      if (error instanceof SigningUnavailable) this.secret.reject(error);
+      throw error;
+    }
   }
 
-  async mintTier(tier, expiresAt, nowSeconds) {
-    const key = `${tier.name}\n${expiresAt}`;
+  mintTier(keys, host, tier, expiresAtSeconds, nowSeconds) {
+    const key = `${host}\n${tier.name}\n${expiresAtSeconds}\n${keys.keyPairId}`;
     const cached = this.cache.get(key);
     if (cached) {
       this.stats.hits += 1;
       return cached.setCookies;
     }
-    const { signer } = await this.signingKey.get();
-    const cookies = signer.getSignedCookies({ policy: tierPolicy(tier, expiresAt) });
+    const cookies = keys.signer.getSignedCookies({ policy: tierPolicy(tierResource(host, tier), expiresAtSeconds) });
     this.stats.signs += 1;
-    if (!this.checked.has(signer)) this.selfCheck(signer, tier, cookies, nowSeconds);
-    const attrs = { path: tier.pathPrefix, domain: this.config.cookies.domain, expires: expiresAt };
+    if (!this.checked.has(keys.signer)) this.selfCheck(keys, host, tier, cookies, nowSeconds);
+    const attrs = { path: tier.pathPrefix, domain: this.domain, expires: expiresAtSeconds };
     const setCookies = MINTED_COOKIES.map((name) => setCookie(name, cookies[name], attrs));
-    for (const [k, entry] of this.cache) if (entry.expiresAt <= nowSeconds) this.cache.delete(k);
-    this.cache.set(key, { expiresAt, setCookies });
+    this.cache.set(key, { expiresAtSeconds, setCookies });
     return setCookies;
   }
 
   /**
-   * The first set a key mints is verified against the configured key group: a secret that
-   * does not match `keyGroup[activeKeyId]` would otherwise mint cookies CloudFront refuses.
+   * The first set a key mints is verified against the secret's key group: a private key that
+   * does not match `keyGroup[keyPairId]` would otherwise mint cookies CloudFront refuses.
    */
-  selfCheck(signer, tier, cookies, nowSeconds) {
+  selfCheck(keys, host, tier, cookies, nowSeconds) {
     const cookie = MINTED_COOKIES.map((name) => `${name}=${cookies[name]}`).join('; ');
-    const verdict = this.verifier.verify({
-      url: `https://${this.config.domain}${tier.pathPrefix}`,
-      cookie,
-      now: nowSeconds * 1000,
-    });
+    const verdict = keys.verifier.verify({ url: `https://${host}${tier.pathPrefix}`, cookie, now: nowSeconds * 1000 });
     if (!verdict.ok) {
-      const error = new SigningKeyError(
+      throw new SigningUnavailable(
         'key-mismatch',
-        `private key does not match keyGroup.${this.config.activeKeyId} (${verdict.reason})`,
+        `privateKey does not match keyGroup.${keys.keyPairId} (${verdict.reason})`,
       );
-      this.signingKey.reject(error);
-      throw error;
     }
-    this.checked.add(signer);
+    this.checked.add(keys.signer);
   }
 
   /** Set-Cookie lines deleting every cookie minted for every tier. */
   expireAll() {
-    const domain = this.config.cookies.domain;
-    return this.config.tiers.flatMap((tier) =>
-      MINTED_COOKIES.map((name) => expireCookie(name, { path: tier.pathPrefix, domain })),
+    return this.tiers.flatMap((tier) =>
+      MINTED_COOKIES.map((name) => expireCookie(name, { path: tier.pathPrefix, domain: this.domain })),
     );
   }
 }
 
-module.exports = { CookieMinter, tierPolicy };
+module.exports = { CookieMinter, tierResource };

@@ -8,14 +8,15 @@ const MAX_REDIRECT_LENGTH = 2048;
 const UNSAFE = /[\\\u0000-\u0020\u007f]|%(2f|5c|0[0-9a-f]|1[0-9a-f]|7f)/i;
 
 /**
- * The absolute URL on our own origin to redirect to, or null when `target` is unsafe.
+ * The absolute URL on the viewer's own origin to redirect to, or null when `target` is unsafe.
  * @param {unknown} target the decoded `redirect` query value
- * @param {{domain: string, allowedRedirectPaths: readonly string[]}} config
+ * @param {string} host the request's host (host.js)
+ * @param {readonly string[]} allowedPaths path prefixes a redirect may name
  */
-function safeRedirect(target, config) {
+function safeRedirect(target, host, allowedPaths) {
   if (typeof target !== 'string' || target.length === 0 || target.length > MAX_REDIRECT_LENGTH) return null;
   if (!target.startsWith('/') || target.startsWith('//') || UNSAFE.test(target)) return null;
-  const origin = `https://${config.domain}`;
+  const origin = `https://${host}`;
   let url;
   try {
     url = new URL(target, origin);
@@ -25,10 +26,21 @@ function safeRedirect(target, config) {
   // Belt and braces: whatever the checks above missed, the parsed URL must still be ours.
   if (url.origin !== origin) return null;
   const path = url.pathname;
-  const allowed = config.allowedRedirectPaths.some(
+  const allowed = allowedPaths.some(
     (prefix) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`),
   );
   return allowed ? `${origin}${path}${url.search}` : null;
 }
 
-module.exports = { safeRedirect, MAX_REDIRECT_LENGTH };
+/**
+ * `?redirect=` of a request: absent (`to: null`), one safe target, or unsafe (including repeated).
+ * @returns {{to: string | null, unsafe?: true}}
+ */
+function redirectTarget(request, host, allowedPaths) {
+  const targets = new URLSearchParams(request.querystring ?? '').getAll('redirect');
+  if (targets.length === 0) return { to: null };
+  const to = targets.length === 1 ? safeRedirect(targets[0], host, allowedPaths) : null;
+  return to === null ? { to: null, unsafe: true } : { to };
+}
+
+module.exports = { safeRedirect, redirectTarget, MAX_REDIRECT_LENGTH };

@@ -44,7 +44,7 @@ test('a valid ID token gets 200 JSON and one cookie set per granted tier, plus a
     for (const name of ['CloudFront-Policy', 'CloudFront-Signature', 'CloudFront-Key-Pair-Id']) {
       const cookie = jar[`${name}|${tier.pathPrefix}`];
       assert.ok(cookie, `${name} for ${tier.name}`);
-      assert.equal(cookie.attributes.Domain, DOMAIN);
+      assert.equal(cookie.attributes.Domain, undefined, 'host-only without a configured domain');
       assert.equal(cookie.attributes.Expires, new Date(expectedExpiry * 1000).toUTCString());
       for (const flag of ['Secure', 'HttpOnly']) assert.equal(cookie.attributes[flag], true);
       assert.equal(cookie.attributes.SameSite, 'Lax');
@@ -168,10 +168,10 @@ test('open-redirect attempts are refused with 400 and no cookies', async () => {
 
 test('tokens that fail verification get 401 with the reason and no cookies', async () => {
   const { handler, logs } = harness();
-  const { none, hs256 } = forgedTokens();
+  const { none, noneSigned, hs256 } = forgedTokens();
   const s = nowSeconds;
   const cases = {
-    'unsupported-alg': [none, hs256],
+    'unsupported-alg': [noneSigned, hs256],
     'unknown-kid': [
       idToken({ header: { kid: 'idp-9' } }),
       idToken({ key: keys.idpRotated.privateKey, header: { kid: 'idp-2' } }),
@@ -196,7 +196,8 @@ test('tokens that fail verification get 401 with the reason and no cookies', asy
     'not-yet-valid': [idToken({ claims: { nbf: s + 120 } })],
     'issued-in-future': [idToken({ claims: { iat: s + 120 } })],
     'missing-claim': [idToken({ claims: { sub: undefined } })],
-    malformed: ['abc.def.ghi', 'e30.e30'],
+    // An empty signature is not a JWS at all: aws-jwt-verify refuses to parse it.
+    malformed: ['abc.def.ghi', 'e30.e30', none],
     'too-long': [`${'a'.repeat(16 * 1024)}.b.c`],
   };
   for (const [reason, tokens] of Object.entries(cases)) {
@@ -208,7 +209,7 @@ test('tokens that fail verification get 401 with the reason and no cookies', asy
       assert.equal(setCookies(response).length, 0);
     }
   }
-  assertNoSecrets(assert, logs, [none, hs256, idToken().split('.')[2]]);
+  assertNoSecrets(assert, logs, [none, noneSigned, hs256, idToken().split('.')[2]]);
 });
 
 test('an Authorization header that is not one Bearer token is malformed', async () => {
@@ -230,8 +231,9 @@ test('an Authorization header that is not one Bearer token is malformed', async 
 test('a repeated mint in the same window is served from cache with no RSA operation', async () => {
   const { handler, clock, state } = harness();
   const first = setCookies(await signIn(handler)).slice(0, 6);
+  // 08:00:00 + 200 s = 08:03:20: still inside the 300 s window.
   assert.equal(state.minter.stats.signs, 2);
-  clock.now += 200_000; // still inside the 300 s window? 08:00:00 + 200 s = 08:03:20: yes
+  clock.now += 200_000;
   const second = setCookies(
     await signIn(handler, { token: idToken({ claims: { sub: 'someone-else' }, now: clock.now }) }),
   ).slice(0, 6);
@@ -305,7 +307,7 @@ test('/auth/logout expires every cookie it set, on the same paths and domain', a
       const c = jar[`${name}|${tier.pathPrefix}`];
       assert.equal(c.value, '');
       assert.equal(c.attributes['Max-Age'], '0');
-      assert.equal(c.attributes.Domain, DOMAIN);
+      assert.equal(c.attributes.Domain, undefined);
       assert.equal(c.attributes.Expires, 'Thu, 01 Jan 1970 00:00:00 GMT');
     }
   }
@@ -323,11 +325,34 @@ test('other paths under /auth/ are 404', async () => {
   assert.equal((await handler(viewerRequest({ uri: '/auth/admin' }))).status, '404');
 });
 
-test('a cookie domain can be set wider than the distribution, or left out', async () => {
-  const wide = harness(config({ cookies: { lifetimeSeconds: 3600, domain: '.example.com' } }));
-  const jar = cookieJar(setCookies(await signIn(wide.handler)));
-  assert.equal(jar['CloudFront-Policy|/premium/'].attributes.Domain, '.example.com');
-  const hostOnly = harness(config({ cookies: { lifetimeSeconds: 3600, domain: null } }));
-  const jar2 = cookieJar(setCookies(await signIn(hostOnly.handler)));
-  assert.equal(jar2['CloudFront-Policy|/premium/'].attributes.Domain, undefined);
+test('a configured domain is the cookie Domain, for its hosts only; others are refused with 400', async () => {
+  const { handler } = harness(config({ domain: 'example.com' }));
+  const response = await signIn(handler);
+  const jar = cookieJar(setCookies(response));
+  assert.equal(jar['CloudFront-Policy|/premium/'].attributes.Domain, 'example.com');
+  // The session cookie stays host-only (`__Host-`).
+  assert.equal(jar['__Host-edge-auth-session|/'].attributes.Domain, undefined);
+  const gold = tierCookies(setCookies(response), '/premium/');
+  const at = (url) => ({ url, nowSeconds, publicKeys });
+  assert.equal(independentVerify(gold, at(`https://${DOMAIN}/premium/a.mp4`)), 'ok');
+  for (const host of ['example.com', 'www.example.com']) {
+    const other = await handler(viewerRequest({ uri: '/auth', host, headers: { authorization: `Bearer ${idToken()}` } }));
+    assert.equal(other.status, '200', host);
+  }
+  for (const host of ['example.org', 'evilexample.com', 'example.com.evil.example', 'media.example.com:443:1', 'exa mple.com', '']) {
+    const refused = await handler(viewerRequest({ uri: '/auth', host, headers: { authorization: `Bearer ${idToken()}` } }));
+    assert.equal(refused.status, '400', host);
+    assert.deepEqual(body(refused), { error: 'bad-request', reason: 'bad-host' });
+    assert.equal(setCookies(refused).length, 0);
+  }
+});
+
+test('policies name the host the viewer asked for', async () => {
+  const { handler } = harness();
+  for (const host of [DOMAIN, 'd111111abcdef8.cloudfront.net']) {
+    const response = await handler(viewerRequest({ uri: '/auth', host, headers: { authorization: `Bearer ${idToken()}` } }));
+    const gold = tierCookies(setCookies(response), '/premium/');
+    const policy = Buffer.from(gold.policy.replace(/-/g, '+').replace(/_/g, '=').replace(/~/g, '/'), 'base64').toString();
+    assert.equal(policy, policyFor('/premium/', expectedExpiry, host));
+  }
 });

@@ -1,5 +1,6 @@
-// `make bundle`: the zip is self-contained (handler, wasm, config), under 1 MB, and its
-// index.handler answers CloudFront events once unzipped somewhere else.
+// `make bundle`: the zip is self-contained (handler, wasm, config, aws-jwt-verify's CommonJS
+// runtime), under 1 MB, and its index.handler answers CloudFront events once unzipped
+// somewhere else (outside the repository, so nothing resolves from its node_modules).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -29,7 +30,7 @@ function writeConfig(name, cfg) {
   return file;
 }
 
-test('the zip holds the handler, the nodejs wasm build and the config, and stays under 1 MB', () => {
+test('the zip holds the handler, the nodejs wasm build, the config and aws-jwt-verify, and stays under 1 MB', () => {
   const out = path.join(tmp, 'edge-auth.zip');
   const run = bundle(['--config', writeConfig('dev.json', config()), '--out', out, '--dev']);
   assert.equal(run.status, 0, run.stderr);
@@ -44,10 +45,24 @@ test('the zip holds the handler, the nodejs wasm build and the config, and stays
     'edge/src/handler.js',
     'pkg/node/cloudfront_edge_auth.js',
     'pkg/node/cloudfront_edge_auth_bg.wasm',
+    'edge/src/routes/auth.js',
+    'node_modules/aws-jwt-verify/package.json',
+    'node_modules/aws-jwt-verify/LICENSE',
+    'node_modules/aws-jwt-verify/dist/cjs/package.json',
+    'node_modules/aws-jwt-verify/dist/cjs/cognito-verifier.js',
+    'node_modules/aws-jwt-verify/dist/cjs/jwt-verifier.js',
+    'node_modules/aws-jwt-verify/dist/cjs/node-web-compat-node.js',
   ]) {
     assert.ok(listing.includes(file), `${file} missing from the zip`);
   }
-  assert.ok(!listing.some((f) => f.includes('node_modules') || f.includes('test')), listing.join(' '));
+  // Only what `require` reaches: no ESM build, typings, browser code, ALB verifier, tests, or
+  // the AWS SDK (the Lambda runtime provides it).
+  const modules = listing.filter((f) => f.startsWith('node_modules/'));
+  assert.ok(modules.every((f) => f.startsWith('node_modules/aws-jwt-verify/')), modules.join(' '));
+  for (const absent of ['/esm/', '.d.ts', 'node-web-compat-web', 'alb-', 'index.js']) {
+    assert.ok(!modules.some((f) => f.includes(absent)), `${absent} is bundled`);
+  }
+  assert.ok(!listing.some((f) => f.includes('test')), listing.join(' '));
 
   // Unzipped elsewhere, index.handler loads the wasm synchronously and answers.
   const dir = path.join(tmp, 'unzipped');

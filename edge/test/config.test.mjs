@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { BROWSER, KEY_ID, body, config, createHandler, harness, keys, signIn, viewerRequest } from './helpers.mjs';
+import { BROWSER, KEY_ID, body, config, createHandler, harness, keys, secret, signIn, viewerRequest } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const { validateConfig } = require('../src/config.js');
@@ -24,20 +24,22 @@ function loadError(cfg) {
 
 test('the test config is valid and normalised', () => {
   const cfg = validateConfig(config());
-  assert.equal(cfg.cookies.domain, 'media.example.com');
+  assert.equal(cfg.domain, null);
   assert.equal(cfg.cookies.windowSeconds, 300);
   assert.equal(cfg.identityProvider.tokenUse, 'id');
-  assert.equal(cfg.tiers[0].resource, 'https://media.example.com/premium/*');
+  assert.equal(cfg.identityProvider.groupsClaim, 'cognito:groups');
+  assert.equal(cfg.signing.dev.keyPairId, KEY_ID);
   assert.ok(Object.isFrozen(cfg.tiers[0]));
+  assert.equal(validateConfig(config({ domain: 'Example.COM' })).domain, 'example.com');
   assert.equal(createHandler(config(), { log: () => {} }).configError, undefined);
 });
 
 test('a config missing any required field is rejected with a message naming it', () => {
   const required = [
-    'domain',
-    'keyGroup',
-    'activeKeyId',
-    'privateKey',
+    'signing',
+    'signing.dev.keyPairId',
+    'signing.dev.privateKey',
+    'signing.dev.sessionSecret',
     'identityProvider',
     'identityProvider.issuer',
     'identityProvider.clientIds',
@@ -58,42 +60,56 @@ test('a config missing any required field is rejected with a message naming it',
     assert.match(error.message, new RegExp(`^config: ${field.replace(/[[\].]/g, '\\$&')} `));
     assert.match(error.message, /is required/, field);
   }
-  const sm = config({ privateKey: { secretsManager: { secretId: 'edge/key', region: 'us-east-1' } } });
+  const sm = config({ signing: { secretsManager: { secretId: 'edge/secret', region: 'us-east-1' } } });
   for (const field of ['secretId', 'region']) {
     const cfg = structuredClone(sm);
-    delete cfg.privateKey.secretsManager[field];
-    assert.equal(loadError(cfg).error.field, `privateKey.secretsManager.${field}`);
+    delete cfg.signing.secretsManager[field];
+    assert.equal(loadError(cfg).error.field, `signing.secretsManager.${field}`);
   }
 });
 
 test('bad values are rejected with the field named', () => {
+  const dev = (patch) => ({ signing: { dev: secret(patch) } });
   const cases = [
     [{ surprise: 1 }, 'surprise', /not a known field/],
-    [{ dev: false }, 'privateKey.pem', /only allowed with "dev": true/],
+    [{ keyGroup: {} }, 'keyGroup', /not a known field/],
+    [{ dev: false }, 'signing.dev', /only allowed with "dev": true/],
     [{ dev: 'yes' }, 'dev', /true or false/],
     [{ domain: 'https://media.example.com' }, 'domain', /host name/],
-    [{ activeKeyId: 'K999' }, 'activeKeyId', /must name a key of keyGroup/],
-    [{ keyGroup: { 'bad-id!': keys.cloudfront.publicPem } }, 'keyGroup.bad-id!', /key id/],
-    [{ keyGroup: { [KEY_ID]: 'not a pem' } }, `keyGroup.${KEY_ID}`, /PEM/],
-    [{ keyGroup: { [KEY_ID]: keys.cloudfront.privatePem } }, `keyGroup.${KEY_ID}`, /PEM type "PRIVATE KEY"/],
-    [{ privateKey: { pem: 'x', secretsManager: {} } }, 'privateKey', /exactly one/],
+    [{ domain: 'example.com:8443' }, 'domain', /host name/],
+    [{ domain: '.example.com' }, 'domain', /host name/],
+    [dev({ keyPairId: 'bad-id!' }), 'signing.dev.keyPairId', /key id/],
+    [dev({ keyGroup: { 'bad-id!': keys.cloudfront.publicPem } }), 'signing.dev.keyGroup.bad-id!', /key id/],
+    [dev({ keyGroup: { [KEY_ID]: 'not a pem' } }), `signing.dev.keyGroup.${KEY_ID}`, /PEM/],
+    [dev({ keyGroup: { [KEY_ID]: keys.cloudfront.privatePem } }), 'signing.dev.keyGroup', /PEM type "PRIVATE KEY"/],
     [
-      { privateKey: { secretsManager: { secretId: 's', region: 'moon-1' } } },
-      'privateKey.secretsManager.region',
+      dev({ keyGroup: Object.fromEntries(Array.from({ length: 6 }, (_, i) => [i ? `K${i}` : KEY_ID, keys.cloudfront.publicPem])) }),
+      'signing.dev.keyGroup',
+      /1 to 5 keys/,
+    ],
+    [dev({ privateKey: 'not a pem' }), 'signing.dev.privateKey', /PEM/],
+    [dev({ sessionSecret: 'c2hvcnQ=' }), 'signing.dev.sessionSecret', /at least 32/],
+    [dev({ extra: 1 }), 'signing.dev.extra', /not a known field/],
+    [{ signing: { dev: secret(), secretsManager: {} } }, 'signing', /exactly one/],
+    [
+      { signing: { secretsManager: { secretId: 's', region: 'moon-1' } } },
+      'signing.secretsManager.region',
       /region/,
     ],
     [
-      {
-        dev: false,
-        privateKey: { secretsManager: { secretId: 's', region: 'us-east-1', endpoint: 'http://127.0.0.1:5000' } },
-      },
-      'privateKey.secretsManager.endpoint',
+      { dev: false, signing: { secretsManager: { secretId: 's', region: 'us-east-1', endpoint: 'http://127.0.0.1:5000' } } },
+      'signing.secretsManager.endpoint',
       /only allowed with "dev": true/,
     ],
     [
       { identityProvider: { issuer: 'https://i.example', clientIds: ['c'], jwks: { keys: [] } } },
       'identityProvider.jwks',
       /no keys/,
+    ],
+    [
+      { identityProvider: { issuer: 'https://i.example', clientIds: ['c'], jwks: { nokeys: true } } },
+      'identityProvider.jwks',
+      /does not include keys/,
     ],
     [
       { identityProvider: { issuer: 'https://i.example', clientIds: [], jwks: {} } },
@@ -142,19 +158,20 @@ test('bad values are rejected with the field named', () => {
       /exceed/,
     ],
     [{ cookies: { lifetimeSeconds: 3600.5 } }, 'cookies.lifetimeSeconds', /whole number/],
+    [{ cookies: { lifetimeSeconds: 3600, domain: 'example.com' } }, 'cookies.domain', /not a known field/],
     [{ signInUrl: '//evil.example/login' }, 'signInUrl', /absolute URL/],
     [{ allowedRedirectPaths: ['//x'] }, 'allowedRedirectPaths[0]', /single "\/"/],
   ];
   for (const [patch, field, message] of cases) {
     const { error } = loadError(config(patch));
-    assert.ok(error, `${JSON.stringify(patch)} accepted`);
+    assert.ok(error, `${JSON.stringify(patch).slice(0, 80)} accepted`);
     assert.equal(error.field, field, error.message);
     assert.match(error.message, message);
   }
   // With a Secrets Manager source, production rules apply to the rest.
   const prod = config({
     dev: false,
-    privateKey: { secretsManager: { secretId: 's', region: 'us-east-1' } },
+    signing: { secretsManager: { secretId: 's', region: 'us-east-1' } },
     identityProvider: { issuer: 'https://i.example', clientIds: ['c'], jwksUrl: 'http://i.example/jwks.json' },
   });
   assert.equal(loadError(prod).error.field, 'identityProvider.jwksUrl');
@@ -198,8 +215,9 @@ test('a config whose tiers cannot be read denies every path', async () => {
   }
 });
 
-test('a private key that does not match the active public key mints nothing (503)', async () => {
-  const { handler, logs } = harness(config({ privateKey: { pem: keys.stranger.privatePem } }));
+test('a private key that does not match the key group\'s key for it mints nothing (503)', async () => {
+  const cfg = config({ signing: { dev: secret({ privateKey: keys.stranger.privatePem, keyGroup: { [KEY_ID]: keys.cloudfront.publicPem } }) } });
+  const { handler, logs } = harness(cfg);
   const response = await signIn(handler);
   assert.equal(response.status, '503');
   assert.deepEqual(body(response), { error: 'unavailable', reason: 'signing-unavailable' });
@@ -207,11 +225,9 @@ test('a private key that does not match the active public key mints nothing (503
   assert.match(logs.at(-1).error, new RegExp(`does not match keyGroup.${KEY_ID}`));
 });
 
-test('a private key PEM that does not parse mints nothing (503) and says why', async () => {
-  const { handler, logs } = harness(
-    config({ privateKey: { pem: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n' } }),
-  );
-  assert.equal((await signIn(handler)).status, '503');
-  assert.equal(logs.at(-1).reason, 'key-invalid');
-  assert.match(logs.at(-1).error, /ERR_KEY_FORMAT/);
+test('an inline private key PEM that does not parse is a config error naming it', () => {
+  const pem = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';
+  const { error } = loadError(config({ signing: { dev: secret({ privateKey: pem }) } }));
+  assert.equal(error.field, 'signing.dev.privateKey');
+  assert.match(error.message, /ERR_KEY_FORMAT/);
 });

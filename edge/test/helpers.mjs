@@ -1,8 +1,13 @@
 // Shared test fixtures: keys generated at test time with node:crypto, a valid dev config,
 // CloudFront viewer-request events of the real shape, ID tokens, and a CloudFront cookie
 // verifier written independently of the core (node:crypto only).
+//
+// The handler's clock is injected, but aws-jwt-verify reads Date.now itself: so the tests pin
+// Date (node:test's mock timers, Date only: timeouts still run in real time) and the harness
+// clock moves it, and both judge at the same instant.
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
+import { mock } from 'node:test';
 
 const require = createRequire(import.meta.url);
 export const { createHandler } = require('../src/handler.js');
@@ -14,6 +19,9 @@ export const KEY_ID = 'K2JCJMDEHXQW5F';
 export const OTHER_KEY_ID = 'K3OTHERKEY0001';
 /** A fixed clock: 2027-01-15T08:00:00Z. */
 export const NOW = Date.UTC(2027, 0, 15, 8, 0, 0);
+/** The real time when the tests started (for tokens a real identity provider issues). */
+export const REAL_NOW = Date.now();
+mock.timers.enable({ apis: ['Date'], now: NOW });
 
 function rsa() {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -31,6 +39,15 @@ export const keys = { cloudfront: rsa(), stranger: rsa(), idp: rsa(), idpRotated
 export const jwk = (key, kid) => ({ ...key.publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' });
 export const JWKS = { keys: [jwk(keys.idp, 'idp-1')] };
 
+/** Session MAC secrets: base64 of 32 random bytes, as the secret holds them. */
+export const sessionSecret = () => crypto.randomBytes(32).toString('base64');
+export const SESSION_SECRET = sessionSecret();
+
+/** The secret's fields (inline for `signing.dev`, or a Secrets Manager SecretString). */
+export function secret(patch = {}) {
+  return { keyPairId: KEY_ID, privateKey: keys.cloudfront.privatePem, sessionSecret: SESSION_SECRET, ...patch };
+}
+
 export const TIERS = [
   { name: 'gold', pathPrefix: '/premium/', groups: ['gold'] },
   { name: 'silver', pathPrefix: '/videos/', groups: ['silver', 'gold'] },
@@ -40,10 +57,7 @@ export const TIERS = [
 export function config(patch = {}) {
   return {
     dev: true,
-    domain: DOMAIN,
-    keyGroup: { [KEY_ID]: keys.cloudfront.publicPem },
-    activeKeyId: KEY_ID,
-    privateKey: { pem: keys.cloudfront.privatePem },
+    signing: { dev: secret() },
     identityProvider: { issuer: ISSUER, clientIds: [CLIENT_ID], jwks: JWKS },
     tiers: TIERS,
     cookies: { lifetimeSeconds: 3600, refreshBeforeSeconds: 300, windowSeconds: 300 },
@@ -53,11 +67,22 @@ export function config(patch = {}) {
   };
 }
 
-/** A handler on a controllable clock that keeps its log lines. */
-export function harness(cfg = config(), deps = {}) {
+/**
+ * A handler on a controllable clock (starting at `start`, default NOW) that keeps its log
+ * lines. Setting `clock.now` moves Date.now too.
+ */
+export function harness(cfg = config(), { start = NOW, ...deps } = {}) {
   const logs = [];
-  const clock = { now: NOW };
-  const handler = createHandler(cfg, { now: () => clock.now, log: (l) => logs.push(l), ...deps });
+  mock.timers.setTime(start);
+  const clock = {
+    get now() {
+      return Date.now();
+    },
+    set now(ms) {
+      mock.timers.setTime(ms);
+    },
+  };
+  const handler = createHandler(cfg, { now: () => Date.now(), log: (l) => logs.push(l), ...deps });
   return { handler, logs, clock, state: handler.state };
 }
 
@@ -65,8 +90,8 @@ export function harness(cfg = config(), deps = {}) {
  * A Lambda@Edge viewer-request event, as CloudFront sends it.
  * @param {{uri: string, method?: string, querystring?: string, headers?: Record<string, string|string[]>, clientIp?: string}} r
  */
-export function viewerRequest({ uri, method = 'GET', querystring = '', headers = {}, clientIp = '203.0.113.178' }) {
-  const cfHeaders = { host: [{ key: 'Host', value: DOMAIN }], 'user-agent': [{ key: 'User-Agent', value: 'test' }] };
+export function viewerRequest({ uri, method = 'GET', querystring = '', headers = {}, clientIp = '203.0.113.178', host = DOMAIN }) {
+  const cfHeaders = { host: [{ key: 'Host', value: host }], 'user-agent': [{ key: 'User-Agent', value: 'test' }] };
   for (const [name, value] of Object.entries(headers)) {
     const key = name.replace(/(^|-)([a-z])/g, (_, dash, c) => dash + c.toUpperCase());
     cfHeaders[name.toLowerCase()] = (Array.isArray(value) ? value : [value]).map((v) => ({ key, value: v }));
@@ -113,13 +138,17 @@ export function idToken({ claims = {}, header = {}, key = keys.idp.privateKey, n
   return `${input}.${crypto.sign('sha256', Buffer.from(input), key).toString('base64url')}`;
 }
 
-/** `alg` tokens that must never verify: unsigned, and HMAC keyed with the public key. */
+/**
+ * `alg` tokens that must never verify: unsigned (`none`, with an empty signature, which does
+ * not even parse as a JWS, and with a junk one) and HMAC keyed with the public key.
+ */
 export function forgedTokens(claims = {}) {
   const c = { ...JSON.parse(Buffer.from(idToken({ claims }).split('.')[1], 'base64url')) };
   const none = `${b64url({ alg: 'none', kid: 'idp-1' })}.${b64url(c)}.`;
+  const noneSigned = `${b64url({ alg: 'none', kid: 'idp-1' })}.${b64url(c)}.AAAA`;
   const hsInput = `${b64url({ alg: 'HS256', kid: 'idp-1' })}.${b64url(c)}`;
   const hs256 = `${hsInput}.${crypto.createHmac('sha256', keys.idp.publicPem).update(hsInput).digest('base64url')}`;
-  return { none, hs256 };
+  return { none, noneSigned, hs256 };
 }
 
 // ---- responses --------------------------------------------------------------------------

@@ -93,7 +93,7 @@ test('20 KB of other headers changes nothing; a 20 KB Authorization header is ma
   const auth = await call(get('/auth', { headers: { authorization: `Bearer ${big}` } }));
   assert.equal(auth.status, '401');
   assert.equal(body(auth).reason, 'malformed');
-  // Just under the header cap, over the core's 16 KiB token cap: refused by the core.
+  // Just under the header cap, over the 16 KiB token cap: refused before aws-jwt-verify reads it.
   const long = await call(get('/auth', { headers: { authorization: `Bearer ${'a'.repeat(16 * 1024)}.b.c` } }));
   assert.equal(body(long).reason, 'too-long');
 });
@@ -115,9 +115,12 @@ test('an 8 KB URL: a public one passes untouched, a private one is checked and r
   assert.equal(body(query).reason, 'malformed');
   assert.ok(passed(await call(get(fits, { cookie: gold })), fits));
   assert.equal(state.gate.stats.verifications, 3);
-  // Warm: cookies already verified as granting the whole tier grant any URL under it, so no
-  // URL is parsed (CloudFront itself answers 414 over 8,192 bytes before the handler runs).
-  assert.ok(passed(await call(get(tooLong, { cookie: gold })), tooLong));
+  // Warm, with those cookies verified and cached: the over-long URL is still refused, as a
+  // cold container refuses it (CloudFront itself answers 414 over 8,192 bytes anyway).
+  const warm = await call(get(tooLong, { cookie: gold }));
+  assert.equal(body(warm).reason, 'malformed');
+  assert.equal(state.gate.stats.hits, 0);
+  assert.ok(passed(await call(get('/premium/b.mp4', { cookie: gold })), '/premium/b.mp4'));
   assert.equal(state.gate.stats.hits, 1);
 });
 
@@ -293,14 +296,16 @@ test('a broken config keeps refusing ambiguous tier paths instead of passing the
 
 test('forged and mis-claimed ID tokens get 401 with their reason, no cookies, and nothing logged of them', async () => {
   const { call, logs } = hostile();
-  const { none, hs256 } = forgedTokens();
+  const { none, noneSigned, hs256 } = forgedTokens();
   const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
   const [, payload, signature] = idToken().split('.');
   const cases = {
+    // Unsigned tokens with an empty signature are not even a JWS to aws-jwt-verify.
+    malformed: [none, `${b64({ alg: 'None', kid: 'idp-1' })}.${payload}.`],
     'unsupported-alg': [
-      none,
+      noneSigned,
       hs256,
-      `${b64({ alg: 'None', kid: 'idp-1' })}.${payload}.`,
+      `${b64({ alg: 'None', kid: 'idp-1' })}.${payload}.${signature}`,
       `${b64({ alg: 'RS512', kid: 'idp-1' })}.${payload}.${signature}`,
       `${b64({ alg: 'ES256', kid: 'idp-1' })}.${payload}.${signature}`,
       `${b64({ alg: 'rs256', kid: 'idp-1' })}.${payload}.${signature}`,

@@ -1,10 +1,16 @@
-// The identity provider's JWKS fetched from a URL and cached, against a local HTTP server.
+// The identity provider's JWKS fetched from a URL by aws-jwt-verify's cache (through our
+// bounded fetcher), against a local HTTP server: cached, shared, refetched on an unknown
+// kid and then held by the library's penalty box, and failures answered at once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { CLIENT_ID, ISSUER, body, config, harness, idToken, jwk, keys, signIn } from './helpers.mjs';
+import { createRequire } from 'node:module';
+import { CLIENT_ID, ISSUER, body, config, forgedTokens, harness, idToken, jwk, keys, signIn } from './helpers.mjs';
 
-const server = { published: { keys: [jwk(keys.idp, 'idp-1')] }, requests: 0, status: 200 };
+const require = createRequire(import.meta.url);
+const { SimplePenaltyBox } = require('aws-jwt-verify/jwk');
+
+const server = { published: /** @type {unknown} */ ({ keys: [jwk(keys.idp, 'idp-1')] }), requests: 0, status: 200 };
 let jwksUrl;
 let httpServer;
 
@@ -15,7 +21,8 @@ before(async () => {
       res.writeHead(server.status === 200 ? 404 : server.status).end();
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(server.published));
+    const text = typeof server.published === 'string' ? server.published : JSON.stringify(server.published);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(text);
   });
   await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   jwksUrl = `http://127.0.0.1:${httpServer.address().port}/us-east-1_EdgeTest/.well-known/jwks.json`;
@@ -24,9 +31,14 @@ before(async () => {
 after(() => new Promise((resolve) => httpServer.close(resolve)));
 
 const fetchedConfig = () => config({ identityProvider: { issuer: ISSUER, clientIds: [CLIENT_ID], jwksUrl } });
+const reset = (published = { keys: [jwk(keys.idp, 'idp-1')] }) => {
+  server.requests = 0;
+  server.status = 200;
+  server.published = published;
+};
 
 test('the JWKS is fetched on first use and cached for the container', async () => {
-  server.requests = 0;
+  reset();
   const { handler, state } = harness(fetchedConfig());
   assert.equal(server.requests, 0, 'nothing fetched at load');
   assert.equal((await signIn(handler)).status, '200');
@@ -36,7 +48,7 @@ test('the JWKS is fetched on first use and cached for the container', async () =
 });
 
 test('concurrent first requests share one fetch', async () => {
-  server.requests = 0;
+  reset();
   const { handler } = harness(fetchedConfig());
   const responses = await Promise.all([signIn(handler), signIn(handler), signIn(handler)]);
   assert.deepEqual(
@@ -46,28 +58,49 @@ test('concurrent first requests share one fetch', async () => {
   assert.equal(server.requests, 1);
 });
 
-test('an unknown kid refetches once (key rotation), then waits out the penalty interval', async () => {
-  server.requests = 0;
-  server.published = { keys: [jwk(keys.idp, 'idp-1')] };
-  const { handler, clock } = harness(fetchedConfig());
+test('an unknown kid refetches (key rotation); a kid still unknown then waits in the penalty box', async () => {
+  reset();
+  const penaltyBox = new SimplePenaltyBox({ waitSeconds: 0.2 });
+  const { handler, logs } = harness(fetchedConfig(), { penaltyBox });
   assert.equal((await signIn(handler)).status, '200');
-  clock.now += 61_000;
   // The provider rotates: a token under the new key, published alongside the old one.
   server.published = { keys: [jwk(keys.idp, 'idp-1'), jwk(keys.idpRotated, 'idp-2')] };
-  const rotated = idToken({ key: keys.idpRotated.privateKey, header: { kid: 'idp-2' }, now: clock.now });
+  const rotated = idToken({ key: keys.idpRotated.privateKey, header: { kid: 'idp-2' } });
   assert.equal((await signIn(handler, { token: rotated })).status, '200');
   assert.equal(server.requests, 2);
-  // Forged kids right after do not cause more fetches.
+  // A forged kid costs one more fetch; the next ones, none until the penalty is over.
   for (const kid of ['idp-3', 'idp-4', 'idp-5']) {
-    const response = await signIn(handler, { token: idToken({ header: { kid }, now: clock.now }) });
+    const response = await signIn(handler, { token: idToken({ header: { kid } }) });
+    assert.equal(response.status, '401');
     assert.equal(body(response).reason, 'unknown-kid');
   }
-  assert.equal(server.requests, 2);
+  assert.equal(server.requests, 3);
+  assert.deepEqual(
+    logs.slice(-3).map((l) => [l.reason, l.detail]),
+    [
+      ['unknown-kid', undefined],
+      ['unknown-kid', 'refetch-throttled'],
+      ['unknown-kid', 'refetch-throttled'],
+    ],
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(body(await signIn(handler, { token: idToken({ header: { kid: 'idp-6' } }) })).reason, 'unknown-kid');
+  assert.equal(server.requests, 4);
 });
 
-test('an embedded JWKS is tried first; the URL only for kids it lacks', async () => {
-  server.requests = 0;
-  server.published = { keys: [jwk(keys.idpRotated, 'idp-2')] };
+test('an algorithm other than RS256 is refused before any fetch, whatever its kid', async () => {
+  reset();
+  const { handler } = harness(fetchedConfig());
+  const { noneSigned, hs256 } = forgedTokens();
+  const rs512 = idToken({ header: { alg: 'RS512', kid: 'never-seen' } });
+  for (const token of [noneSigned, hs256, rs512]) {
+    assert.equal(body(await signIn(handler, { token })).reason, 'unsupported-alg');
+  }
+  assert.equal(server.requests, 0);
+});
+
+test('an embedded JWKS seeds the cache: no fetch for its kids, the URL for a kid it lacks', async () => {
+  reset({ keys: [jwk(keys.idp, 'idp-1'), jwk(keys.idpRotated, 'idp-2')] });
   const cfg = config({
     identityProvider: { issuer: ISSUER, clientIds: [CLIENT_ID], jwks: { keys: [jwk(keys.idp, 'idp-1')] }, jwksUrl },
   });
@@ -79,23 +112,29 @@ test('an embedded JWKS is tried first; the URL only for kids it lacks', async ()
   assert.equal(server.requests, 1);
 });
 
-test('an unreachable or broken JWKS endpoint answers 503, and the log says why', async () => {
-  server.requests = 0;
+test('an unreachable or broken JWKS endpoint answers 503 at once, and the log says why', async () => {
+  reset();
   server.status = 500;
-  try {
-    const { handler, logs } = harness(fetchedConfig());
-    const response = await signIn(handler);
-    assert.equal(response.status, '503');
-    assert.deepEqual(body(response), { error: 'unavailable', reason: 'jwks-unavailable' });
-    assert.match(logs.at(-1).error, /HTTP 500/);
-    // Within the penalty interval, no new fetch: the failure is answered at once.
-    assert.equal((await signIn(handler)).status, '503');
-    assert.equal(server.requests, 1);
-  } finally {
-    server.status = 200;
-  }
-  server.published = { keys: [{ kty: 'EC', kid: 'x', crv: 'P-256', x: 'AA', y: 'AA' }] };
-  const { handler, logs } = harness(fetchedConfig());
+  const { handler, logs, clock } = harness(fetchedConfig());
+  const response = await signIn(handler);
+  assert.equal(response.status, '503');
+  assert.deepEqual(body(response), { error: 'unavailable', reason: 'jwks-unavailable' });
+  assert.match(logs.at(-1).error, /HTTP 500/);
+  // Within the retry interval, no new fetch: the failure is answered at once.
   assert.equal((await signIn(handler)).status, '503');
-  assert.match(logs.at(-1).error, /only RSA keys/);
+  assert.equal(server.requests, 1);
+  server.status = 200;
+  clock.now += 10_000;
+  assert.equal((await signIn(handler, { token: idToken({ now: clock.now }) })).status, '200');
+  assert.equal(server.requests, 2);
+
+  for (const [published, why] of [
+    ['not json', /JWKS could not be parsed/],
+    [{ keys: 'none' }, /keys should be an array/],
+  ]) {
+    reset(published);
+    const broken = harness(fetchedConfig());
+    assert.equal((await signIn(broken.handler)).status, '503');
+    assert.match(broken.logs.at(-1).error, why);
+  }
 });

@@ -1,16 +1,11 @@
-// The private key fetched from Secrets Manager, against moto's server (PyPI moto[server] in
-// .venv, installed by scripts/bootstrap.sh), started on a free loopback port and stopped here.
+// The one secret (key pair, key group, session secrets) read from Secrets Manager, against
+// moto's server, started on a free loopback port and stopped here.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import net from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   DOMAIN,
   KEY_ID,
-  NOW,
   body,
   config,
   cookieHeaderFor,
@@ -18,97 +13,61 @@ import {
   harness,
   independentVerify,
   keys,
+  secret,
   setCookies,
   signIn,
   tierCookies,
   viewerRequest,
 } from './helpers.mjs';
+import { REGION, createSecret, freePort, startMoto } from './moto.mjs';
 
-const MOTO = fileURLToPath(new URL('../../.venv/bin/moto_server', import.meta.url));
-const REGION = 'us-east-1';
 let moto;
-let endpoint;
-
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitUntilUp(url, deadline) {
-  while (Date.now() < deadline) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error(`moto_server did not answer at ${url}`);
-}
 
 before(async () => {
-  assert.ok(existsSync(MOTO), `${MOTO} is missing: run scripts/bootstrap.sh (make bootstrap)`);
-  // The SDK reads credentials from the environment; moto accepts any.
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
-  const port = await freePort();
-  endpoint = `http://127.0.0.1:${port}`;
-  moto = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  await waitUntilUp(`${endpoint}/moto-api/`, Date.now() + 30_000);
-  const client = new SecretsManagerClient({ region: REGION, endpoint });
-  await client.send(new CreateSecretCommand({ Name: 'edge/signing-key', SecretString: keys.cloudfront.privatePem }));
-  await client.send(
-    new CreateSecretCommand({
-      Name: 'edge/signing-key-json',
-      SecretString: JSON.stringify({ privateKey: keys.cloudfront.privatePem }),
-    }),
+  moto = await startMoto();
+  await createSecret(moto.endpoint, 'edge/signing', secret());
+  await createSecret(
+    moto.endpoint,
+    'edge/wrong-key',
+    secret({ privateKey: keys.stranger.privatePem, keyGroup: { [KEY_ID]: keys.cloudfront.publicPem } }),
   );
-  await client.send(new CreateSecretCommand({ Name: 'edge/wrong-key', SecretString: keys.stranger.privatePem }));
-  await client.send(new CreateSecretCommand({ Name: 'edge/not-a-key', SecretString: 'hunter2' }));
-  client.destroy();
+  await createSecret(moto.endpoint, 'edge/not-json', 'hunter2');
+  await createSecret(moto.endpoint, 'edge/no-session-secret', { keyPairId: KEY_ID, privateKey: keys.cloudfront.privatePem });
 });
 
-after(() => {
-  if (moto && moto.exitCode === null) moto.kill('SIGTERM');
-});
+after(() => moto?.stop());
 
-const fromSecret = (secretId) => config({ privateKey: { secretsManager: { secretId, region: REGION, endpoint } } });
+const fromSecret = (secretId, endpoint = moto.endpoint) =>
+  config({ signing: { secretsManager: { secretId, region: REGION, endpoint } } });
 
-test('the key is fetched from Secrets Manager once per cold start and mints valid cookies', async () => {
-  const { handler, state, clock } = harness(fromSecret('edge/signing-key'));
-  assert.equal(state.signingKey.stats.fetches, 0, 'nothing fetched at load');
+const privateRequest = (cookie) => viewerRequest({ uri: '/premium/a', headers: { cookie, accept: 'application/json' } });
+
+/** A signed-in browser's cookies, from a handler with inline keys (the same key pair). */
+async function signedInJar() {
+  return cookieJar(setCookies(await signIn(harness().handler)));
+}
+
+test('the secret is read once per container and mints cookies CloudFront accepts', async () => {
+  const { handler, state, clock } = harness(fromSecret('edge/signing'));
+  assert.equal(state.secret.stats.fetches, 0, 'nothing read at load');
   const response = await signIn(handler);
   assert.equal(response.status, '200');
   const gold = tierCookies(setCookies(response), '/premium/');
   const verdict = independentVerify(gold, {
     url: `https://${DOMAIN}/premium/a.mp4`,
-    nowSeconds: Math.floor(NOW / 1000),
+    nowSeconds: Math.floor(clock.now / 1000),
     publicKeys: { [KEY_ID]: keys.cloudfront.publicPem },
   });
   assert.equal(verdict, 'ok');
-  clock.now += 400_000; // a new window: a new signature, same key
-  assert.equal((await signIn(handler)).status, '200');
   const jar = cookieJar(setCookies(response));
-  clock.now += 2 * 3600 * 1000; // re-mint from the session: needs the key again
-  assert.equal(
-    (await handler(viewerRequest({ uri: '/premium/a', headers: { cookie: cookieHeaderFor(jar, '/premium/a') } })))
-      .status,
-    '302',
-  );
-  assert.equal(state.signingKey.stats.fetches, 1);
-  assert.equal(state.minter.stats.signs, 2 * 3);
+  assert.equal((await handler(privateRequest(cookieHeaderFor(jar, '/premium/a', { session: false })))).uri, '/premium/a');
+  clock.now += 2 * 3600 * 1000; // re-mint from the session: the same keys, no second read
+  assert.equal((await handler(privateRequest(cookieHeaderFor(jar, '/premium/a')))).status, '302');
+  assert.equal(state.secret.stats.fetches, 1);
 });
 
-test('a JSON secret {"privateKey": PEM} works too', async () => {
-  const { handler } = harness(fromSecret('edge/signing-key-json'));
-  assert.equal((await signIn(handler)).status, '200');
-});
-
-test('a missing secret answers 503 at /auth, while valid cookies still pass', async () => {
-  const good = harness(fromSecret('edge/signing-key'));
-  const jar = cookieJar(setCookies(await signIn(good.handler)));
+test('a missing secret: /auth answers 503; private paths pass on to CloudFront\'s own check', async () => {
+  const jar = await signedInJar();
   const { handler, logs, state } = harness(fromSecret('edge/does-not-exist'));
   const response = await signIn(handler);
   assert.equal(response.status, '503');
@@ -117,22 +76,27 @@ test('a missing secret answers 503 at /auth, while valid cookies still pass', as
   assert.match(logs.at(-1).error, /ResourceNotFoundException/);
   // Failures are not retried on every request.
   assert.equal((await signIn(handler)).status, '503');
-  assert.equal(state.signingKey.stats.fetches, 1);
-  // Verification needs only the public keys.
-  const pass = await handler(
-    viewerRequest({ uri: '/premium/a', headers: { cookie: cookieHeaderFor(jar, '/premium/a', { session: false }) } }),
-  );
-  assert.equal(pass.uri, '/premium/a');
+  assert.equal(state.secret.stats.fetches, 1);
+  // Without the key group the gate cannot judge: CloudFront's trusted key group does.
+  for (const cookie of [cookieHeaderFor(jar, '/premium/a', { session: false }), '']) {
+    const event = privateRequest(cookie);
+    assert.equal(await handler(event), event.Records[0].cf.request);
+    assert.deepEqual([logs.at(-1).outcome, logs.at(-1).reason], ['pass', 'key-group-unavailable']);
+  }
 });
 
-test('a secret holding the wrong key or no key mints nothing', async () => {
+test('a secret holding the wrong key, no JSON, or no session secret mints nothing', async () => {
   const wrong = harness(fromSecret('edge/wrong-key'));
   assert.equal((await signIn(wrong.handler)).status, '503');
   assert.equal(wrong.logs.at(-1).reason, 'key-mismatch');
-  const junk = harness(fromSecret('edge/not-a-key'));
+  const junk = harness(fromSecret('edge/not-json'));
   assert.equal((await signIn(junk.handler)).status, '503');
   assert.equal(junk.logs.at(-1).reason, 'secret-invalid');
   assert.ok(!JSON.stringify(junk.logs).includes('hunter2'), 'the secret stays out of the log');
+  const noSession = harness(fromSecret('edge/no-session-secret'));
+  assert.equal((await signIn(noSession.handler)).status, '503');
+  assert.match(noSession.logs.at(-1).error, /sessionSecret is required/);
+  assert.ok(!JSON.stringify(noSession.logs).includes('PRIVATE KEY'));
 });
 
 // ---- Secrets Manager down or slow at cold start -----------------------------------------
@@ -142,7 +106,7 @@ test('a secret holding the wrong key or no key mints nothing', async () => {
  * the service cannot be reached), `slow` (accepts, never answers) or `up` (forwards to moto).
  */
 async function frontForMoto() {
-  const motoPort = Number(new URL(endpoint).port);
+  const motoPort = Number(new URL(moto.endpoint).port);
   const port = await freePort();
   const sockets = new Set();
   let slow = false;
@@ -172,89 +136,74 @@ async function frontForMoto() {
 
 const retryAfter = (response) => response.headers['retry-after']?.[0].value;
 
-test('Secrets Manager down at cold start: private paths verify, /auth 503 with Retry-After, then recovers', async () => {
-  const good = harness(fromSecret('edge/signing-key'));
-  const jar = cookieJar(setCookies(await signIn(good.handler)));
+test('Secrets Manager down at cold start: /auth 503 with Retry-After, private paths pass on, then it recovers', async () => {
+  const jar = await signedInJar();
   const front = await frontForMoto();
   await front.set('down');
   try {
-    const cfg = config({ privateKey: { secretsManager: { secretId: 'edge/signing-key', region: REGION, endpoint: front.endpoint } } });
-    const { handler, logs, state, clock } = harness(cfg);
-    // Verification needs only the public keys: nothing is fetched for it.
+    const { handler, logs, state, clock } = harness(fromSecret('edge/signing', front.endpoint));
     const cookie = cookieHeaderFor(jar, '/premium/a', { session: false });
-    assert.equal((await handler(viewerRequest({ uri: '/premium/a', headers: { cookie } }))).uri, '/premium/a');
-    assert.equal(state.signingKey.stats.fetches, 0);
+    assert.equal((await handler(privateRequest(cookie))).uri, '/premium/a');
+    assert.equal(logs.at(-1).reason, 'key-group-unavailable');
 
     const down = await signIn(handler);
     assert.equal(down.status, '503');
     assert.deepEqual(body(down), { error: 'unavailable', reason: 'signing-unavailable' });
     assert.equal(retryAfter(down), '10');
     assert.equal(logs.at(-1).reason, 'secret-unavailable');
-    // Inside the retry window: no new fetch, and the hint counts down.
+    // Inside the retry window: no new read, and the hint counts down.
     clock.now += 3_000;
     const again = await signIn(handler);
     assert.equal(again.status, '503');
     assert.equal(retryAfter(again), '7');
-    assert.equal(state.signingKey.stats.fetches, 1);
-    // A session cookie cannot be checked without the key either: 503 with the same hint.
+    assert.equal(state.secret.stats.fetches, 1);
+    // A session cookie cannot be checked without the session secret either: 503, same hint.
     const withSession = await handler(
       viewerRequest({ uri: '/auth', headers: { cookie: cookieHeaderFor(jar, '/premium/a'), accept: 'application/json' } }),
     );
     assert.equal(withSession.status, '503');
     assert.equal(retryAfter(withSession), '7');
-    // Still verifying while the key is out of reach.
-    assert.equal((await handler(viewerRequest({ uri: '/premium/b', headers: { cookie } }))).uri, '/premium/b');
 
     await front.set('up');
-    clock.now += 7_000; // the retry window is over: the next call fetches again
+    clock.now += 7_000; // the retry window is over: the next call reads again
     const back = await signIn(handler);
     assert.equal(back.status, '200');
-    assert.equal(state.signingKey.stats.fetches, 2);
-    const gold = tierCookies(setCookies(back), '/premium/');
-    assert.equal(
-      independentVerify(gold, {
-        url: `https://${DOMAIN}/premium/a.mp4`,
-        nowSeconds: Math.floor(clock.now / 1000),
-        publicKeys: { [KEY_ID]: keys.cloudfront.publicPem },
-      }),
-      'ok',
-    );
+    assert.equal(state.secret.stats.fetches, 2);
+    // Judged again by the gate, not passed on.
+    assert.equal((await handler(privateRequest(cookie))).uri, '/premium/a');
+    assert.equal(logs.at(-1).reason, undefined);
+    assert.equal(logs.at(-1).cache, 'miss');
   } finally {
     await front.close();
   }
 });
 
-test('Secrets Manager slow at cold start: /auth gives up inside the 5 s budget, private paths never wait', async () => {
-  const good = harness(fromSecret('edge/signing-key'));
-  const jar = cookieJar(setCookies(await signIn(good.handler)));
+test('Secrets Manager slow at cold start: everything gives up inside the 5 s budget, with one read', async () => {
+  const jar = await signedInJar();
   const front = await frontForMoto();
   await front.set('slow');
   try {
-    const cfg = config({ privateKey: { secretsManager: { secretId: 'edge/signing-key', region: REGION, endpoint: front.endpoint } } });
-    const { handler, state, clock } = harness(cfg);
+    const { handler, state, clock, logs } = harness(fromSecret('edge/signing', front.endpoint));
     const started = performance.now();
-    const pending = [signIn(handler), signIn(handler)];
-    // While the fetch hangs, valid cookies still pass at once.
     const cookie = cookieHeaderFor(jar, '/premium/a', { session: false });
-    const passStarted = performance.now();
-    assert.equal((await handler(viewerRequest({ uri: '/premium/a', headers: { cookie } }))).uri, '/premium/a');
-    assert.ok(performance.now() - passStarted < 500, 'a private path waited for Secrets Manager');
-    const responses = await Promise.all(pending);
+    const [first, second, privatePath] = await Promise.all([signIn(handler), signIn(handler), handler(privateRequest(cookie))]);
     const elapsed = performance.now() - started;
     assert.deepEqual(
-      responses.map((r) => [r.status, retryAfter(r)]),
+      [first, second].map((r) => [r.status, retryAfter(r)]),
       [
         ['503', '10'],
         ['503', '10'],
       ],
     );
+    assert.equal(privatePath.uri, '/premium/a', 'passed on to CloudFront');
+    assert.ok(logs.some((l) => l.reason === 'key-group-unavailable'));
     assert.ok(elapsed < 4_000, `gave up after ${Math.round(elapsed)} ms`);
-    assert.equal(state.signingKey.stats.fetches, 1, 'concurrent requests share one fetch');
+    assert.equal(state.secret.stats.fetches, 1, 'concurrent requests share one read');
 
     await front.set('up');
     clock.now += 10_000;
     assert.equal((await signIn(handler)).status, '200');
-    assert.equal(state.signingKey.stats.fetches, 2);
+    assert.equal(state.secret.stats.fetches, 2);
   } finally {
     await front.close();
   }

@@ -1,13 +1,23 @@
 #!/usr/bin/env node
 // `make demo`: moto (Cognito + Secrets Manager), the edge handler and the CloudFront
 // emulator on this machine. PORT (default 8443) is the HTTPS port, HTTP_PORT (default 8080)
-// redirects to it, as `redirect-to-https` does. Ctrl-C stops everything.
+// redirects to it, as `redirect-to-https` does. CHECK_ORDER (function-first, the default, or
+// cloudfront-first) says which check runs first on private paths. Ctrl-C stops everything.
 
-import { startDemo } from './site.js';
+import { startDemo, CHECK_ORDERS } from './site.js';
 
 const port = Number(process.env.PORT ?? 8443);
 const httpPort = Number(process.env.HTTP_PORT ?? 8080);
 const quiet = process.env.QUIET === '1';
+const checkOrder = process.env.CHECK_ORDER || 'function-first';
+if (!Object.hasOwn(CHECK_ORDERS, checkOrder)) {
+  console.error(`make demo: CHECK_ORDER must be ${Object.keys(CHECK_ORDERS).join(' or ')}, not ${checkOrder}`);
+  process.exit(2);
+}
+const ORDER_LINES = {
+  'function-first': 'the edge function, then CloudFront\'s key-group check (redirects and re-mints at the edge)',
+  'cloudfront-first': 'CloudFront\'s key-group check, then the edge function (refusals: the 403 page, then /auth)',
+};
 
 const color = process.stdout.isTTY ? (code, text) => `\x1b[${code}m${text}\x1b[0m` : (code, text) => text;
 const time = () => new Date().toISOString().slice(11, 19);
@@ -27,13 +37,14 @@ const onRequest = (r) => {
   else decisions.delete(key);
   const fn = decision ? ` fn:${decision.outcome}${decision.reason ? `(${decision.reason})` : ''}${decision.redirect ? '->sign-in' : ''}` : '';
   const kg = r.keyGroup ? ` key-group:${r.keyGroup.split(':')[0].replace(/ \(.*/, '')}` : '';
+  const page = r.customErrorResponse?.page ? ` -> ${r.customErrorResponse.page.split(' ')[0]}` : '';
   const status = r.status >= 400 ? color(31, r.status) : r.status >= 300 ? color(33, r.status) : color(32, r.status);
-  console.log(`${color(2, time())} ${r.method} ${r.uri} ${status} ${color(2, `[${r.behavior ?? '-'}]${fn}${kg} ${r.source}`)}`);
+  console.log(`${color(2, time())} ${r.method} ${r.uri} ${status} ${color(2, `[${r.behavior ?? '-'}]${fn}${kg} ${r.source}${page}`)}`);
 };
 
 let demo;
 try {
-  demo = await startDemo({ port, httpPort, onRequest, onDecision });
+  demo = await startDemo({ port, httpPort, checkOrder, onRequest, onDecision });
 } catch (error) {
   console.error(`make demo: ${error.message}`);
   if (error.code === 'EADDRINUSE') console.error('make demo: a port is taken; try PORT=9443 HTTP_PORT=9080 make demo');
@@ -48,6 +59,8 @@ console.log(`
                 The certificate is self-signed for localhost: accept it once in the browser.
   Users         ${basic.username} / ${basic.password}      private
                 ${premium.username} / ${premium.password}  private + premium
+  Check order   ${checkOrder}: ${ORDER_LINES[checkOrder]}
+                (make demo CHECK_ORDER=${checkOrder === 'function-first' ? 'cloudfront-first' : 'function-first'} for the other)
   Edge config   ${demo.configFile}
   moto          ${demo.motoEndpoint} (Cognito user pool ${demo.provisioned.poolId}, Secrets Manager)
 

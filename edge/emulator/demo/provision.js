@@ -1,8 +1,9 @@
 // What a deployment has before the first viewer arrives, created on moto at demo start: a
 // Cognito user pool with an app client (USER_PASSWORD_AUTH), the groups and two users, and
-// the CloudFront signing key pair, its private half stored in Secrets Manager. The key pair
-// is generated here, every run; it never touches the disk outside the edge config's temp
-// folder (which holds only the public key).
+// the edge handler's one secret in Secrets Manager, as the stack writes it: the CloudFront
+// key pair id, its private key, the key group the distribution trusts, and the session
+// secret. The key pair and the session secret are generated here, every run; they never
+// touch the disk (the edge config names the secret, and holds no key).
 
 import crypto from 'node:crypto';
 import { awsJson } from './aws.js';
@@ -24,6 +25,7 @@ function keyPairId() {
 /**
  * @param {string} endpoint moto's URL
  * @returns {Promise<{poolId: string, clientId: string, issuer: string, jwksUrl: string, secretId: string,
+ *                    signing: {secretsManager: {secretId: string, region: string, endpoint: string}},
  *                    keyPairId: string, publicKeyPem: string, users: typeof DEMO_USERS}>}
  */
 export async function provisionDemo(endpoint) {
@@ -47,10 +49,17 @@ export async function provisionDemo(endpoint) {
   }
 
   const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const secretId = 'cloudfront-edge-auth/demo-signing-key';
+  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' });
+  const activeKeyPairId = keyPairId();
+  const secretId = 'cloudfront-edge-auth/demo-signing';
   await awsJson(endpoint, 'secretsmanager', 'CreateSecret', {
     Name: secretId,
-    SecretString: JSON.stringify({ privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) }),
+    SecretString: JSON.stringify({
+      keyPairId: activeKeyPairId,
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      keyGroup: { [activeKeyPairId]: publicKeyPem },
+      sessionSecret: crypto.randomBytes(32).toString('base64'),
+    }),
   }, { region: REGION });
 
   return {
@@ -60,8 +69,10 @@ export async function provisionDemo(endpoint) {
     issuer: `https://cognito-idp.${REGION}.amazonaws.com/${poolId}`,
     jwksUrl: `${endpoint}/${poolId}/.well-known/jwks.json`,
     secretId,
-    keyPairId: keyPairId(),
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }),
+    // The edge config's `signing` for this secret (moto's endpoint needs "dev": true).
+    signing: { secretsManager: { secretId, region: REGION, endpoint } },
+    keyPairId: activeKeyPairId,
+    publicKeyPem,
     users: DEMO_USERS,
   };
 }

@@ -1,7 +1,9 @@
 // A CloudFront distribution, minus the network: one viewer request in, one response out.
 // The order of the steps is CloudFront's, as far as AWS documents it:
 //   host check -> cache behavior (path pattern, first match) -> allowed methods
-//   -> viewer-request function -> trusted key group check -> origin.
+//   -> viewer-request function -> trusted key group check -> origin
+//   -> custom error response (an error status CloudFront or the origin produced, replaced by
+//      a page fetched from the origin of the behavior that the page's path matches).
 // There is no cache: every request reaches the function (as viewer-request triggers do) and
 // the origin (`X-Cache: Miss from cloudfront`).
 //
@@ -25,6 +27,10 @@ import {
 
 const DEFAULT_METHODS = Object.freeze(['GET', 'HEAD']);
 const KEY_GROUP_CHECKS = ['after-viewer-request', 'before-viewer-request'];
+/** The codes CloudFront accepts as a custom error response's ErrorCode (*CustomErrorResponse*, API reference). */
+const ERROR_CODES = new Set([400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504]);
+/** ... and as its ResponseCode. */
+const RESPONSE_CODES = new Set([200, 400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504]);
 
 export class DistributionConfigError extends Error {
   constructor(field, problem) {
@@ -42,6 +48,12 @@ export class DistributionConfigError extends Error {
  * @property {string[]} [trustedKeyGroups] keys of `keyGroups`: requests need a signed URL or cookies
  * @property {Function} [viewerRequest] a Lambda@Edge viewer-request handler
  *
+ * @typedef {object} CustomErrorResponse
+ * @property {number} errorCode the status to replace
+ * @property {string} [responsePagePath] the page served instead, fetched through the behavior its path matches
+ * @property {number} [responseCode] the status sent with that page (required with `responsePagePath`)
+ * @property {number} [errorCachingMinTTL] seconds CloudFront caches the error; noted in the log only (no cache here)
+ *
  * @typedef {object} DistributionConfig
  * @property {string} domainName the host viewers use (an alternate domain name), with :port if not 443
  * @property {string} [distributionId]
@@ -51,6 +63,7 @@ export class DistributionConfigError extends Error {
  * @property {Record<string, {keys: Record<string, string>}>} [keyGroups] id -> public keys by key pair id
  * @property {CacheBehavior[]} [cacheBehaviors] in CloudFront's order
  * @property {Omit<CacheBehavior, 'pathPattern'>} defaultCacheBehavior
+ * @property {CustomErrorResponse[]} [customErrorResponses]
  * @property {'after-viewer-request' | 'before-viewer-request'} [keyGroupCheck]
  * @property {{timeoutMs?: number, maxResponseBytes?: number}} [lambda] Lambda@Edge quotas
  * @property {() => number} [now] the clock of the key-group check, epoch ms
@@ -70,6 +83,7 @@ export function createDistribution(config) {
     keyGroups = {},
     cacheBehaviors = [],
     defaultCacheBehavior,
+    customErrorResponses = [],
     keyGroupCheck = 'after-viewer-request',
     lambda = {},
     now = Date.now,
@@ -103,6 +117,22 @@ export function createDistribution(config) {
       origin: origins[behavior.targetOriginId],
     };
   };
+  const errorResponses = new Map();
+  for (const [i, r] of customErrorResponses.entries()) {
+    const field = `customErrorResponses[${i}]`;
+    if (!ERROR_CODES.has(r?.errorCode)) throw new DistributionConfigError(`${field}.errorCode`, `must be one of ${[...ERROR_CODES].join(', ')}`);
+    if (errorResponses.has(r.errorCode)) throw new DistributionConfigError(`${field}.errorCode`, `repeats ${r.errorCode}`);
+    if ((r.responsePagePath === undefined) !== (r.responseCode === undefined)) {
+      throw new DistributionConfigError(field, 'needs both responsePagePath and responseCode, or neither');
+    }
+    if (r.responsePagePath !== undefined && (typeof r.responsePagePath !== 'string' || !r.responsePagePath.startsWith('/'))) {
+      throw new DistributionConfigError(`${field}.responsePagePath`, 'must start with /');
+    }
+    if (r.responseCode !== undefined && !RESPONSE_CODES.has(r.responseCode)) {
+      throw new DistributionConfigError(`${field}.responseCode`, `must be one of ${[...RESPONSE_CODES].join(', ')}`);
+    }
+    errorResponses.set(r.errorCode, r);
+  }
   const distribution = {
     behaviors: cacheBehaviors.map((b, i) => ({ ...compile(b, `cacheBehaviors[${i}]`), matches: compilePathPattern(b.pathPattern) })),
     defaultBehavior: { ...compile(defaultCacheBehavior, 'defaultCacheBehavior'), pathPattern: '*' },
@@ -112,6 +142,7 @@ export function createDistribution(config) {
     distributionId,
     distributionDomainName: `d${distributionId.toLowerCase().slice(0, 13).padEnd(13, '0')}.cloudfront.net`,
     defaultRootObject,
+    errorResponses,
     keyGroupCheck,
     lambda,
     now,
@@ -135,15 +166,23 @@ async function handle(distribution, context, viewer) {
   const started = performance.now();
   const requestId = newRequestId();
   const entry = { requestId, method: viewer.method, uri: viewer.uri, querystring: viewer.querystring || undefined };
-  const finish = (response, source) => {
+  const send = (response, source) => {
     const out = finalize(response, context, requestId, source, viewer.method);
     context.log({ ...entry, status: out.status, source, ms: Math.round((performance.now() - started) * 10) / 10 });
     return out;
   };
+  // CloudFront's own errors and the origin's go through the custom error responses; a
+  // response the function generated is sent as it is (see ../README.md).
+  const finish = async (response, source) => {
+    if (source === 'function') return send(response, source);
+    const replaced = await customErrorResponse(distribution, context, viewer, response, entry);
+    return replaced ? send(replaced, 'custom-error') : send(response, source);
+  };
 
   if (viewer.host !== context.domainName) {
+    // Not this distribution's request at all: no custom error response applies.
     entry.reason = `host ${viewer.host} is not ${context.domainName}`;
-    return finish(
+    return send(
       errorPage(403, {
         xCache: 'Error from cloudfront',
         explanation: `Bad request. This distribution answers for ${context.domainName}, not ${viewer.host}.`,
@@ -216,6 +255,40 @@ async function handle(distribution, context, viewer) {
   }
 }
 
+/**
+ * The custom error response for `response`'s status, if the distribution has one with a page:
+ * CloudFront fetches ResponsePagePath as a new request through the behavior that path matches,
+ * to that behavior's origin (no viewer-request function runs for it, *CloudFront events that
+ * can trigger a Lambda@Edge function*; no trusted key group applies, the viewer never asked
+ * for it), and answers with ResponseCode and the page. If the page cannot be had, the viewer
+ * gets the status the page's origin answered (*Generate custom error responses*).
+ * ErrorCachingMinTTL is logged only: nothing is cached here.
+ */
+async function customErrorResponse(distribution, context, viewer, response, entry) {
+  const rule = context.errorResponses.get(Number(response.status));
+  if (rule === undefined) return null;
+  entry.customErrorResponse = { errorCode: rule.errorCode, errorCachingMinTTL: rule.errorCachingMinTTL ?? 10 };
+  if (rule.responsePagePath === undefined) return null;
+  const [path, querystring = ''] = rule.responsePagePath.split(/\?(.*)/s, 2);
+  const behavior = selectBehavior(distribution, path);
+  entry.customErrorResponse.page = `${rule.responsePagePath} [${behavior.pathPattern}]`;
+  let page;
+  try {
+    page = await behavior.origin(
+      { clientIp: viewer.clientIp, headers: { host: [{ key: 'Host', value: viewer.host }] }, method: 'GET', querystring, uri: path },
+      { body: Buffer.alloc(0) },
+    );
+  } catch (error) {
+    entry.customErrorResponse.error = String(error?.message ?? error);
+    return { ...errorPage(502, { xCache: 'Error from cloudfront', explanation: 'CloudFront wasn\'t able to connect to the origin.', requestId: entry.requestId }) };
+  }
+  if (page.status < 200 || page.status > 299) {
+    entry.customErrorResponse.error = `the page's origin answered ${page.status}`;
+    return page;
+  }
+  return { status: rule.responseCode, headers: page.headers, body: page.body };
+}
+
 /** A validated Lambda@Edge response as an HTTP response (keys keep the function's case). */
 function generatedResponse({ status, statusDescription, headers, body }) {
   const flat = [];
@@ -223,7 +296,7 @@ function generatedResponse({ status, statusDescription, headers, body }) {
   return { status, statusMessage: statusDescription || undefined, headers: flat, body };
 }
 
-const X_CACHE = { origin: 'Miss from cloudfront', function: 'LambdaGeneratedResponse from cloudfront' };
+const X_CACHE = { origin: 'Miss from cloudfront', function: 'LambdaGeneratedResponse from cloudfront', 'custom-error': 'Error from cloudfront' };
 /** Headers CloudFront owns on every response. */
 const CLOUDFRONT_HEADERS = new Set(['x-cache', 'via', 'x-amz-cf-pop', 'x-amz-cf-id', 'content-length', 'transfer-encoding', 'connection']);
 

@@ -3,12 +3,17 @@
 // extension (S3 returns what was stored at upload; `aws s3 sync` guesses it from the
 // extension, as here), `ETag`, `Last-Modified`, single byte ranges (video needs them).
 //
-// A missing key: the template's bucket policy grants CloudFront `s3:GetObject` only, and S3
-// answers a missing key with 403 AccessDenied unless the caller may also `s3:ListBucket`
-// (S3 API reference, GetObject: "If you don't have the s3:ListBucket permission, Amazon S3
-// returns an HTTP status code 403"). So 403 AccessDenied is the default here; with
-// `listBucket: true` it is 404 NoSuchKey. Both are S3's XML, which differs from
+// A missing key: S3 answers 404 NoSuchKey to a caller that may `s3:ListBucket`, and 403
+// AccessDenied to one that may not (S3 API reference, GetObject: "If you don't have the
+// s3:ListBucket permission, Amazon S3 returns an HTTP status code 403"). `listBucket` says
+// which (the demo reads it from the template's bucket policy, which grants both to the
+// distribution, so a missing object is a 404 and never looks like a refused signature); the
+// default, false, is S3's answer to a policy that grants `s3:GetObject` only. Without
+// `getObject` every key is 403 AccessDenied. Both are S3's XML, which differs from
 // CloudFront's own 403 (`Access Denied` vs `Access denied`, and a RequestId/HostId).
+//
+// `root` may be a list of folders: a key is looked up in each in turn (the demo lays
+// edge/site, the pages a deployment uploads, over its own content).
 // A "directory" (a key ending in `/`) is just a missing key: S3 REST endpoints have no index
 // documents (only the distribution's DefaultRootObject, for `/`).
 
@@ -41,12 +46,12 @@ const CONTENT_TYPES = {
 const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 
 /**
- * @param {{root: string, listBucket?: boolean}} options
+ * @param {{root: string | string[], listBucket?: boolean, getObject?: boolean}} options
  * @returns {(request: {method: string, uri: string, headers: Record<string, {key?: string, value: string}[]>}) =>
  *           Promise<{status: number, headers: Record<string, string>, body: Buffer}>}
  */
-export function s3Origin({ root, listBucket = false }) {
-  const base = path.resolve(root);
+export function s3Origin({ root, listBucket = false, getObject = true }) {
+  const bases = [root].flat().map((r) => path.resolve(r));
   return async (request) => {
     const requestId = crypto.randomBytes(8).toString('hex').toUpperCase();
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -58,16 +63,14 @@ export function s3Origin({ root, listBucket = false }) {
     } catch {
       return s3Error(400, 'InvalidURI', "Couldn't parse the specified URI.", requestId);
     }
-    const file = path.resolve(base, key);
-    // Keys are flat names: nothing may resolve outside the folder, and dot segments or a
-    // trailing slash name no file (S3 would look up that literal key and find nothing).
-    const inside = file.startsWith(base + path.sep);
-    const stat = inside && !key.endsWith('/') && !key.split('/').includes('..') ? await fs.stat(file).catch(() => null) : null;
-    if (!stat?.isFile()) {
+    if (!getObject) return s3Error(403, 'AccessDenied', 'Access Denied', requestId);
+    const found = await findObject(bases, key);
+    if (found === null) {
       return listBucket
         ? s3Error(404, 'NoSuchKey', 'The specified key does not exist.', requestId, key)
         : s3Error(403, 'AccessDenied', 'Access Denied', requestId);
     }
+    const { file, stat } = found;
     const data = await fs.readFile(file);
     const headers = {
       'content-type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? DEFAULT_CONTENT_TYPE,
@@ -90,6 +93,20 @@ export function s3Origin({ root, listBucket = false }) {
     }
     return { status: 200, headers, body: data };
   };
+}
+
+/** The first folder holding `key` as a file, or null. */
+async function findObject(bases, key) {
+  // Keys are flat names: nothing may resolve outside the folder, and dot segments or a
+  // trailing slash name no file (S3 would look up that literal key and find nothing).
+  if (key.endsWith('/') || key.split('/').includes('..')) return null;
+  for (const base of bases) {
+    const file = path.resolve(base, key);
+    if (!file.startsWith(base + path.sep)) continue;
+    const stat = await fs.stat(file).catch(() => null);
+    if (stat?.isFile()) return { file, stat };
+  }
+  return null;
 }
 
 function header(request, name) {

@@ -19,9 +19,8 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
 
+/** The signed-URL parameters: any of them, by name, makes a URL a signed URL (cookies are then ignored). */
 const SIGNING_PARAMS = ['Expires', 'Policy', 'Signature', 'Key-Pair-Id', 'Hash-Algorithm'];
-/** The parameters whose presence makes a URL a signed URL (Hash-Algorithm only qualifies them). */
-const SIGNED_URL_MARKERS = ['Expires', 'Policy', 'Signature', 'Key-Pair-Id'];
 const HASHES = { SHA1: 'sha1', SHA256: 'sha256' };
 
 /**
@@ -55,7 +54,7 @@ export function trustedKeys(keyGroups) {
  */
 export function checkSignedRequest({ url, cookieHeader = '', clientIp, nowMs, keys }) {
   const { resource, params } = splitSigningParams(url);
-  const fromUrl = SIGNED_URL_MARKERS.some((name) => params.has(name));
+  const fromUrl = params.size > 0;
   const credentials = fromUrl ? params : cookieCredentials(cookieHeader);
   const source = fromUrl ? 'url' : 'cookie';
   if (credentials.size === 0) return deny('MissingKey', 'no signed-URL parameters and no CloudFront cookies');
@@ -99,6 +98,15 @@ export function checkSignedRequest({ url, cookieHeader = '', clientIp, nowMs, ke
 }
 
 const deny = (code, why) => ({ ok: false, code, why });
+
+/**
+ * Whether a query string (without `?`) carries signed-URL parameters, which then decide the
+ * request alone. A parameter counts by its name, with or without a value.
+ * @param {string} querystring
+ */
+export function hasSignedUrlParameters(querystring) {
+  return splitSigningParams(`/?${querystring}`).params.size > 0;
+}
 
 /**
  * The URL without its signing parameters (what a policy's Resource is compared with) and

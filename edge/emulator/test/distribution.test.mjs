@@ -1,6 +1,6 @@
 // The distribution end to end over HTTPS with stub viewer-request functions: behavior
-// order, the function/key-group order, CloudFront's 403 XML, Lambda@Edge failures as
-// CloudFront reports them, generated responses, and the S3-like origin.
+// order, the function/key-group order, CloudFront's 403 XML, custom error responses,
+// Lambda@Edge failures as CloudFront reports them, generated responses, and the S3-like origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -17,6 +17,8 @@ const pair = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const privatePem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' });
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-emulator-origin-'));
 const VIDEO = crypto.randomBytes(1000);
+const ERROR_PAGE = '<!doctype html><title>403</title><p>no access</p>';
+const PAGE_403 = { errorCode: 403, responseCode: 403, responsePagePath: '/errors/403.html', errorCachingMinTTL: 0 };
 let emu;
 let base;
 
@@ -26,6 +28,9 @@ before(async () => {
   fs.writeFileSync(path.join(root, 'private', 'a.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   fs.writeFileSync(path.join(root, 'private', 'clip.mp4'), VIDEO);
   fs.writeFileSync(path.join(root, 'data.bin'), 'x');
+  fs.mkdirSync(path.join(root, 'errors'));
+  fs.writeFileSync(path.join(root, 'errors', '403.html'), ERROR_PAGE);
+  fs.writeFileSync(path.join(root, 'private', 'denied.html'), ERROR_PAGE);
   emu = await emulator({ httpPort: 0 });
   base = emu.url;
 });
@@ -36,7 +41,7 @@ after(async () => {
 
 const passThrough = async (event) => event.Records[0].cf.request;
 /** Configures the running emulator; returns the log entries it writes. */
-function deploy({ privateFunction = passThrough, defaultFunction, keyGroupCheck, origin = {}, lambda } = {}) {
+function deploy({ privateFunction = passThrough, defaultFunction, keyGroupCheck, origin = {}, lambda, customErrorResponses } = {}) {
   const log = [];
   emu.setDistribution(
     createDistribution({
@@ -50,6 +55,7 @@ function deploy({ privateFunction = passThrough, defaultFunction, keyGroupCheck,
       ],
       defaultCacheBehavior: { targetOriginId: 's3', viewerRequest: defaultFunction },
       keyGroupCheck,
+      customErrorResponses,
       lambda,
       log: (entry) => log.push(entry),
     }),
@@ -219,6 +225,80 @@ test('the origin serves like S3 behind OAC: default root object, HEAD, ranges, 4
   assert.match(noSuchKey.text, /<Code>NoSuchKey<\/Code><Message>The specified key does not exist.<\/Message><Key>nope.html<\/Key>/);
 });
 
+test('a 403 custom error response puts the page on CloudFront\'s refusal and the origin\'s 403, at the refused URL', async () => {
+  let calls = 0;
+  const counted = async (event) => {
+    calls += 1;
+    return event.Records[0].cf.request;
+  };
+  const log = deploy({ privateFunction: counted, keyGroupCheck: 'before-viewer-request', customErrorResponses: [PAGE_403] });
+  const refused = await request(`${base}/private/a.svg?x=1`);
+  assert.equal(refused.status, 403);
+  assert.equal(refused.text, ERROR_PAGE);
+  assert.equal(refused.headers['content-type'], 'text/html');
+  assert.equal(refused.headers['x-cache'], 'Error from cloudfront');
+  assert.equal(calls, 0, 'neither the refused request nor the page fetch ran the function');
+  assert.match(log.at(-1).keyGroup, /^MissingKey/);
+  assert.deepEqual(log.at(-1).customErrorResponse, { errorCode: 403, errorCachingMinTTL: 0, page: '/errors/403.html [*]' });
+
+  // The function first: its request passed on, then refused by CloudFront's check.
+  deploy({ privateFunction: counted, customErrorResponses: [PAGE_403] });
+  assert.equal((await request(`${base}/private/a.svg`)).text, ERROR_PAGE);
+  assert.equal(calls, 1);
+  // The origin's 403 (a missing key without s3:ListBucket) gets the page too; HEAD, no body.
+  assert.equal((await request(`${base}/nope.html`)).text, ERROR_PAGE);
+  const head = await request(`${base}/nope.html`, { method: 'HEAD' });
+  assert.equal(head.status, 403);
+  assert.equal(head.body.length, 0);
+  // A 404 has no custom error response here: S3's own.
+  deploy({ customErrorResponses: [PAGE_403], origin: { listBucket: true } });
+  assert.match((await request(`${base}/nope.html`)).text, /<Code>NoSuchKey<\/Code>/);
+});
+
+test('a custom error page is fetched through the behavior its path matches, without that behavior\'s key group', async () => {
+  const log = deploy({ customErrorResponses: [{ errorCode: 403, responseCode: 200, responsePagePath: '/private/denied.html' }] });
+  const res = await request(`${base}/private/a.svg`);
+  assert.equal(res.status, 200);
+  assert.equal(res.text, ERROR_PAGE);
+  assert.deepEqual(log.at(-1).customErrorResponse, { errorCode: 403, errorCachingMinTTL: 10, page: '/private/denied.html [/private/*]' });
+});
+
+test('a response the function generated is never replaced by a custom error page', async () => {
+  deploy({
+    privateFunction: async () => ({ status: '403', headers: { 'content-type': [{ key: 'Content-Type', value: 'application/json' }] }, body: '{"error":"forbidden"}' }),
+    customErrorResponses: [PAGE_403],
+  });
+  const res = await request(`${base}/private/a.svg`);
+  assert.equal(res.status, 403);
+  assert.equal(res.text, '{"error":"forbidden"}');
+  assert.equal(res.headers['x-cache'], 'LambdaGeneratedResponse from cloudfront');
+});
+
+test('a custom error page that cannot be had leaves the viewer the status its origin answered', async () => {
+  const log = deploy({ customErrorResponses: [{ ...PAGE_403, responsePagePath: '/errors/gone.html' }], origin: { listBucket: true } });
+  const res = await request(`${base}/private/a.svg`);
+  assert.equal(res.status, 404);
+  assert.match(res.text, /<Code>NoSuchKey<\/Code>/);
+  assert.match(log.at(-1).customErrorResponse.error, /answered 404/);
+});
+
+test('the S3 stand-in looks a key up in each of its folders in turn, and refuses every key without s3:GetObject', async () => {
+  const over = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-emulator-overlay-'));
+  try {
+    fs.writeFileSync(path.join(over, 'index.html'), '<h1>over</h1>');
+    const origin = s3Origin({ root: [over, root] });
+    const get = async (uri) => origin({ method: 'GET', uri, headers: {} });
+    assert.equal((await get('/index.html')).body.toString(), '<h1>over</h1>');
+    assert.equal((await get('/data.bin')).body.toString(), 'x');
+    assert.equal((await get('/nope')).status, 403);
+    assert.equal((await s3Origin({ root: [over, root], listBucket: true })({ method: 'GET', uri: '/nope', headers: {} })).status, 404);
+    const locked = await s3Origin({ root, getObject: false, listBucket: true })({ method: 'GET', uri: '/index.html', headers: {} });
+    assert.equal(locked.status, 403);
+  } finally {
+    fs.rmSync(over, { recursive: true, force: true });
+  }
+});
+
 test('methods a behavior does not allow, and unknown hosts, are refused by CloudFront', async () => {
   deploy();
   const post = await request(`${base}/private/a.svg`, { method: 'POST' });
@@ -244,6 +324,11 @@ test('rejects a distribution config that names what does not exist', () => {
     /trustedKeyGroups\[0\] names no key group/,
   );
   assert.throws(() => createDistribution({ domainName: 'd', origins, defaultCacheBehavior: { targetOriginId: 's3' }, keyGroupCheck: 'never' }), /keyGroupCheck/);
+  const withErrors = (customErrorResponses) => () => createDistribution({ domainName: 'd', origins, defaultCacheBehavior: { targetOriginId: 's3' }, customErrorResponses });
+  assert.throws(withErrors([{ errorCode: 418, responseCode: 200, responsePagePath: '/e.html' }]), /errorCode must be one of/);
+  assert.throws(withErrors([{ errorCode: 403, responsePagePath: '/e.html' }]), /both responsePagePath and responseCode/);
+  assert.throws(withErrors([{ errorCode: 403, responseCode: 200, responsePagePath: 'e.html' }]), /must start with \//);
+  assert.throws(withErrors([{ errorCode: 403 }, { errorCode: 403 }]), /repeats 403/);
   const sixKeys = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`K${i}`, pair.publicKey]));
   assert.throws(() => createDistribution({ domainName: 'd', origins, keyGroups: { kg: { keys: sixKeys } }, defaultCacheBehavior: { targetOriginId: 's3' } }), /1 to 5 public keys/);
 });

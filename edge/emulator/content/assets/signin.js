@@ -33,8 +33,9 @@ document.querySelector('form').addEventListener('submit', async (event) => {
     headers: { authorization: `Bearer ${idToken}`, accept: 'text/html' },
   });
   const landed = new URL(auth.url);
-  if (landed.pathname === '/signin.html') {
-    // Signed in, but sent back here: no cookie of ours covers the target.
+  // Signed in, but no cookie of ours covers the target: the edge function sent us back here,
+  // or (when CloudFront checks cookies before the function) CloudFront refused the target.
+  if (landed.pathname === '/signin.html' || (auth.redirected && auth.status === 403)) {
     message.textContent = `Signed in as ${form.get('username')}, but your account cannot open ${target}.`;
     document.body.dataset.state = 'refused';
     return;

@@ -1,0 +1,147 @@
+# The distribution: /auth* first, then the private tiers (trusted key group and the edge
+# function), the public default behavior, and the public 403 page.
+
+locals {
+  caching_optimized = "658327ea-f89d-4fab-a63d-7e88639e58f6" # Managed-CachingOptimized
+  caching_disabled  = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad" # Managed-CachingDisabled
+  has_alias         = var.alternate_domain_name != ""
+}
+
+# HSTS, X-Content-Type-Options, X-Frame-Options and Referrer-Policy on every response.
+data "aws_cloudfront_response_headers_policy" "security_headers" {
+  provider = aws.us_east_1
+  name     = "Managed-SecurityHeadersPolicy"
+}
+
+resource "aws_cloudfront_origin_access_control" "content" {
+  provider = aws.us_east_1
+
+  name                              = "${var.name}-oac"
+  origin_access_control_origin_type = "s3"
+  signing_behavior                  = "always"
+  signing_protocol                  = "sigv4"
+}
+
+resource "aws_cloudfront_distribution" "this" {
+  #checkov:skip=CKV_AWS_174:TLSv1.2_2021 is set whenever alternate_domain_name (with its certificate) is given; on the default *.cloudfront.net certificate CloudFront fixes the policy at TLSv1.
+  #checkov:skip=CKV_AWS_310:One S3 origin; a failover origin would be a second copy of the content, not safer access control.
+  #checkov:skip=CKV_AWS_374:Who may read is decided by signed cookies, not by country; geo restriction is the operator's choice.
+  #checkov:skip=CKV2_AWS_47:The WAF web ACL is the operator's (web_acl_arn); its rule set, Log4j rules included, is chosen there.
+  provider = aws.us_east_1
+
+  comment             = "${var.name} (cloudfront-edge-auth)"
+  enabled             = true
+  http_version        = "http2and3"
+  is_ipv6_enabled     = true
+  price_class         = var.price_class
+  default_root_object = "index.html"
+  web_acl_id          = var.web_acl_arn == "" ? null : var.web_acl_arn
+  aliases             = local.has_alias ? [var.alternate_domain_name] : []
+
+  viewer_certificate {
+    cloudfront_default_certificate = !local.has_alias
+    acm_certificate_arn            = local.has_alias ? local.certificate_arn : null
+    ssl_support_method             = local.has_alias ? "sni-only" : null
+    minimum_protocol_version       = local.has_alias ? "TLSv1.2_2021" : "TLSv1"
+  }
+
+  # Cookies stay out of the logs: they carry signatures and the session.
+  logging_config {
+    bucket          = aws_s3_bucket.logs.bucket_domain_name
+    prefix          = "cloudfront/"
+    include_cookies = false
+  }
+
+  origin {
+    origin_id                = "content"
+    domain_name              = aws_s3_bucket.content.bucket_regional_domain_name
+    origin_access_control_id = aws_cloudfront_origin_access_control.content.id
+  }
+
+  # Whichever order CloudFront runs the key group check and the viewer-request function in,
+  # a refused viewer lands on the same flow: this public page sends the browser to /auth,
+  # which re-mints from a live session or sends it to sign-in. Not cached.
+  custom_error_response {
+    error_code            = 403
+    response_code         = 403
+    response_page_path    = "/errors/403.html"
+    error_caching_min_ttl = 0
+  }
+
+  # Public: no signature, no function, cached.
+  default_cache_behavior {
+    target_origin_id       = "content"
+    viewer_protocol_policy = "redirect-to-https"
+    allowed_methods        = ["GET", "HEAD"]
+    cached_methods         = ["GET", "HEAD"]
+    compress               = true
+    cache_policy_id            = local.caching_optimized
+    response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
+  }
+
+  # The cookie mint: no key group (users arrive without cookies), never cached, every method
+  # (POST /auth is allowed); the function answers every request.
+  ordered_cache_behavior {
+    path_pattern           = "/auth*"
+    target_origin_id       = "content"
+    viewer_protocol_policy = "redirect-to-https"
+    allowed_methods        = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]
+    cached_methods         = ["GET", "HEAD"]
+    cache_policy_id            = local.caching_disabled
+    response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
+
+    lambda_function_association {
+      event_type = "viewer-request"
+      lambda_arn = aws_lambda_function.edge.qualified_arn
+    }
+  }
+
+  # Private tiers: CloudFront itself checks the signed cookies against the key group; the
+  # function in front only turns refusals into redirects and refreshes.
+  ordered_cache_behavior {
+    path_pattern           = var.private_path_pattern
+    target_origin_id       = "content"
+    viewer_protocol_policy = "redirect-to-https"
+    allowed_methods        = ["GET", "HEAD"]
+    cached_methods         = ["GET", "HEAD"]
+    compress               = true
+    cache_policy_id            = local.caching_optimized
+    response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
+    trusted_key_groups     = [aws_cloudfront_key_group.signing.id]
+
+    lambda_function_association {
+      event_type = "viewer-request"
+      lambda_arn = aws_lambda_function.edge.qualified_arn
+    }
+  }
+
+  ordered_cache_behavior {
+    path_pattern           = var.premium_path_pattern
+    target_origin_id       = "content"
+    viewer_protocol_policy = "redirect-to-https"
+    allowed_methods        = ["GET", "HEAD"]
+    cached_methods         = ["GET", "HEAD"]
+    compress               = true
+    cache_policy_id            = local.caching_optimized
+    response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
+    trusted_key_groups     = [aws_cloudfront_key_group.signing.id]
+
+    lambda_function_association {
+      event_type = "viewer-request"
+      lambda_arn = aws_lambda_function.edge.qualified_arn
+    }
+  }
+
+  restrictions {
+    geo_restriction {
+      restriction_type = "none"
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = !local.has_alias || local.certificate_arn != null
+      error_message = "alternate_domain_name needs acm_certificate_arn, or hosted_zone_id to request one."
+    }
+  }
+}

@@ -1,0 +1,41 @@
+# Named like deploy/template.yaml's outputs (snake_case; deploy/wiring.json maps each).
+
+output "distribution_domain_name" {
+  description = "The distribution's domain (sign in at https://<this>/auth without an alias)."
+  value       = aws_cloudfront_distribution.this.domain_name
+}
+
+output "distribution_id" {
+  description = "The distribution's id."
+  value       = aws_cloudfront_distribution.this.id
+}
+
+output "key_group_id" {
+  description = "The trusted key group of the private behaviors."
+  value       = aws_cloudfront_key_group.signing.id
+}
+
+output "public_key_id" {
+  description = "The Key-Pair-Id the edge function signs with (the active slot; also in the secret)."
+  value       = aws_cloudfront_public_key.signing[local.active_slot].id
+}
+
+output "secret_arn" {
+  description = "The Secrets Manager secret the edge function reads (and nothing else)."
+  value       = aws_secretsmanager_secret.edge.arn
+}
+
+output "edge_function_version_arn" {
+  description = "The published version associated with the behaviors."
+  value       = aws_lambda_function.edge.qualified_arn
+}
+
+output "content_bucket_name" {
+  description = "Upload the site here, including errors/403.html."
+  value       = aws_s3_bucket.content.id
+}
+
+output "log_bucket_name" {
+  description = "S3 (s3/) and CloudFront (cloudfront/) access logs."
+  value       = aws_s3_bucket.logs.id
+}

@@ -1,0 +1,145 @@
+'use strict';
+// `GET`/`POST /auth`: who is asking (an ID token in `Authorization`, else the session cookie),
+// then one CloudFront cookie set per tier they are granted, and a session cookie that lets
+// private paths re-mint those cookies later without a new token.
+
+const { IdentityUnavailable, MAX_TOKEN_BYTES } = require('../identity');
+const { sealSession, openSession } = require('../session');
+const { redirectTarget } = require('../redirect');
+const { respond, wantsHtml } = require('../responses');
+const { refusal, toSignIn, methodNotAllowed } = require('../decision');
+const cookieJar = require('../cookies');
+
+/** The tier group that every authenticated user belongs to. */
+const ANY_USER = '*';
+/** `Bearer ` and a token at the identity verifier's cap (which refuses it as too long). */
+const MAX_AUTHORIZATION_BYTES = MAX_TOKEN_BYTES + 16;
+
+/** @typedef {import('../decision').Decision} Decision */
+/** @typedef {{name: string, pathPrefix: string, groups: readonly string[]}} Tier */
+/** @typedef {{sub: string, tiers: Tier[], source: 'token' | 'session', sessionExpiresAtSeconds?: number}} Grant */
+
+class AuthRoute {
+  /**
+   * @param {{tiers: readonly Tier[], sessionLifetimeSeconds: number, signInUrl: string,
+   *          allowedRedirectPaths: readonly string[]}} settings
+   * @param {{identity: import('../identity').IdentityVerifier, secret: import('../signing-secret').SigningSecret,
+   *          minter: import('../minter').CookieMinter, now: () => number}} parts
+   */
+  constructor(settings, { identity, secret, minter, now }) {
+    this.settings = settings;
+    this.identity = identity;
+    this.secret = secret;
+    this.minter = minter;
+    this.now = now;
+  }
+
+  /** @param {object} request @param {string} host @returns {Promise<Decision>} */
+  async handle(request, host) {
+    const log = { class: /** @type {const} */ ('auth') };
+    if (request.method !== 'GET' && request.method !== 'POST') return methodNotAllowed(log);
+    const redirect = redirectTarget(request, host, this.settings.allowedRedirectPaths);
+    if (redirect.unsafe) return refusal(log, 400, 'unsafe-redirect');
+    // A cold container reads the secret while the token is checked (and the JWKS perhaps
+    // fetched), so the two round trips overlap; failures surface at the mint.
+    this.secret.get().catch(() => {});
+    const nowSeconds = Math.floor(this.now() / 1000);
+    const cookies = cookieJar.parseCookies(cookieJar.cookieHeader(request.headers ?? {}));
+    const who = await this.authenticate(request, cookies, nowSeconds, redirect.to, log);
+    if ('decision' in who) return who.decision;
+    const { grant } = who;
+    if (grant.tiers.length === 0) return refusal(log, 403, 'no-tier');
+
+    let minted;
+    let session;
+    try {
+      minted = await this.minter.mint(host, grant.tiers, nowSeconds);
+      // A token starts a session; a session re-mints without extending itself.
+      const expiresAtSeconds = grant.sessionExpiresAtSeconds ?? nowSeconds + this.settings.sessionLifetimeSeconds;
+      const { sessionKeys } = await this.secret.get();
+      const sealed = sealSession(sessionKeys, { sub: grant.sub, tiers: grant.tiers.map((t) => t.name), expiresAtSeconds });
+      session = cookieJar.setCookie(cookieJar.SESSION_COOKIE, sealed, { path: '/', expires: expiresAtSeconds });
+    } catch (error) {
+      return this.signingUnavailable(log, error);
+    }
+    const setCookies = [...minted.setCookies, session];
+    const tiers = grant.tiers.map((t) => t.name);
+    const mintLog = { ...log, outcome: 'mint', source: grant.source, sub: grant.sub, tiers, expiresAtSeconds: minted.expiresAtSeconds };
+    // The body's `expiresAt` is epoch seconds (the API that pages read).
+    const result = redirect.to
+      ? respond(302, { location: redirect.to, setCookies })
+      : respond(200, { body: { tiers, expiresAt: minted.expiresAtSeconds }, setCookies });
+    return { result, log: mintLog };
+  }
+
+  /**
+   * Who is asking: an ID token in `Authorization`, else the session cookie.
+   * @returns {Promise<{grant: Grant} | {decision: Decision}>}
+   */
+  async authenticate(request, cookies, nowSeconds, redirectTo, log) {
+    const authorization = request.headers?.authorization;
+    if (Array.isArray(authorization) && authorization.length > 0) {
+      const token = bearerToken(authorization);
+      if (token === null) {
+        const headers = { 'WWW-Authenticate': 'Bearer error="invalid_request"' };
+        return { decision: refusal(log, 401, 'malformed', { headers }) };
+      }
+      let verdict;
+      try {
+        verdict = await this.identity.verify(token);
+      } catch (error) {
+        if (!(error instanceof IdentityUnavailable)) throw error;
+        return { decision: refusal(log, 503, 'jwks-unavailable', { error: error.message }) };
+      }
+      if (!verdict.ok) {
+        const headers = { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
+        const decision = refusal(log, 401, verdict.reason, { headers });
+        if (verdict.detail) decision.log.detail = verdict.detail;
+        return { decision };
+      }
+      const groups = new Set(verdict.claims.groups);
+      // "*" grants a tier to every signed-in user of the pool, groups or not.
+      const tiers = this.settings.tiers.filter((t) => t.groups.some((g) => g === ANY_USER || groups.has(g)));
+      return { grant: { sub: verdict.claims.sub, tiers, source: 'token' } };
+    }
+    const value = cookies?.get(cookieJar.SESSION_COOKIE);
+    let session = null;
+    if (value !== undefined) {
+      try {
+        session = openSession((await this.secret.get()).sessionKeys, value, nowSeconds);
+      } catch (error) {
+        return { decision: this.signingUnavailable(log, error) };
+      }
+    }
+    if (!session) {
+      if (wantsHtml(request)) {
+        const back = redirectTo ? new URL(redirectTo).pathname : '/';
+        return { decision: toSignIn(this.settings.signInUrl, back, 'missing', log) };
+      }
+      return { decision: refusal(log, 401, 'missing', { headers: { 'WWW-Authenticate': 'Bearer' } }) };
+    }
+    const names = new Set(session.tiers);
+    const tiers = this.settings.tiers.filter((t) => names.has(t.name));
+    return { grant: { sub: session.sub, tiers, source: 'session', sessionExpiresAtSeconds: session.expiresAtSeconds } };
+  }
+
+  /** 503 with `Retry-After`: the keys (or the session secret) cannot be had right now. */
+  signingUnavailable(log, error) {
+    return refusal(log, 503, 'signing-unavailable', {
+      headers: { 'Retry-After': String(this.secret.retryAfterSeconds()) },
+      logReason: error.reason,
+      error: error.message,
+    });
+  }
+}
+
+/** The token of `Authorization: Bearer <token>`, or null when the header is anything else. */
+function bearerToken(entries) {
+  if (entries.length !== 1) return null;
+  const value = String(entries[0].value);
+  if (value.length > MAX_AUTHORIZATION_BYTES) return null;
+  const match = /^Bearer[ ]+([A-Za-z0-9_.~+/=-]+)[ ]*$/i.exec(value);
+  return match ? match[1] : null;
+}
+
+module.exports = { AuthRoute };
