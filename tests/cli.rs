@@ -439,3 +439,58 @@ fn help_reads_like_a_manual_with_the_exit_statuses() {
         assert!(text.contains(expected), "missing {expected:?}");
     }
 }
+
+#[test]
+fn keygen_makes_ecdsa_p256_keys_that_sign_urls_node_crypto_and_verify_accept() {
+    let dir = keys().dir.join("ecdsa");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = run(&format!("keygen --type ecdsa-p256 --out {}", dir.display()));
+    assert_success(&out);
+    let (private, public) = (dir.join("private_key.pem"), dir.join("public_key.pem"));
+    let report = node(&format!(
+        r#"const crypto = require("crypto"), fs = require("fs");
+           const priv = crypto.createPrivateKey(fs.readFileSync({:?}));
+           const pub = crypto.createPublicKey(fs.readFileSync({:?}));
+           const spki = {{ type: "spki", format: "der" }};
+           const same = crypto.createPublicKey(priv).export(spki).equals(pub.export(spki));
+           console.log([priv.asymmetricKeyType, priv.asymmetricKeyDetails.namedCurve, same].join(" "));"#,
+        private.display().to_string(),
+        public.display().to_string()
+    ));
+    assert_eq!(report, "ec prime256v1 true");
+
+    let url = "https://d.example/private/a.png";
+    let signed = cli(&[
+        "sign-url",
+        "--url",
+        url,
+        "--key-pair-id",
+        KEY_ID,
+        "--private-key",
+        &file_arg(&private),
+        "--date-less-than",
+        "2030-01-01",
+    ]);
+    assert_success(&signed);
+    let signed = stdout(&signed).trim_end().to_string();
+    let key = format!("{KEY_ID}={}", file_arg(&public));
+    let verify = |url: &str| cli(&["verify", "--public-key", &key, "--url", url, "--now", NOW]);
+    assert_success(&verify(&signed));
+    // The RSA key of the same id does not verify it.
+    assert_eq!(status_under_the_rsa_key(&signed), Some(1));
+    // node:crypto checks the DER signature over the canned policy CloudFront rebuilds.
+    let checked = node(&format!(
+        r#"const crypto = require("crypto"), fs = require("fs");
+           const u = new URL({signed:?});
+           const sig = Buffer.from(u.searchParams.get("Signature").replace(/-/g, "+").replace(/_/g, "=").replace(/~/g, "/"), "base64");
+           const policy = `{{"Statement":[{{"Resource":"{url}","Condition":{{"DateLessThan":{{"AWS:EpochTime":${{u.searchParams.get("Expires")}}}}}}}}]}}`;
+           console.log(crypto.verify("sha1", Buffer.from(policy), crypto.createPublicKey(fs.readFileSync({pem:?})), sig));"#,
+        pem = public.display().to_string(),
+    ));
+    assert_eq!(checked, "true");
+}
+
+/// `verify`'s exit status with the RSA test key.
+fn status_under_the_rsa_key(url: &str) -> Option<i32> {
+    verify(url, None, &[]).status.code()
+}

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use cloudfront_edge_auth::{KeyGroup, KeyId, PrivateKey, PublicKey};
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 
+use crate::cli::KeyType;
 use crate::failure::Failure;
 
 /// Largest key or passphrase file read (a 4096-bit PEM key is about 3.3 KB).
@@ -93,17 +94,30 @@ pub fn load_key_group(specs: &[String]) -> Result<KeyGroup, Failure> {
     KeyGroup::new(keys).map_err(|e| Failure::input(format!("--public-key: {e}")))
 }
 
-/// Generates an RSA key pair and writes `private_key.pem` (PKCS#8, mode 0600) and
-/// `public_key.pem` (SPKI, what the CloudFront console takes) into `dir`.
-pub fn keygen(bits: usize, dir: &Path, force: bool) -> Result<(PathBuf, PathBuf), Failure> {
-    let key = rsa::PrivateKey::new(&mut getrandom::SysRng, bits)
-        .map_err(|e| Failure::internal(format!("key generation failed: {e}")))?;
-    let private_pem = key
-        .to_pkcs8_pem(LineEnding::LF)
+/// Generates a key pair (RSA of `bits`, or ECDSA P-256) and writes `private_key.pem` (PKCS#8,
+/// mode 0600) and `public_key.pem` (SPKI, what the CloudFront console takes) into `dir`.
+pub fn keygen(
+    key_type: KeyType,
+    bits: usize,
+    dir: &Path,
+    force: bool,
+) -> Result<(PathBuf, PathBuf), Failure> {
+    let (private_pem, public_pem) = match key_type {
+        KeyType::Rsa => {
+            let key = rsa::PrivateKey::new(&mut getrandom::SysRng, bits)
+                .map_err(|e| Failure::internal(format!("key generation failed: {e}")))?;
+            let public = key.to_public_key().to_public_key_pem(LineEnding::LF);
+            (key.to_pkcs8_pem(LineEnding::LF), public)
+        }
+        KeyType::EcdsaP256 => {
+            let key = p256_secret_key()?;
+            let public = key.public_key().to_public_key_pem(LineEnding::LF);
+            (key.to_pkcs8_pem(LineEnding::LF), public)
+        }
+    };
+    let private_pem = private_pem
         .map_err(|e| Failure::internal(format!("encoding the private key failed: {e}")))?;
-    let public_pem = key
-        .to_public_key()
-        .to_public_key_pem(LineEnding::LF)
+    let public_pem = public_pem
         .map_err(|e| Failure::internal(format!("encoding the public key failed: {e}")))?;
 
     let private_path = dir.join(PRIVATE_KEY_FILE);
@@ -122,6 +136,20 @@ pub fn keygen(bits: usize, dir: &Path, force: bool) -> Result<(PathBuf, PathBuf)
     write_new(&private_path, private_pem.as_bytes(), 0o600, force)?;
     write_new(&public_path, public_pem.as_bytes(), 0o644, force)?;
     Ok((private_path, public_path))
+}
+
+/// A P-256 secret scalar from the OS generator: 32 random bytes, drawn again in the 2^-32
+/// case that they are zero or not below the group order.
+fn p256_secret_key() -> Result<p256::SecretKey, Failure> {
+    loop {
+        let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
+        getrandom::fill(bytes.as_mut()).map_err(|e| {
+            Failure::internal(format!("the OS random number generator failed: {e}"))
+        })?;
+        if let Ok(key) = p256::SecretKey::from_slice(bytes.as_ref()) {
+            return Ok(key);
+        }
+    }
 }
 
 /// Creates `path` with `mode` from the start (never world-readable, even for an instant).

@@ -3,7 +3,7 @@
 //! only reads flags and files and prints results.
 //!
 //! # Commands
-//! - `keygen [--bits 2048] [--out DIR] [--force]`
+//! - `keygen [--type rsa|ecdsa-p256] [--bits 2048] [--out DIR] [--force]`
 //! - `sign-url (--url U | --batch FILE|-) --key-pair-id ID --private-key file://PATH
 //!   --date-less-than T [--date-greater-than T] [--ip-address CIDR] [--hash sha1|sha256]
 //!   [--passphrase-file PATH]`: the bytes `aws cloudfront sign` prints.
@@ -43,7 +43,7 @@ use std::process::ExitCode;
 use clap::error::ErrorKind;
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, KeyType};
 use crate::failure::{Failure, Outcome, EXIT_USAGE};
 use crate::output::Stdout;
 
@@ -71,13 +71,13 @@ fn run(command: Command, out: &mut Stdout) -> Result<Outcome, Failure> {
     match command {
         Command::Keygen(args) => {
             let bits = usize::from(args.bits);
-            if bits != 2048 {
+            if args.key_type == KeyType::Rsa && bits != 2048 {
                 warn(&format!(
                     "CloudFront's console and API take 2048-bit RSA keys; a {bits}-bit key \
                      works with this tool but CloudFront may refuse it"
                 ));
             }
-            let (private, public) = keyfile::keygen(bits, &args.out, args.force)?;
+            let (private, public) = keyfile::keygen(args.key_type, bits, &args.out, args.force)?;
             out.line(&private.display().to_string())?;
             out.line(&public.display().to_string())?;
             Ok(Outcome::Ok)
