@@ -9,16 +9,16 @@ import crypto from 'node:crypto';
 const require = createRequire(import.meta.url);
 const { createHandler } = require('../edge/src/handler.js');
 
-/** Behind the emulator, on a free port; the handler's config learns the port once bound. */
+/** Behind the emulator, on a free port; the handler takes the host (and port) from Host. */
 async function withEmulator(config, publicPem, keyPairId) {
   const { startEmulator } = await import('../edge/emulator/src/server.js');
   const { createDistribution } = await import('../edge/emulator/src/distribution.js');
   const { selfSignedCertificate } = await import('../edge/emulator/src/tls.js');
   const tls = selfSignedCertificate();
+  const handler = createHandler(config, { log: () => {} });
+  if (handler.configError) throw handler.configError;
   const emulator = await startEmulator({ tls });
   const domain = `localhost:${emulator.port}`;
-  const handler = createHandler({ ...config, domain }, { log: () => {} });
-  if (handler.configError) throw handler.configError;
   const origin = async (request) => ({
     status: 200,
     headers: [['Content-Type', 'text/plain']],
@@ -39,7 +39,7 @@ async function withEmulator(config, publicPem, keyPairId) {
 
 /** The handler alone behind node:http, turning requests into viewer-request events. */
 async function bare(config) {
-  let handler;
+  const handler = createHandler(config, { log: () => {} });
   const server = http.createServer(async (req, res) => {
     const [uri, querystring = ''] = (req.url ?? '/').split(/\?(.*)/s);
     const headers = {};
@@ -62,7 +62,6 @@ async function bare(config) {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
-  handler = createHandler({ ...config, domain: `localhost:${port}` }, { log: () => {} });
   return { port, url: `http://localhost:${port}`, ca: null, server: 'bare node:http (emulator unavailable)' };
 }
 

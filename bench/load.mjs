@@ -33,11 +33,20 @@ const idp = rsa();
 const stranger = rsa();
 const publicPem = cloudfront.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
+const privatePem = cloudfront.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+// The dev config (edge/README.md): the secret's fields inline under `signing.dev`; no host in
+// it: the handler takes the viewer's Host header (here localhost:PORT, which `dev` allows).
 const config = {
   dev: true,
-  keyGroup: { [KEY_ID]: publicPem },
-  activeKeyId: KEY_ID,
-  privateKey: { pem: cloudfront.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+  signing: {
+    dev: {
+      keyPairId: KEY_ID,
+      privateKey: privatePem,
+      keyGroup: { [KEY_ID]: publicPem },
+      sessionSecret: crypto.randomBytes(32).toString('base64'),
+    },
+  },
   identityProvider: {
     issuer: ISSUER,
     clientIds: [CLIENT_ID],
@@ -47,7 +56,7 @@ const config = {
     { name: 'gold', pathPrefix: '/premium/', groups: ['gold'] },
     { name: 'silver', pathPrefix: '/videos/', groups: ['silver', 'gold'] },
   ],
-  cookies: { lifetimeSeconds: 3600, domain: null },
+  cookies: { lifetimeSeconds: 3600 },
   signInUrl: '/signin',
   allowedRedirectPaths: ['/'],
 };
@@ -139,7 +148,7 @@ const signedQuery = (path, offsetMs) =>
   getSignedUrl({
     url: `${base}${path}`,
     keyPairId: KEY_ID,
-    privateKey: config.privateKey.pem,
+    privateKey: privatePem,
     dateLessThan: new Date(Date.now() + offsetMs).toISOString(),
   }).split('?')[1];
 

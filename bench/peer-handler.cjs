@@ -47,7 +47,9 @@ function createCookieSetCheck(keys) {
 }
 
 /**
- * @param {{domain: string, keyGroup: Record<string, string>, tiers: {pathPrefix: string}[]}} config
+ * @param {{keyGroup: Record<string, string>, tiers: {pathPrefix: string}[]}} config the
+ *   key group (id -> public key PEM) and the tiers; the host is the request's Host header,
+ *   as in the edge handler
  * @param {{now?: () => number}} [deps]
  */
 function createPeerHandler(config, { now = Date.now } = {}) {
@@ -63,8 +65,10 @@ function createPeerHandler(config, { now = Date.now } = {}) {
   return async (event) => {
     const request = event.Records[0].cf.request;
     if (!config.tiers.some((t) => request.uri.startsWith(t.pathPrefix))) return request;
+    const host = request.headers.host?.[0]?.value?.toLowerCase();
+    if (!host) return deny(400, 'bad-host');
     const header = (request.headers.cookie ?? []).map(({ value }) => value).join(';');
-    const reason = check(header, `https://${config.domain}${request.uri}`, Math.floor(now() / 1000));
+    const reason = check(header, `https://${host}${request.uri}`, Math.floor(now() / 1000));
     return reason === null ? request : deny(statusOf[reason] ?? 403, reason);
   };
 }
