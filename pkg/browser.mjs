@@ -4,4 +4,11 @@ import init from './web/cloudfront_edge_auth.js';
 
 await init({ module_or_path: new URL('./web/cloudfront_edge_auth_bg.wasm', import.meta.url) });
 
-export { Signer, Verifier, JwtVerifier, getSignedUrl, getSignedCookies } from './web/cloudfront_edge_auth.js';
+export {
+  Signer,
+  Verifier,
+  getSignedUrl,
+  getSignedCookies,
+  hasSignedUrlParameters,
+  limits,
+} from './web/cloudfront_edge_auth.js';

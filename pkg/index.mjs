@@ -5,4 +5,4 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const core = require('./node/cloudfront_edge_auth.js');
 
-export const { Signer, Verifier, JwtVerifier, getSignedUrl, getSignedCookies } = core;
+export const { Signer, Verifier, getSignedUrl, getSignedCookies, hasSignedUrlParameters, limits } = core;

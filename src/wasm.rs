@@ -1,6 +1,7 @@
 //! The JavaScript surface: `Signer` and `Verifier` classes and the `getSignedUrl` /
 //! `getSignedCookies` functions of `@aws-sdk/cloudfront-signer`, with the same options and
-//! byte-identical output. Only compiled for `wasm32`.
+//! byte-identical output, plus `hasSignedUrlParameters` and `limits`. Only compiled for
+//! `wasm32`; the same bindings serve both npm builds (node:crypto and RustCrypto backends).
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -22,14 +23,20 @@ const TYPES: &'static str = r#"
 export interface SignerOptions {
   /** The CloudFront public key id (`K2JCJMDEHXQW5F`) or legacy key pair id. */
   keyPairId: string;
-  /** PEM: `RSA PRIVATE KEY`, `PRIVATE KEY` or `ENCRYPTED PRIVATE KEY`. */
+  /**
+   * The private key as PEM, of one of the two kinds CloudFront takes: RSA (2048 to 4096
+   * bits; `PRIVATE KEY` PKCS#8 or `RSA PRIVATE KEY` PKCS#1) or ECDSA P-256 (`PRIVATE KEY`
+   * PKCS#8 or `EC PRIVATE KEY` SEC1), or either as `ENCRYPTED PRIVATE KEY` with
+   * `passphrase`. An ECDSA key writes DER signatures (at most 72 bytes, against 256 for
+   * RSA-2048), so its cookies and URLs are shorter.
+   */
   privateKey: string;
   /**
-   * Decrypts an `ENCRYPTED PRIVATE KEY` (in Node, with `node:crypto`; the browser build
-   * refuses encrypted keys with `ERR_KEY_PASSPHRASE`: decrypt them first).
+   * Decrypts an `ENCRYPTED PRIVATE KEY` (the Node build, with `node:crypto`; the web build
+   * cannot decrypt and throws `ERR_KEY_PASSPHRASE`: pass the decrypted key).
    */
   passphrase?: string;
-  /** Defaults to `"SHA1"`. */
+  /** The digest signed: defaults to `"SHA1"`; `"SHA256"` adds `Hash-Algorithm=SHA256`. */
   algorithm?: "SHA1" | "SHA256";
 }
 
@@ -59,8 +66,12 @@ export interface CloudfrontSignedCookies {
   "CloudFront-Hash-Algorithm"?: "SHA256";
 }
 
-/** The trusted key group: key id -> public key PEM (SPKI or PKCS#1), at most five. */
+/** The trusted key group, as CloudFront's: one to five public keys. */
 export interface VerifierOptions {
+  /**
+   * Key id -> public key PEM: RSA (2048 to 4096 bits; `PUBLIC KEY` SPKI or `RSA PUBLIC KEY`
+   * PKCS#1) or ECDSA P-256 (`PUBLIC KEY` SPKI). A signature verifies only under its own id.
+   */
   keys: Record<string, string>;
 }
 
@@ -95,7 +106,10 @@ export interface VerifiedPolicy {
   ipAddress: string | null;
 }
 
-/** The verdict: accepted with the key and expiry (ms since the epoch), or a reason. */
+/**
+ * The verdict: accepted with the key, the expiry (ms since the epoch), where the credentials
+ * came from and the policy that was verified; or refused with a reason.
+ */
 export type Verdict =
   | { ok: true; keyPairId: string; expiresAt: number; source: "url" | "cookie"; policy: VerifiedPolicy }
   | { ok: false; reason: DenyReason; message: string };
@@ -116,15 +130,35 @@ export interface Limits {
 
 /**
  * Errors thrown by this package are `Error`s named `CloudFrontEdgeAuthError` with a stable
- * `code`: ERR_INVALID_ARGUMENT, ERR_KEY_FORMAT, ERR_KEY_SIZE, ERR_KEY_PASSPHRASE, ERR_KEY_ID,
- * ERR_KEY_GROUP, ERR_POLICY_JSON, ERR_POLICY_DATE, ERR_POLICY_IP, ERR_POLICY_STATEMENTS,
- * ERR_POLICY_TOO_LONG, ERR_BASE64, ERR_SIGN_URL, ERR_SIGN_DATE, ERR_SIGN_ALGORITHM,
- * ERR_SIGN_RSA.
+ * `code`, the same from both builds for the same input (a bad credential in a request never
+ * throws: `Verifier#verify` returns a refusal instead).
  */
 export interface CloudFrontEdgeAuthError extends Error {
   name: "CloudFrontEdgeAuthError";
-  code: string;
+  code: CloudFrontEdgeAuthErrorCode;
 }
+
+/**
+ * - `ERR_INVALID_ARGUMENT`: an option of the wrong type or shape.
+ * - `ERR_KEY_FORMAT`: not PEM, an unexpected PEM label, or a key that is neither RSA nor
+ *   ECDSA P-256 (P-384, Ed25519, ...).
+ * - `ERR_KEY_SIZE`: an RSA key under 2048 or over 4096 bits.
+ * - `ERR_KEY_PASSPHRASE`: an encrypted key with a wrong or missing passphrase, one the web
+ *   build cannot decrypt, or a legacy OpenSSL-encrypted PKCS#1 key (`Proc-Type`).
+ * - `ERR_KEY_ID`, `ERR_KEY_GROUP`: a key id CloudFront would not issue; an empty key group,
+ *   one over five keys, or a repeated id.
+ * - `ERR_POLICY_JSON`, `ERR_POLICY_DATE`, `ERR_POLICY_IP`, `ERR_POLICY_STATEMENTS`,
+ *   `ERR_POLICY_TOO_LONG`, `ERR_BASE64`: a `policy` CloudFront would not accept.
+ * - `ERR_SIGN_URL`, `ERR_SIGN_DATE`, `ERR_SIGN_ALGORITHM`: no usable `url`, date or
+ *   `algorithm`.
+ * - `ERR_SIGN_RSA`: the signature operation itself failed (RSA or ECDSA).
+ */
+export type CloudFrontEdgeAuthErrorCode =
+  | "ERR_INVALID_ARGUMENT"
+  | "ERR_KEY_FORMAT" | "ERR_KEY_SIZE" | "ERR_KEY_PASSPHRASE" | "ERR_KEY_ID" | "ERR_KEY_GROUP"
+  | "ERR_POLICY_JSON" | "ERR_POLICY_DATE" | "ERR_POLICY_IP" | "ERR_POLICY_STATEMENTS"
+  | "ERR_POLICY_TOO_LONG" | "ERR_BASE64"
+  | "ERR_SIGN_URL" | "ERR_SIGN_DATE" | "ERR_SIGN_ALGORITHM" | "ERR_SIGN_RSA";
 "#;
 
 pub(crate) fn js_error(code: &str, message: &str) -> JsValue {
@@ -282,7 +316,8 @@ impl JsSigner {
         self.inner.key_pair_id().to_string()
     }
 
-    /// The matching public key as SPKI (`PUBLIC KEY`) PEM, what a CloudFront key group takes.
+    /// The matching public key as SPKI (`PUBLIC KEY`) PEM, RSA or ECDSA P-256: what a
+    /// CloudFront public key (and so a `Verifier` key group) takes.
     #[wasm_bindgen(getter, js_name = publicKeyPem)]
     pub fn public_key_pem(&self) -> Result<String, JsValue> {
         self.inner

@@ -96,7 +96,13 @@ describe(`aws cloudfront sign (${AWS_CLI ?? 'not installed'})`, { skip }, () => 
       assert.equal(values.Expires, String(expires));
 
       const verdict = verifier.verify({ url: theirs, now: (expires - 1) * 1000 });
-      assert.deepStrictEqual(verdict, { ok: true, keyPairId: KEY_PAIR_ID, expiresAt: expires * 1000, source: 'url' });
+      assert.deepStrictEqual(verdict, {
+        ok: true,
+        keyPairId: KEY_PAIR_ID,
+        expiresAt: expires * 1000,
+        source: 'url',
+        policy: { kind: 'canned', resource: url, expiresAtMs: expires * 1000, notBeforeMs: null, ipAddress: null },
+      });
       assert.equal(verifier.verify({ url: theirs, now: expires * 1000 }).reason, 'expired');
     });
   }
@@ -130,7 +136,13 @@ describe(`aws cloudfront sign (${AWS_CLI ?? 'not installed'})`, { skip }, () => 
       '"IpAddress":{"AWS:SourceIp":"198.51.100.0/24"},"DateGreaterThan":{"AWS:EpochTime":1800000000}}}]}');
     const at = (now, clientIp = '198.51.100.77') => verifier.verify({ url: signed, now: now * 1000, clientIp });
 
-    assert.deepStrictEqual(at(1_850_000_000), { ok: true, keyPairId: KEY_PAIR_ID, expiresAt: 1_900_000_000_000, source: 'url' });
+    assert.deepStrictEqual(at(1_850_000_000), {
+      ok: true,
+      keyPairId: KEY_PAIR_ID,
+      expiresAt: 1_900_000_000_000,
+      source: 'url',
+      policy: { kind: 'custom', resource: url, expiresAtMs: 1_900_000_000_000, notBeforeMs: 1_800_000_000_000, ipAddress: '198.51.100.0/24' },
+    });
     assert.equal(at(1_800_000_000).ok, true, 'valid from DateGreaterThan on');
     assert.equal(at(1_799_999_999).reason, 'not-yet-valid');
     assert.equal(at(1_900_000_000).reason, 'expired');
@@ -166,7 +178,13 @@ describe(`aws cloudfront sign (${AWS_CLI ?? 'not installed'})`, { skip }, () => 
     const now = 1_900_000_000_000;
     const clientIp = '192.0.2.1';
     const verdict = verifier.verify({ url: `https://d.example/private/movies/a.mp4?${query}`, now, clientIp });
-    assert.deepStrictEqual(verdict, { ok: true, keyPairId: KEY_PAIR_ID, expiresAt: 2_000_000_000_000, source: 'url' });
+    assert.deepStrictEqual(verdict, {
+      ok: true,
+      keyPairId: KEY_PAIR_ID,
+      expiresAt: 2_000_000_000_000,
+      source: 'url',
+      policy: { kind: 'custom', resource: pattern, expiresAtMs: 2_000_000_000_000, notBeforeMs: null, ipAddress: '0.0.0.0/0' },
+    });
     assert.equal(verifier.verify({ url: `https://d.example/private/a.mp4?lang=en&${query}`, now, clientIp }).ok, true);
     assert.equal(verifier.verify({ url: `https://d.example/public/a.mp4?${query}`, now, clientIp }).reason, 'resource-mismatch');
     assert.equal(verifier.verify({ url: `http://d.example/private/a.mp4?${query}`, now, clientIp }).reason, 'resource-mismatch');

@@ -6,13 +6,14 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateKeyPairSync, verify } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import * as sdk from '@aws-sdk/cloudfront-signer';
 import { chromium } from 'playwright-core';
 
 import * as node from '../../pkg/index.mjs';
-import { PASSPHRASE, cookieHeader, makeRsaKey } from './support.mjs';
+import { PASSPHRASE, cannedPolicy, cookieHeader, decodeCloudFrontBase64, makeRsaKey } from './support.mjs';
 
 const PKG = resolve(dirname(fileURLToPath(import.meta.url)), '../../pkg');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -28,8 +29,8 @@ const PAGE = `<!doctype html>
 <meta charset="utf-8">
 <title>cloudfront-edge-auth browser test</title>
 <script type="module">
-  import { Signer, Verifier, getSignedUrl, getSignedCookies } from './browser.mjs';
-  window.cfea = { Signer, Verifier, getSignedUrl, getSignedCookies };
+  import { Signer, Verifier, getSignedUrl, getSignedCookies, hasSignedUrlParameters, limits } from './browser.mjs';
+  window.cfea = { Signer, Verifier, getSignedUrl, getSignedCookies, hasSignedUrlParameters, limits };
 </script>
 <script>
   window.addEventListener('error', (e) => { window.cfeaError = String(e.message); });
@@ -186,8 +187,15 @@ describe('the web build in Chromium', () => {
     }, { keyPairId: KEY_PAIR_ID, privateKey: key.pkcs8, publicKey: key.spki, url, sdkUrl, sdkCookie });
     assert.equal(value.own.ok, true, JSON.stringify(value.own));
     assert.equal(value.own.source, 'cookie');
-    assert.deepStrictEqual(value.sdkUrl, { ok: true, keyPairId: KEY_PAIR_ID, expiresAt: 2_000_000_000_000, source: 'url' });
-    assert.deepStrictEqual(value.sdkCookie, { ok: true, keyPairId: KEY_PAIR_ID, expiresAt: 2_000_000_000_000, source: 'cookie' });
+    const window = { expiresAtMs: 2_000_000_000_000, notBeforeMs: null };
+    assert.deepStrictEqual(value.sdkUrl, {
+      ok: true, keyPairId: KEY_PAIR_ID, expiresAt: 2_000_000_000_000, source: 'url',
+      policy: { kind: 'canned', resource: url, ...window, ipAddress: null },
+    });
+    assert.deepStrictEqual(value.sdkCookie, {
+      ok: true, keyPairId: KEY_PAIR_ID, expiresAt: 2_000_000_000_000, source: 'cookie',
+      policy: { kind: 'custom', resource: 'https://d.example/private/*', ...window, ipAddress: '198.51.100.0/24' },
+    });
     assert.deepStrictEqual(
       [value.tampered, value.wrongIp, value.expired, value.missing],
       ['bad-signature', 'ip-mismatch', 'expired', 'missing'],
@@ -204,6 +212,39 @@ describe('the web build in Chromium', () => {
     assert.equal(thrown.code, 'ERR_SIGN_DATE');
   });
 
+  test('ECDSA P-256 (PKCS#8 and SEC1): the browser signs, node:crypto and both Verifiers accept', async () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const spki = ec.publicKey.export({ type: 'spki', format: 'pem' });
+    const url = 'https://d.example/private/a.png';
+    const forms = ['pkcs8', 'sec1'].map((type) => ec.privateKey.export({ type, format: 'pem' }));
+    const { value } = await inBrowser(({ Signer, Verifier }, a) => a.forms.map((privateKey) => {
+      const signer = new Signer({ keyPairId: a.keyPairId, privateKey, algorithm: 'SHA256' });
+      const cookies = signer.getSignedCookies({ url: a.url, dateLessThan: 2_000_000_000_000 });
+      const cookie = Object.entries(cookies).map(([n, v]) => `${n}=${v}`).join('; ');
+      const verdict = new Verifier({ keys: { [a.keyPairId]: a.spki } }).verify({ url: a.url, cookie, now: 1_900_000_000_000 });
+      return { cookies, cookie, verdict, publicKeyPem: signer.publicKeyPem };
+    }), { keyPairId: KEY_PAIR_ID, forms, spki, url });
+    const policy = { kind: 'canned', resource: url, expiresAtMs: 2_000_000_000_000, notBeforeMs: null, ipAddress: null };
+    const accepted = { ok: true, keyPairId: KEY_PAIR_ID, expiresAt: 2_000_000_000_000, source: 'cookie', policy };
+    for (const [i, out] of value.entries()) {
+      assert.equal(out.publicKeyPem, spki);
+      assert.deepStrictEqual(out.verdict, accepted, `form ${i}`);
+      assert.deepStrictEqual(new node.Verifier({ keys: { [KEY_PAIR_ID]: spki } }).verify({ url, cookie: out.cookie, now: 1_900_000_000_000 }), accepted);
+      const der = decodeCloudFrontBase64(out.cookies['CloudFront-Signature']);
+      assert.ok(der.length <= 72, `${der.length} bytes`);
+      assert.ok(verify('sha256', Buffer.from(cannedPolicy(url, 2_000_000_000)), ec.publicKey, der), `form ${i}`);
+    }
+  });
+
+  test('limits() and hasSignedUrlParameters() are exported by browser.mjs', async () => {
+    const { value } = await inBrowser(({ limits, hasSignedUrlParameters }) => ({
+      limits: limits(),
+      signed: hasSignedUrlParameters('x=1&Key-Pair-Id=K'),
+      plain: hasSignedUrlParameters('x=1'),
+    }));
+    assert.deepStrictEqual(value, { limits: node.limits(), signed: true, plain: false });
+  });
+
   test('an ENCRYPTED PRIVATE KEY is refused with ERR_KEY_PASSPHRASE: decrypt it first', async () => {
     // The web build has no PBES2 (scrypt, PBKDF2, AES: ~170 KB of wasm) and no node:crypto.
     for (const passphrase of [PASSPHRASE, undefined]) {
@@ -215,7 +256,8 @@ describe('the web build in Chromium', () => {
         { call, options });
         assert.equal(thrown?.name, 'CloudFrontEdgeAuthError', `${call} ${passphrase}`);
         assert.equal(thrown.code, 'ERR_KEY_PASSPHRASE');
-        assert.match(thrown.message, /browser build .*decrypt the key first/s);
+        // The core's message (the same for every build without PBES2) says what to do.
+        assert.match(thrown.message, /cannot be decrypted by this build: decrypt the key first/);
       }
     }
     // The same key and passphrase sign in Node, where node:crypto decrypts it.

@@ -71,16 +71,20 @@ console.log(JSON.stringify({
   encryptedSignerUrl,
   wrongPassphrase,
   noPassphrase,
+  publicKeyPem: signer.publicKeyPem,
+  limits: limits(),
+  signedQuery: hasSignedUrlParameters(url.slice(url.indexOf('?') + 1)),
+  plainQuery: hasSignedUrlParameters('x=1'),
 }));
 `;
 
-const ESM = `import { Signer, Verifier, getSignedUrl, getSignedCookies } from 'cloudfront-edge-auth';
+const ESM = `import { Signer, Verifier, getSignedUrl, getSignedCookies, hasSignedUrlParameters, limits } from 'cloudfront-edge-auth';
 import { readFileSync } from 'node:fs';
 const resolved = import.meta.resolve('cloudfront-edge-auth');
 ${PROGRAM}`;
 
 const CJS = `'use strict';
-const { Signer, Verifier, getSignedUrl, getSignedCookies } = require('cloudfront-edge-auth');
+const { Signer, Verifier, getSignedUrl, getSignedCookies, hasSignedUrlParameters, limits } = require('cloudfront-edge-auth');
 const { readFileSync } = require('node:fs');
 const resolved = require.resolve('cloudfront-edge-auth');
 ${PROGRAM}`;
@@ -126,9 +130,18 @@ describe('the packed npm package', () => {
       assert.deepStrictEqual(out.cookies, sdk.getSignedCookies(sdkOptions));
       assert.deepStrictEqual(out.signerCookies, out.cookies);
       const ok = { ok: true, keyPairId: 'K2JCJMDEHXQW5F', expiresAt: 1_900_000_000_000 };
-      assert.deepStrictEqual(out.urlVerdict, { ...ok, source: 'url' });
-      assert.deepStrictEqual(out.cookieVerdict, { ...ok, source: 'cookie' });
+      // The SDK signs the normalised URL (a space becomes %20): that is the verified Resource.
+      const policy = { kind: 'canned', expiresAtMs: 1_900_000_000_000, notBeforeMs: null, ipAddress: null };
+      assert.deepStrictEqual(out.urlVerdict, {
+        ...ok, source: 'url', policy: { ...policy, resource: 'https://d111111abcdef8.cloudfront.net/private/a%20b.png?x=1' },
+      });
+      assert.deepStrictEqual(out.cookieVerdict, { ...ok, source: 'cookie', policy: { ...policy, resource: input.url } });
       assert.deepStrictEqual(out.error, { isError: true, name: 'CloudFrontEdgeAuthError', code: 'ERR_KEY_FORMAT' });
+      assert.equal(out.publicKeyPem, key.spki);
+      assert.deepStrictEqual(out.limits, {
+        maxKeysPerGroup: 5, maxUrlBytes: 8192, maxCookieHeaderBytes: 20480, maxPolicyBytes: 8192, maxPemBytes: 16384,
+      });
+      assert.deepStrictEqual([out.signedQuery, out.plainQuery], [true, false]);
     });
 
     test(`${kind}: an ENCRYPTED PRIVATE KEY with its passphrase signs as the plain key does`, () => {
@@ -144,8 +157,10 @@ describe('the packed npm package', () => {
 
   test('typings: a correct consumer type-checks under --strict, misuse does not', () => {
     const consumer = `
-import { Signer, Verifier, getSignedUrl, getSignedCookies } from 'cloudfront-edge-auth';
-import type { CloudfrontSignedCookies, DenyReason, Verdict } from 'cloudfront-edge-auth';
+import { Signer, Verifier, getSignedUrl, getSignedCookies, hasSignedUrlParameters, limits } from 'cloudfront-edge-auth';
+import type {
+  CloudFrontEdgeAuthError, CloudFrontEdgeAuthErrorCode, CloudfrontSignedCookies, DenyReason, Limits, Verdict, VerifiedPolicy,
+} from 'cloudfront-edge-auth';
 
 declare const pem: string;
 const base = { keyPairId: 'K2JCJMDEHXQW5F', privateKey: pem };
@@ -156,12 +171,23 @@ const expires: number | undefined = cookies['CloudFront-Expires'];
 const signer = new Signer({ ...base, passphrase: 'secret', algorithm: 'SHA1' });
 const again: string = signer.getSignedUrl({ url: 'https://d.example/a', dateLessThan: 1_900_000_000_000, dateGreaterThan: 0 });
 const id: string = signer.keyPairId;
+const publicKeyPem: string = signer.publicKeyPem;
+const caps: Limits = limits();
+const maxPem: number = caps.maxPemBytes;
+const signedQuery: boolean = hasSignedUrlParameters('Expires=1&Signature=x&Key-Pair-Id=K');
+declare const thrown: CloudFrontEdgeAuthError;
+const code: CloudFrontEdgeAuthErrorCode = thrown.code;
 const verifier = new Verifier({ keys: { K2JCJMDEHXQW5F: pem } });
 const verdict: Verdict = verifier.verify({ url, cookie: 'a=b', clientIp: '192.0.2.1', now: Date.now() });
 if (verdict.ok) {
   const at: number = verdict.expiresAt;
   const source: 'url' | 'cookie' = verdict.source;
   const keyPairId: string = verdict.keyPairId;
+  const policy: VerifiedPolicy = verdict.policy;
+  const kind: 'canned' | 'custom' = policy.kind;
+  const resource: string | null = policy.resource;
+  const window: [number, number | null] = [policy.expiresAtMs, policy.notBeforeMs];
+  const ip: string | null = policy.ipAddress;
 } else {
   const reason: DenyReason = verdict.reason;
   const message: string = verdict.message;
@@ -179,6 +205,10 @@ new Verifier({ keys: { K2JCJMDEHXQW5F: 42 } });
 getSignedCookies({ ...base, url: 'https://d.example/a', dateLessThan: true });
 // @ts-expect-error there is no such reason
 const bogus: DenyReason = 'nope';
+// @ts-expect-error there is no such error code
+const bogusCode: CloudFrontEdgeAuthErrorCode = 'ERR_NOPE';
+// @ts-expect-error publicKeyPem is read-only
+signer.publicKeyPem = pem;
 `;
     writeFileSync(join(project, 'consumer.mts'), consumer);
     // The same API through require() in a CommonJS module.
@@ -206,6 +236,6 @@ const reason: string | undefined = verdict.ok ? undefined : verdict.reason;
       output = error.stdout;
     }
     const errorLines = new Set([...output.matchAll(/misuse\.mts\((\d+),/g)].map((m) => m[1]));
-    assert.equal(errorLines.size, 6, `expected 6 misuse errors:\n${output}`);
+    assert.equal(errorLines.size, 8, `expected 8 misuse errors:\n${output}`);
   });
 });

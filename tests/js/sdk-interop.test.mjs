@@ -274,6 +274,32 @@ describe('byte-identical to @aws-sdk/cloudfront-signer', () => {
     console.log(`# sdk-interop random cases: ${JSON.stringify(kinds)}`);
   });
 
+  // A path segment `decodeURIComponent` refuses: `%+F` and `%-1` look like escapes to a
+  // parser that takes a sign before hex digits (Rust's `u8::from_str_radix`). The SDK's
+  // encodeUrlPath catches the throw and encodes the segment as text, `%` and `+` included:
+  // it neither keeps the URL as given nor throws. Query components never go through the
+  // decoder (`%` that starts no `%XX` is encoded, `+` is kept).
+  test('a path escape decodeURIComponent refuses (%+F, %-1) is encoded as text, as the SDK does', () => {
+    const cases = [
+      ['https://d.example/p/%+F', 'https://d.example/p/%25%2BF'],
+      ['https://d.example/p/%-1', 'https://d.example/p/%25-1'],
+      ['https://d.example/p/a%+Fb%20c/%41', 'https://d.example/p/a%25%2BFb%2520c/A'],
+      ['https://d.example/%-1/x?q=%+F&%-1=%2f', 'https://d.example/%25-1/x?q=%25+F&%25-1=%2F'],
+    ];
+    for (const segment of ['%+F', '%-1', 'a%+Fb%20c']) {
+      assert.throws(() => decodeURIComponent(segment), URIError, `the premise: decodeURIComponent(${segment}) throws`);
+    }
+    for (const [url, signedResource] of cases) {
+      const options = { ...keyOptions('pkcs1'), url, dateLessThan: '2031-01-01' };
+      const expected = sdk.getSignedUrl(options);
+      assert.equal(splitSignedUrl(expected).base, signedResource, `the SDK's reading of ${url}`);
+      assert.equal(getSignedUrl(options), expected, url);
+      for (const form of KEY_FORMS) {
+        for (const algorithm of ALGORITHMS) checkCase({ form, algorithm, policy: { url, dateLessThan: '2031-01-01' } });
+      }
+    }
+  });
+
   test('the same URL is signed the same way for every key form', () => {
     const options = { url: 'https://d.example/a b.png', dateLessThan: '2031-01-01' };
     const urls = KEY_FORMS.map((form) => signerFor(form, undefined).getSignedUrl(options));

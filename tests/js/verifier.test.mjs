@@ -30,7 +30,16 @@ before(() => {
 });
 
 const signA = (options) => ({ keyPairId: ID_A, privateKey: keyA.pkcs8, ...options });
-const accepted = (keyPairId, expiresAt, source) => ({ ok: true, keyPairId, expiresAt, source });
+/** An accepted verdict, down to the policy that was verified. */
+const accepted = (keyPairId, expiresAt, source, policy) => ({ ok: true, keyPairId, expiresAt, source, policy });
+/** The verdict's `policy` of a canned policy: the URL it was signed for (rebuilt by the verifier). */
+const canned = (resource, expiresAtMs = EXPIRES * 1000) =>
+  ({ kind: 'canned', resource, expiresAtMs, notBeforeMs: null, ipAddress: null });
+/** The verdict's `policy` of a custom policy, as decoded from `Policy`. */
+const custom = (resource, { expiresAtMs = EXPIRES * 1000, notBeforeMs = null, ipAddress = null } = {}) =>
+  ({ kind: 'custom', resource, expiresAtMs, notBeforeMs, ipAddress });
+/** What customCookies() signs. */
+const WILDCARD = custom('https://d.example/private/*', { notBeforeMs: 1_800_000_000_000, ipAddress: '198.51.100.0/24' });
 
 /** Asserts a refusal with exactly this reason (and a message saying something). */
 function assertDenied(verdict, reason, label = '') {
@@ -85,26 +94,30 @@ function assertAllRefused(tampers, allowed) {
 }
 
 describe('accepts what @aws-sdk/cloudfront-signer signs', () => {
+  // Each URL with the one the SDK normalises it to before signing: the verified Resource.
   const urls = [
-    'https://d111111abcdef8.cloudfront.net/images/a.png',
-    'https://d.example/a b/caf\u00e9.png?x=1&q=a b&&flag',
-    "https://d.example/it's/100%/%zz?p=a+b&e=a=b",
-    'http://d.example:8080/v/index.m3u8',
+    ['https://d111111abcdef8.cloudfront.net/images/a.png', 'https://d111111abcdef8.cloudfront.net/images/a.png'],
+    ['https://d.example/a b/caf\u00e9.png?x=1&q=a b&&flag', 'https://d.example/a%20b/caf%C3%A9.png?x=1&q=a%20b&flag='],
+    ["https://d.example/it's/100%/%zz?p=a+b&e=a=b", "https://d.example/it's/100%25/%25zz?p=a+b&e=a%3Db"],
+    ['http://d.example:8080/v/index.m3u8', 'http://d.example:8080/v/index.m3u8'],
   ];
-  for (const url of urls) {
+  for (const [url, resource] of urls) {
     test(`canned and custom signed URLs, SHA1 and SHA256 (${url})`, () => {
       for (const algorithm of ['SHA1', 'SHA256']) {
-        const canned = sdk.getSignedUrl(signA({ url, dateLessThan: EXPIRES * 1000, algorithm }));
-        assert.deepStrictEqual(verifier.verify({ url: canned, now: NOW }), accepted(ID_A, EXPIRES * 1000, 'url'));
-        const custom = sdk.getSignedUrl(signA({ url, dateLessThan: EXPIRES * 1000, ipAddress: '203.0.113.0/24', algorithm }));
-        assert.deepStrictEqual(verifier.verify({ url: custom, now: NOW, clientIp: '203.0.113.250' }), accepted(ID_A, EXPIRES * 1000, 'url'));
+        const cannedUrl = sdk.getSignedUrl(signA({ url, dateLessThan: EXPIRES * 1000, algorithm }));
+        assert.deepStrictEqual(verifier.verify({ url: cannedUrl, now: NOW }), accepted(ID_A, EXPIRES * 1000, 'url', canned(resource)));
+        const customUrl = sdk.getSignedUrl(signA({ url, dateLessThan: EXPIRES * 1000, ipAddress: '203.0.113.0/24', algorithm }));
+        assert.deepStrictEqual(
+          verifier.verify({ url: customUrl, now: NOW, clientIp: '203.0.113.250' }),
+          accepted(ID_A, EXPIRES * 1000, 'url', custom(resource, { ipAddress: '203.0.113.0/24' })),
+        );
       }
     });
   }
 
   test('canned cookies, among other cookies, as the browser sends them back', () => {
     const { url, header } = cannedCookies();
-    const expected = accepted(ID_A, EXPIRES * 1000, 'cookie');
+    const expected = accepted(ID_A, EXPIRES * 1000, 'cookie', canned(url));
     assert.deepStrictEqual(verifier.verify({ url, cookie: header, now: NOW }), expected);
     assert.deepStrictEqual(verifier.verify({ url, cookie: `session=abc; ${header}; theme=dark`, now: NOW }), expected);
     assert.deepStrictEqual(verifier.verify({ url, cookie: header.replace(/; /g, ';'), now: NOW }), expected);
@@ -115,7 +128,7 @@ describe('accepts what @aws-sdk/cloudfront-signer signs', () => {
     for (const url of ['https://d.example/private/a.png', 'https://d.example/private/', 'https://d.example/private/x/y.mp4?lang=en&t=1']) {
       assert.deepStrictEqual(
         verifier.verify({ url, cookie: header, now: NOW, clientIp: '198.51.100.7' }),
-        accepted(ID_A, EXPIRES * 1000, 'cookie'),
+        accepted(ID_A, EXPIRES * 1000, 'cookie', WILDCARD),
         url,
       );
     }
@@ -124,7 +137,7 @@ describe('accepts what @aws-sdk/cloudfront-signer signs', () => {
   test('SHA256 cookies (CloudFront-Hash-Algorithm)', () => {
     const { url, cookies, header } = cannedCookies(undefined, { algorithm: 'SHA256' });
     assert.equal(cookies['CloudFront-Hash-Algorithm'], 'SHA256');
-    assert.deepStrictEqual(verifier.verify({ url, cookie: header, now: NOW }), accepted(ID_A, EXPIRES * 1000, 'cookie'));
+    assert.deepStrictEqual(verifier.verify({ url, cookie: header, now: NOW }), accepted(ID_A, EXPIRES * 1000, 'cookie', canned(url)));
     // The same signature announced as SHA1 does not verify.
     const asSha1 = header.replace('CloudFront-Hash-Algorithm=SHA256', 'CloudFront-Hash-Algorithm=SHA1');
     assertDenied(verifier.verify({ url, cookie: asSha1, now: NOW }), 'bad-signature');
@@ -132,21 +145,22 @@ describe('accepts what @aws-sdk/cloudfront-signer signs', () => {
 
   test('the policy option, and keys in PKCS#1, PKCS#8 and encrypted PKCS#8 form', () => {
     const policy = `{"Statement":[{"Resource":"https://d.example/v/*","Condition":{"DateLessThan":{"AWS:EpochTime":${EXPIRES}}}}]}`;
+    const expected = custom('https://d.example/v/*');
     for (const privateKey of [keyA.pkcs1, keyA.pkcs8]) {
       const url = sdk.getSignedUrl({ keyPairId: ID_A, privateKey, policy });
-      assert.deepStrictEqual(verifier.verify({ url, now: NOW }), accepted(ID_A, EXPIRES * 1000, 'url'));
+      assert.deepStrictEqual(verifier.verify({ url, now: NOW }), accepted(ID_A, EXPIRES * 1000, 'url', expected));
     }
     const cookies = sdk.getSignedCookies({ keyPairId: ID_A, privateKey: keyA.encryptedPkcs8, passphrase: 'correct horse battery staple', policy });
     assert.deepStrictEqual(
       verifier.verify({ url: 'https://d.example/v/seg-1.ts', cookie: cookieHeader(cookies), now: NOW }),
-      accepted(ID_A, EXPIRES * 1000, 'cookie'),
+      accepted(ID_A, EXPIRES * 1000, 'cookie', expected),
     );
   });
 
   test('a PKCS#1 public key in the group works as well as SPKI', () => {
     const pkcs1Verifier = new Verifier({ keys: { [ID_A]: keyA.pkcs1Public } });
     const { url, header } = cannedCookies();
-    assert.deepStrictEqual(pkcs1Verifier.verify({ url, cookie: header, now: NOW }), accepted(ID_A, EXPIRES * 1000, 'cookie'));
+    assert.deepStrictEqual(pkcs1Verifier.verify({ url, cookie: header, now: NOW }), accepted(ID_A, EXPIRES * 1000, 'cookie', canned(url)));
   });
 
   test('now defaults to the clock', () => {
@@ -432,15 +446,16 @@ describe('precedence and key rotation', () => {
     const url = 'https://d.example/private/a.png';
     const signedUrl = sdk.getSignedUrl(signA({ url, dateLessThan: EXPIRES * 1000 }));
     const { header } = cannedCookies(url);
-    assert.deepStrictEqual(verifier.verify({ url: signedUrl, cookie: header, now: NOW }), accepted(ID_A, EXPIRES * 1000, 'url'));
-    assert.deepStrictEqual(verifier.verify({ url: signedUrl, cookie: 'CloudFront-Policy=garbage', now: NOW }), accepted(ID_A, EXPIRES * 1000, 'url'));
+    const fromUrl = accepted(ID_A, EXPIRES * 1000, 'url', canned(url));
+    assert.deepStrictEqual(verifier.verify({ url: signedUrl, cookie: header, now: NOW }), fromUrl);
+    assert.deepStrictEqual(verifier.verify({ url: signedUrl, cookie: 'CloudFront-Policy=garbage', now: NOW }), fromUrl);
     // A bad signed URL is not rescued by good cookies.
     const broken = signedUrl.replace(/Signature=./, (m) => m.slice(0, -1) + otherBase64Char(m.at(-1)));
     assertDenied(verifier.verify({ url: broken, cookie: header, now: NOW }), 'bad-signature');
     const expired = sdk.getSignedUrl(signA({ url, dateLessThan: 1_800_000_000_000 }));
     assertDenied(verifier.verify({ url: expired, cookie: header, now: NOW }), 'expired');
     // Without signing parameters in the URL, the cookies decide.
-    assert.deepStrictEqual(verifier.verify({ url, cookie: header, now: NOW }), accepted(ID_A, EXPIRES * 1000, 'cookie'));
+    assert.deepStrictEqual(verifier.verify({ url, cookie: header, now: NOW }), accepted(ID_A, EXPIRES * 1000, 'cookie', canned(url)));
   });
 
   test('a group of two keys accepts both; each key only under its own id', () => {
@@ -448,7 +463,7 @@ describe('precedence and key rotation', () => {
     const url = 'https://d.example/a.png';
     for (const [id, key] of [[ID_A, keyA], [ID_B, keyB]]) {
       const cookies = sdk.getSignedCookies({ url, keyPairId: id, privateKey: key.pkcs8, dateLessThan: EXPIRES * 1000 });
-      assert.deepStrictEqual(group.verify({ url, cookie: cookieHeader(cookies), now: NOW }), accepted(id, EXPIRES * 1000, 'cookie'));
+      assert.deepStrictEqual(group.verify({ url, cookie: cookieHeader(cookies), now: NOW }), accepted(id, EXPIRES * 1000, 'cookie', canned(url)));
     }
     const crossed = sdk.getSignedCookies({ url, keyPairId: ID_B, privateKey: keyA.pkcs8, dateLessThan: EXPIRES * 1000 });
     assertDenied(group.verify({ url, cookie: cookieHeader(crossed), now: NOW }), 'bad-signature');
