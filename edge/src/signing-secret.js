@@ -139,13 +139,15 @@ function parseSecret(secret) {
  */
 function loadKeys(secret) {
   let signer;
+  let keyGroup;
   try {
     signer = new Signer({ keyPairId: secret.keyPairId, privateKey: secret.privateKey, passphrase: secret.passphrase });
+    // Without a key group, the distribution trusts exactly the public half of the active key
+    // (SPKI PEM, RSA or ECDSA P-256, derived by the core from the key it already parsed).
+    keyGroup = secret.keyGroup ?? { [secret.keyPairId]: signer.publicKeyPem };
   } catch (error) {
     throw new SigningUnavailable('key-invalid', `privateKey: ${error.code ?? error.name}: ${error.message}`, 'privateKey');
   }
-  // Without a key group, the distribution trusts exactly the public half of the active key.
-  const keyGroup = secret.keyGroup ?? { [secret.keyPairId]: publicKeyPem(signer, secret) };
   let verifier;
   try {
     verifier = new Verifier({ keys: keyGroup });
@@ -161,18 +163,6 @@ function loadKeys(secret) {
       previous: secret.previousSessionSecret ? Buffer.from(secret.previousSessionSecret, 'base64') : null,
     },
   };
-}
-
-/**
- * The SPKI PEM of the signer's key. TODO(core): `Signer#publicKeyPem` is on its way into the
- * package; until it ships, node:crypto derives it from the same PEM.
- */
-function publicKeyPem(signer, secret) {
-  const fromCore = /** @type {any} */ (signer).publicKeyPem;
-  if (typeof fromCore === 'string') return fromCore;
-  const { createPrivateKey, createPublicKey } = require('node:crypto');
-  const key = createPublicKey(createPrivateKey({ key: secret.privateKey, passphrase: secret.passphrase }));
-  return /** @type {string} */ (key.export({ type: 'spki', format: 'pem' }));
 }
 
 /** @typedef {ReturnType<typeof loadKeys>} SigningKeys */
