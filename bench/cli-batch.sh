@@ -5,7 +5,7 @@
 # the sample that both print the same signed URLs. Writes bench/out/cli-batch.json.
 #
 # Usage: bench/cli-batch.sh            (N=10000 SAMPLE=20 by default)
-#        N=100000 bench/cli-batch.sh   (the 100k scale target of docs/design.md)
+#        N=100000 bench/cli-batch.sh
 # Needs: cargo, openssl, aws (awscli v1). Not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
