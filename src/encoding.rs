@@ -59,18 +59,20 @@ pub fn decode(text: &str) -> Result<Vec<u8>, EncodingError> {
     if text.is_empty() {
         return Err(EncodingError::Empty);
     }
-    let mut standard = String::with_capacity(text.len());
-    for (index, c) in text.char_indices() {
-        standard.push(match c {
-            '-' => '+',
-            '_' => '=',
-            '~' => '/',
-            'A'..='Z' | 'a'..='z' | '0'..='9' => c,
+    // Byte by byte: every accepted character is ASCII, and a multi-byte character fails at
+    // its first byte, the index `char_indices` would give.
+    let mut standard = Vec::with_capacity(text.len());
+    for (index, &byte) in text.as_bytes().iter().enumerate() {
+        standard.push(match byte {
+            b'-' => b'+',
+            b'_' => b'=',
+            b'~' => b'/',
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => byte,
             _ => return Err(EncodingError::InvalidCharacter { index }),
         });
     }
     STANDARD_LENIENT_PADDING
-        .decode(standard.as_bytes())
+        .decode(&standard)
         .map_err(|_| EncodingError::Malformed)
 }
 

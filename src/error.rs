@@ -171,7 +171,7 @@ pub enum KeyError {
         detail: String,
     },
     /// PEM of a type we do not take here (a certificate, a public key where a private key
-    /// is needed, an EC key, ...).
+    /// is needed, ...).
     #[error("PEM type {label:?} is not accepted here; expected {expected}")]
     UnsupportedLabel {
         /// The PEM label found.
@@ -290,12 +290,12 @@ pub enum SignError {
         /// What was given.
         name: String,
     },
-    /// The RSA operation failed: the private key's values are inconsistent (the signature
-    /// did not verify with its public key, so it was not released), or the system random
-    /// number generator, which blinding needs, failed.
-    #[error("RSA signing failed: {reason}")]
-    Rsa {
-        /// Which of the two.
+    /// The crypto backend could not sign (RSA or ECDSA): the system random number generator,
+    /// which RSA blinding needs, failed, or the backend refused the key. Code `ERR_SIGN_RSA`,
+    /// kept from when only RSA was signed.
+    #[error("signing failed: {reason}")]
+    Crypto {
+        /// What the backend reported, without key material.
         reason: &'static str,
     },
 }
@@ -306,7 +306,7 @@ impl SignError {
             SignError::UnsupportedScheme { .. } | SignError::MissingUrl => "ERR_SIGN_URL",
             SignError::MissingDateLessThan | SignError::InvalidDate { .. } => "ERR_SIGN_DATE",
             SignError::UnsupportedAlgorithm { .. } => "ERR_SIGN_ALGORITHM",
-            SignError::Rsa { .. } => "ERR_SIGN_RSA",
+            SignError::Crypto { .. } => "ERR_SIGN_RSA",
         }
     }
 }

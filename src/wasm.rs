@@ -161,6 +161,31 @@ export type CloudFrontEdgeAuthErrorCode =
   | "ERR_SIGN_URL" | "ERR_SIGN_DATE" | "ERR_SIGN_ALGORITHM" | "ERR_SIGN_RSA";
 "#;
 
+thread_local! {
+    /// JS strings for the property names and codes passed on every call, each made once:
+    /// turning a Rust `&str` into a JS string goes through a `TextDecoder` (~0.3 us), and a
+    /// verification passes a dozen of them.
+    static JS_STRINGS: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `text` as a JS string, made on first use. The cache is released before the caller uses
+/// the value, so a JS getter that calls back into this module cannot find it borrowed.
+pub(crate) fn js_str(text: &'static str) -> JsValue {
+    JS_STRINGS.with_borrow_mut(|cache| {
+        if let Some((_, value)) = cache.iter().find(|(known, _)| *known == text) {
+            return value.clone();
+        }
+        let value = JsValue::from_str(text);
+        cache.push((text, value.clone()));
+        value
+    })
+}
+
+/// `target[name] = value`, with `name` made once.
+pub(crate) fn set(target: &Object, name: &'static str, value: &JsValue) -> Result<(), JsValue> {
+    Reflect::set(target, &js_str(name), value).map(drop)
+}
+
 pub(crate) fn js_error(code: &str, message: &str) -> JsValue {
     let error = js_sys::Error::new(message);
     error.set_name("CloudFrontEdgeAuthError");
@@ -179,15 +204,18 @@ pub(crate) fn invalid_argument(message: &str) -> JsValue {
 }
 
 /// Reads `options[name]`; `undefined` and `null` are absent.
-pub(crate) fn field(options: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
+pub(crate) fn field(options: &JsValue, name: &'static str) -> Result<Option<JsValue>, JsValue> {
     if !options.is_object() {
         return Err(invalid_argument("options must be an object"));
     }
-    let value = Reflect::get(options, &name.into())?;
+    let value = Reflect::get(options, &js_str(name))?;
     Ok((!value.is_undefined() && !value.is_null()).then_some(value))
 }
 
-pub(crate) fn string_field(options: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
+pub(crate) fn string_field(
+    options: &JsValue,
+    name: &'static str,
+) -> Result<Option<String>, JsValue> {
     match field(options, name)? {
         None => Ok(None),
         Some(value) => value
@@ -199,7 +227,7 @@ pub(crate) fn string_field(options: &JsValue, name: &str) -> Result<Option<Strin
 
 /// The SDK's `parseDate`: falsy is absent; otherwise `new Date(value)`, rounded to seconds.
 /// Unlike the SDK, an unreadable date is an error rather than silently ignored.
-fn date_field(options: &JsValue, name: &str) -> Result<Option<u64>, JsValue> {
+fn date_field(options: &JsValue, name: &'static str) -> Result<Option<u64>, JsValue> {
     let Some(value) = field(options, name)? else {
         return Ok(None);
     };
@@ -305,7 +333,7 @@ impl JsSigner {
                 ("CloudFront-Expires", PolicyCarrier::Expires(at)) => (*at as f64).into(),
                 _ => value.into(),
             };
-            Reflect::set(&cookies, &name.into(), &value)?;
+            set(&cookies, name, &value)?;
         }
         Ok(cookies.into())
     }
@@ -429,20 +457,16 @@ fn verified_policy(policy: &Policy) -> Result<JsValue, JsValue> {
             custom.ip_address(),
         ),
     };
-    Reflect::set(&out, &"kind".into(), &kind.into())?;
-    Reflect::set(
+    set(&out, "kind", &js_str(kind))?;
+    set(
         &out,
-        &"resource".into(),
+        "resource",
         &resource.map_or(JsValue::NULL, JsValue::from),
     )?;
-    Reflect::set(&out, &"expiresAtMs".into(), &ms(policy.expires()))?;
-    Reflect::set(
-        &out,
-        &"notBeforeMs".into(),
-        &not_before.map_or(JsValue::NULL, ms),
-    )?;
+    set(&out, "expiresAtMs", &ms(policy.expires()))?;
+    set(&out, "notBeforeMs", &not_before.map_or(JsValue::NULL, ms))?;
     let ip = ip.map_or(JsValue::NULL, |network| network.to_string().into());
-    Reflect::set(&out, &"ipAddress".into(), &ip)?;
+    set(&out, "ipAddress", &ip)?;
     Ok(out.into())
 }
 
@@ -467,7 +491,7 @@ pub fn limits() -> Result<JsValue, JsValue> {
         ("maxPolicyBytes", crate::policy::MAX_POLICY_LEN),
         ("maxPemBytes", crate::keys::MAX_PEM_LEN),
     ] {
-        Reflect::set(&out, &name.into(), &(value as f64).into())?;
+        set(&out, name, &(value as f64).into())?;
     }
     Ok(out.into())
 }
@@ -541,21 +565,21 @@ impl JsVerifier {
         let out = Object::new();
         match verdict {
             Ok(accepted) => {
-                Reflect::set(&out, &"ok".into(), &true.into())?;
-                Reflect::set(&out, &"keyPairId".into(), &accepted.key_pair_id().into())?;
+                set(&out, "ok", &true.into())?;
+                set(&out, "keyPairId", &accepted.key_pair_id().into())?;
                 let expires_ms = accepted.expires_at() as f64 * 1000.0;
-                Reflect::set(&out, &"expiresAt".into(), &expires_ms.into())?;
+                set(&out, "expiresAt", &expires_ms.into())?;
                 let source = match accepted.source() {
                     CredentialSource::SignedUrl => "url",
                     CredentialSource::Cookies => "cookie",
                 };
-                Reflect::set(&out, &"source".into(), &source.into())?;
-                Reflect::set(&out, &"policy".into(), &verified_policy(accepted.policy())?)?;
+                set(&out, "source", &js_str(source))?;
+                set(&out, "policy", &verified_policy(accepted.policy())?)?;
             }
             Err(denied) => {
-                Reflect::set(&out, &"ok".into(), &false.into())?;
-                Reflect::set(&out, &"reason".into(), &denied.code().into())?;
-                Reflect::set(&out, &"message".into(), &denied.to_string().into())?;
+                set(&out, "ok", &false.into())?;
+                set(&out, "reason", &js_str(denied.code()))?;
+                set(&out, "message", &denied.to_string().into())?;
             }
         }
         Ok(out.into())

@@ -3,12 +3,13 @@
 //! (`createPrivateKey` / `createPublicKey`); `crypto.sign` / `crypto.verify` hash and sign in
 //! OpenSSL. Message and signature bytes cross as views of the wasm memory, read synchronously.
 
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::{Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
 use super::{HashAlgorithm, KeyKind, PrivateKeyFormat, PublicKeyFormat};
 use crate::error::{KeyError, SignError};
+use crate::wasm::{js_str, set};
 
 pub(super) const NAME: &str = "node:crypto";
 
@@ -25,11 +26,11 @@ extern "C" {
     fn create_public_key(key: &JsValue) -> Result<KeyObject, JsValue>;
 
     #[wasm_bindgen(js_name = sign, catch)]
-    fn node_sign(algorithm: &str, data: &[u8], key: &KeyObject) -> Result<Uint8Array, JsValue>;
+    fn node_sign(algorithm: &JsValue, data: &[u8], key: &KeyObject) -> Result<Uint8Array, JsValue>;
 
     #[wasm_bindgen(js_name = verify, catch)]
     fn node_verify(
-        algorithm: &str,
+        algorithm: &JsValue,
         data: &[u8],
         key: &KeyObject,
         signature: &[u8],
@@ -39,17 +40,18 @@ extern "C" {
     fn export(this: &KeyObject, options: &Object) -> Result<Uint8Array, JsValue>;
 }
 
-fn algorithm(hash: HashAlgorithm) -> &'static str {
-    match hash {
+/// Node's name of `hash`, as a JS string made once.
+fn algorithm(hash: HashAlgorithm) -> JsValue {
+    js_str(match hash {
         HashAlgorithm::Sha1 => "sha1",
         HashAlgorithm::Sha256 => "sha256",
-    }
+    })
 }
 
-fn options(entries: &[(&str, &JsValue)]) -> Result<Object, JsValue> {
+fn options(entries: &[(&'static str, &JsValue)]) -> Result<Object, JsValue> {
     let object = Object::new();
     for (name, value) in entries {
-        Reflect::set(&object, &(*name).into(), value)?;
+        set(&object, name, value)?;
     }
     Ok(object)
 }
@@ -107,7 +109,14 @@ impl SigningKey {
             .sign(kind, HashAlgorithm::Sha256, probe)
             .map_err(|_| refused("private key"))?;
         let public = create_public_key(&signing.key).map_err(|_| refused("private key"))?;
-        if !node_verify("sha256", probe, &public, &signature).unwrap_or(false) {
+        if !node_verify(
+            &algorithm(HashAlgorithm::Sha256),
+            probe,
+            &public,
+            &signature,
+        )
+        .unwrap_or(false)
+        {
             return Err(KeyError::Invalid {
                 detail: "the private key is inconsistent (its signature does not verify)".into(),
             });
@@ -121,9 +130,9 @@ impl SigningKey {
         hash: HashAlgorithm,
         message: &[u8],
     ) -> Result<Vec<u8>, SignError> {
-        node_sign(algorithm(hash), message, &self.key)
+        node_sign(&algorithm(hash), message, &self.key)
             .map(|signature| signature.to_vec())
-            .map_err(|_| SignError::Rsa {
+            .map_err(|_| SignError::Crypto {
                 reason: "node:crypto could not sign with this key",
             })
     }
@@ -155,7 +164,7 @@ impl VerifyingKey {
 
     pub(super) fn verify(&self, hash: HashAlgorithm, message: &[u8], signature: &[u8]) -> bool {
         // OpenSSL throws for some malformed signatures (a bad DER for ECDSA): a refusal too.
-        node_verify(algorithm(hash), message, &self.key, signature).unwrap_or(false)
+        node_verify(&algorithm(hash), message, &self.key, signature).unwrap_or(false)
     }
 }
 

@@ -83,15 +83,18 @@ impl SigningKey {
     ) -> Result<Vec<u8>, SignError> {
         let digest = digest(hash, message);
         match self {
-            SigningKey::Rsa(key) => key
-                .sign(pkcs1v15(hash), &digest)
-                .map_err(|_| SignError::Rsa {
+            SigningKey::Rsa(key) => {
+                key.sign(pkcs1v15(hash), &digest)
+                    .map_err(|_| {
+                        SignError::Crypto {
                     reason:
                         "the RSA operation failed (the system random number generator or the key)",
-                }),
+                }
+                    })
+            }
             SigningKey::Ecdsa(key) => {
                 let signature: p256::ecdsa::Signature =
-                    key.sign_prehash(&digest).map_err(|_| SignError::Rsa {
+                    key.sign_prehash(&digest).map_err(|_| SignError::Crypto {
                         reason: "the ECDSA operation failed",
                     })?;
                 Ok(signature.to_der().as_bytes().to_vec())
