@@ -25,18 +25,10 @@ fn keygen_writes_keys_node_crypto_loads_with_the_private_key_mode_0600() {
     let read = |path: &Path| std::fs::read_to_string(path).unwrap();
     assert!(read(&keys.private).starts_with("-----BEGIN PRIVATE KEY-----\n"));
     assert!(read(&keys.public).starts_with("-----BEGIN PUBLIC KEY-----\n"));
-    let report = node(&format!(
-        r#"const crypto = require("crypto"), fs = require("fs");
-           const priv = crypto.createPrivateKey(fs.readFileSync({:?}));
-           const pub = crypto.createPublicKey(fs.readFileSync({:?}));
-           const spki = {{ type: "spki", format: "der" }};
-           const same = crypto.createPublicKey(priv).export(spki).equals(pub.export(spki));
-           const bits = priv.asymmetricKeyDetails.modulusLength;
-           console.log([priv.type, priv.asymmetricKeyType, bits, pub.type, same].join(" "));"#,
-        keys.private.display().to_string(),
-        keys.public.display().to_string()
-    ));
-    assert_eq!(report, "private rsa 2048 public true");
+    assert_eq!(
+        node_key_report(&keys.private, &keys.public),
+        "private rsa 2048 public true"
+    );
 }
 
 #[test]
@@ -447,17 +439,10 @@ fn keygen_makes_ecdsa_p256_keys_that_sign_urls_node_crypto_and_verify_accept() {
     let out = run(&format!("keygen --type ecdsa-p256 --out {}", dir.display()));
     assert_success(&out);
     let (private, public) = (dir.join("private_key.pem"), dir.join("public_key.pem"));
-    let report = node(&format!(
-        r#"const crypto = require("crypto"), fs = require("fs");
-           const priv = crypto.createPrivateKey(fs.readFileSync({:?}));
-           const pub = crypto.createPublicKey(fs.readFileSync({:?}));
-           const spki = {{ type: "spki", format: "der" }};
-           const same = crypto.createPublicKey(priv).export(spki).equals(pub.export(spki));
-           console.log([priv.asymmetricKeyType, priv.asymmetricKeyDetails.namedCurve, same].join(" "));"#,
-        private.display().to_string(),
-        public.display().to_string()
-    ));
-    assert_eq!(report, "ec prime256v1 true");
+    assert_eq!(
+        node_key_report(&private, &public),
+        "private ec prime256v1 public true"
+    );
 
     let url = "https://d.example/private/a.png";
     let signed = cli(&[
@@ -488,6 +473,22 @@ fn keygen_makes_ecdsa_p256_keys_that_sign_urls_node_crypto_and_verify_accept() {
         pem = public.display().to_string(),
     ));
     assert_eq!(checked, "true");
+}
+
+/// How node:crypto reads a key pair: `private TYPE SIZE public SAME`, SIZE the modulus bits
+/// or the curve, SAME whether the public key is the private key's.
+fn node_key_report(private: &Path, public: &Path) -> String {
+    node(&format!(
+        r#"const crypto = require("crypto"), fs = require("fs");
+           const priv = crypto.createPrivateKey(fs.readFileSync({:?}));
+           const pub = crypto.createPublicKey(fs.readFileSync({:?}));
+           const spki = {{ type: "spki", format: "der" }};
+           const same = crypto.createPublicKey(priv).export(spki).equals(pub.export(spki));
+           const {{ modulusLength, namedCurve }} = priv.asymmetricKeyDetails;
+           console.log([priv.type, priv.asymmetricKeyType, modulusLength ?? namedCurve, pub.type, same].join(" "));"#,
+        private.display().to_string(),
+        public.display().to_string()
+    ))
 }
 
 /// `verify`'s exit status with the RSA test key.

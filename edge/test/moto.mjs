@@ -1,45 +1,17 @@
 // moto's server (PyPI moto[server] in .venv, installed by scripts/bootstrap.sh) for the edge
 // tests: Secrets Manager and Cognito user pools on a free loopback port, spoken to with
 // plain fetch (moto reads the region and service from the credential scope and ignores the
-// signature). Deadlines use performance.now: the tests pin Date (helpers.mjs).
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import net from 'node:net';
-import { fileURLToPath } from 'node:url';
+// signature). moto itself is started by the demo's launcher (edge/emulator/demo/moto.js).
+import { freePort, startMoto as startMotoServer } from '../emulator/demo/moto.js';
 
-const MOTO = fileURLToPath(new URL('../../.venv/bin/moto_server', import.meta.url));
+export { freePort };
 export const REGION = 'us-east-1';
 
-export async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Starts moto_server; `stop()` ends it. @returns {Promise<{endpoint: string, stop: () => void}>} */
+/** Starts moto_server (the demo's launcher); `stop()` ends it. @returns {Promise<{endpoint: string, stop: () => Promise<void>}>} */
 export async function startMoto() {
-  if (!existsSync(MOTO)) throw new Error(`${MOTO} is missing: run scripts/bootstrap.sh (make bootstrap)`);
   // The AWS SDK reads credentials from the environment; moto accepts any.
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' });
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const deadline = performance.now() + 30_000;
-  for (;;) {
-    try {
-      await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
-      break;
-    } catch {
-      if (performance.now() > deadline || child.exitCode !== null) {
-        child.kill('SIGKILL');
-        throw new Error(`moto_server did not answer at ${endpoint}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  return { endpoint, stop: () => child.exitCode === null && child.kill('SIGTERM') };
+  return startMotoServer();
 }
 
 const TARGET_PREFIX = { 'cognito-idp': 'AWSCognitoIdentityProviderService', secretsmanager: 'secretsmanager' };

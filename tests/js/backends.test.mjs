@@ -7,11 +7,9 @@
 // PRIVATE KEY, which only the Node build can decrypt.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 
-import * as node from '../../pkg/index.mjs';
-import * as web from '../../pkg/web/cloudfront_edge_auth.js';
+import { BUILDS, node, web } from './builds.mjs';
 import {
   PASSPHRASE,
   cannedPolicy,
@@ -22,9 +20,6 @@ import {
   splitSignedUrl,
 } from './support.mjs';
 
-web.initSync({ module: readFileSync(new URL('../../pkg/web/cloudfront_edge_auth_bg.wasm', import.meta.url)) });
-
-const BUILDS = /** @type {const} */ ([['node', node], ['web', web]]);
 const KEY_PAIR_ID = 'K2JCJMDEHXQW5F';
 const EXPIRES = 2_000_000_000;
 const NOW = 1_900_000_000_000;

@@ -7,14 +7,12 @@
 // everything around them is compared with @aws-sdk/cloudfront-signer byte for byte.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, verify } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 
 import * as sdk from '@aws-sdk/cloudfront-signer';
 
 import { checkSignedRequest, trustedKeys } from '../../edge/emulator/src/signed-request.js';
-import * as node from '../../pkg/index.mjs';
-import * as web from '../../pkg/web/cloudfront_edge_auth.js';
+import { BUILDS, node, web } from './builds.mjs';
 import {
   PASSPHRASE,
   cannedPolicy,
@@ -25,9 +23,6 @@ import {
   splitSignedUrl,
 } from './support.mjs';
 
-web.initSync({ module: readFileSync(new URL('../../pkg/web/cloudfront_edge_auth_bg.wasm', import.meta.url)) });
-
-const BUILDS = /** @type {const} */ ([['node', node], ['web', web]]);
 const EC_ID = 'KECDSAP256KEY1';
 const RSA_ID = 'K2JCJMDEHXQW5F';
 const EXPIRES = 2_000_000_000;
