@@ -44,6 +44,8 @@ pub mod cidr;
 pub mod crypto;
 pub mod encoding;
 pub mod error;
+#[cfg(target_arch = "wasm32")]
+mod js;
 pub mod keys;
 pub mod policy;
 pub mod request;

@@ -4,7 +4,7 @@
 //! AWS: *Use signed cookies* — "If a signed URL and signed cookies are both present,
 //! CloudFront uses the signed URL".
 
-use crate::verify::Malformation;
+use crate::error::{EncodingError, PolicyError};
 
 /// Longest URL we look at (CloudFront's own limit is 8,192 bytes).
 pub const MAX_URL_LEN: usize = 8 * 1024;
@@ -18,6 +18,54 @@ pub enum CredentialSource {
     SignedUrl,
     /// `CloudFront-*` cookies.
     Cookies,
+}
+
+/// What exactly was unreadable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Malformation {
+    /// The URL is over [`MAX_URL_LEN`].
+    #[error("URL is {len} bytes, over the limit")]
+    UrlTooLong {
+        /// Its length.
+        len: usize,
+    },
+    /// The `Cookie` header is over [`MAX_COOKIE_HEADER_LEN`].
+    #[error("Cookie header is {len} bytes, over the limit")]
+    CookieHeaderTooLong {
+        /// Its length.
+        len: usize,
+    },
+    /// A signed-URL parameter appears twice.
+    #[error("{name} appears more than once")]
+    Duplicate {
+        /// The parameter.
+        name: &'static str,
+    },
+    /// A required value is absent.
+    #[error("{name} is missing")]
+    Incomplete {
+        /// What is missing.
+        name: &'static str,
+    },
+    /// Both `Expires` and `Policy` were given.
+    #[error("both Expires and Policy are present")]
+    ExpiresAndPolicy,
+    /// `Expires` is not epoch seconds in range.
+    #[error("Expires is not an epoch time from 1 to 2147483647")]
+    Expires,
+    /// The policy does not parse.
+    #[error("{0}")]
+    Policy(PolicyError),
+    /// The signature is not CloudFront base64.
+    #[error("signature: {0}")]
+    Signature(EncodingError),
+    /// `Key-Pair-Id` is not a key id.
+    #[error("Key-Pair-Id is not a valid key id")]
+    KeyPairId,
+    /// `Hash-Algorithm` is neither SHA1 nor SHA256.
+    #[error("Hash-Algorithm must be SHA1 or SHA256")]
+    HashAlgorithm,
 }
 
 /// The raw credential values, not yet decoded or checked.

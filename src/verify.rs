@@ -7,13 +7,13 @@
 
 use std::net::IpAddr;
 
+use crate::crypto::HashAlgorithm;
 use crate::encoding;
-use crate::error::{EncodingError, PolicyError};
 use crate::keys::KeyGroup;
 use crate::policy::{CannedPolicy, CustomPolicy, Policy, MAX_EPOCH};
+pub use crate::request::Malformation;
 use crate::request::{self, CredentialSource, RawCredentials};
 use crate::resource;
-use crate::sign::HashAlgorithm;
 
 /// What a request presented, for [`Verifier::verify`].
 #[derive(Debug, Clone, Copy)]
@@ -128,54 +128,6 @@ impl std::fmt::Display for Denied {
             Denied::IpMismatch => f.write_str("the viewer IP is outside the policy's range"),
         }
     }
-}
-
-/// What exactly was unreadable.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum Malformation {
-    /// The URL is over [`request::MAX_URL_LEN`].
-    #[error("URL is {len} bytes, over the limit")]
-    UrlTooLong {
-        /// Its length.
-        len: usize,
-    },
-    /// The `Cookie` header is over [`request::MAX_COOKIE_HEADER_LEN`].
-    #[error("Cookie header is {len} bytes, over the limit")]
-    CookieHeaderTooLong {
-        /// Its length.
-        len: usize,
-    },
-    /// A signed-URL parameter appears twice.
-    #[error("{name} appears more than once")]
-    Duplicate {
-        /// The parameter.
-        name: &'static str,
-    },
-    /// A required value is absent.
-    #[error("{name} is missing")]
-    Incomplete {
-        /// What is missing.
-        name: &'static str,
-    },
-    /// Both `Expires` and `Policy` were given.
-    #[error("both Expires and Policy are present")]
-    ExpiresAndPolicy,
-    /// `Expires` is not epoch seconds in range.
-    #[error("Expires is not an epoch time from 1 to 2147483647")]
-    Expires,
-    /// The policy does not parse.
-    #[error("{0}")]
-    Policy(PolicyError),
-    /// The signature is not CloudFront base64.
-    #[error("signature: {0}")]
-    Signature(EncodingError),
-    /// `Key-Pair-Id` is not a key id.
-    #[error("Key-Pair-Id is not a valid key id")]
-    KeyPairId,
-    /// `Hash-Algorithm` is neither SHA1 nor SHA256.
-    #[error("Hash-Algorithm must be SHA1 or SHA256")]
-    HashAlgorithm,
 }
 
 /// Verifies requests against one trusted key group.

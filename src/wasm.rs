@@ -11,6 +11,7 @@ use std::cell::RefCell;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, SignError};
+use crate::js::{js_str, set};
 use crate::keys::{KeyGroup, KeyId, PrivateKey, PublicKey};
 use crate::policy::{CannedPolicy, CustomPolicy, Policy};
 use crate::request::CredentialSource;
@@ -160,31 +161,6 @@ export type CloudFrontEdgeAuthErrorCode =
   | "ERR_POLICY_TOO_LONG" | "ERR_BASE64"
   | "ERR_SIGN_URL" | "ERR_SIGN_DATE" | "ERR_SIGN_ALGORITHM" | "ERR_SIGN_RSA";
 "#;
-
-thread_local! {
-    /// JS strings for the property names and codes passed on every call, each made once:
-    /// turning a Rust `&str` into a JS string goes through a `TextDecoder` (~0.3 us), and a
-    /// verification passes a dozen of them.
-    static JS_STRINGS: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// `text` as a JS string, made on first use. The cache is released before the caller uses
-/// the value, so a JS getter that calls back into this module cannot find it borrowed.
-pub(crate) fn js_str(text: &'static str) -> JsValue {
-    JS_STRINGS.with_borrow_mut(|cache| {
-        if let Some((_, value)) = cache.iter().find(|(known, _)| *known == text) {
-            return value.clone();
-        }
-        let value = JsValue::from_str(text);
-        cache.push((text, value.clone()));
-        value
-    })
-}
-
-/// `target[name] = value`, with `name` made once.
-pub(crate) fn set(target: &Object, name: &'static str, value: &JsValue) -> Result<(), JsValue> {
-    Reflect::set(target, &js_str(name), value).map(drop)
-}
 
 pub(crate) fn js_error(code: &str, message: &str) -> JsValue {
     let error = js_sys::Error::new(message);

@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 
 use super::{HashAlgorithm, KeyKind, PrivateKeyFormat, PublicKeyFormat};
 use crate::error::{KeyError, SignError};
-use crate::wasm::{js_str, set};
+use crate::js::{js_str, set};
 
 pub(super) const NAME: &str = "node:crypto";
 

@@ -8,9 +8,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 
 use cloudfront_edge_auth::Signer;
 
-use crate::failure::Failure;
+use crate::conditions::{sign_one_url, Conditions};
+use crate::failure::{warn, Failure};
 use crate::output::Stdout;
-use crate::sign::{sign_one_url, Conditions};
 
 /// Most lines signed per chunk.
 const CHUNK: usize = 512;
@@ -70,7 +70,7 @@ pub fn sign_lines<R: Read>(
             }
             if let Some(warning) = conditions.wildcard_warning(&url) {
                 if wildcards == 0 {
-                    crate::warn(&format!("{here}: {warning}"));
+                    warn(&format!("{here}: {warning}"));
                 }
                 wildcards += 1;
             }
@@ -89,7 +89,7 @@ pub fn sign_lines<R: Read>(
         }
     }
     if wildcards > 1 {
-        crate::warn(&format!(
+        warn(&format!(
             "{name}: {wildcards} URLs in all contain '*' and got canned policies that never match"
         ));
     }

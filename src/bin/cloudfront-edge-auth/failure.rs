@@ -4,6 +4,14 @@ use std::fmt;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// The program's name, at the start of every diagnostic.
+pub const NAME: &str = "cloudfront-edge-auth";
+
+/// A diagnostic that does not stop the command.
+pub fn warn(message: &str) {
+    eprintln!("{NAME}: warning: {}", one_line(message));
+}
+
 /// Exit status: success (signed, written, accepted, nothing wrong found).
 pub const EXIT_OK: u8 = 0;
 /// Exit status: `verify` refused the credentials, or `inspect` found something wrong.

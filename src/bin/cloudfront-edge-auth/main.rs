@@ -32,6 +32,7 @@
 mod batch;
 mod check;
 mod cli;
+mod conditions;
 mod dates;
 mod failure;
 mod keyfile;
@@ -44,10 +45,8 @@ use clap::error::ErrorKind;
 use clap::Parser;
 
 use crate::cli::{Cli, Command, KeyType};
-use crate::failure::{Failure, Outcome, EXIT_USAGE};
+use crate::failure::{warn, Failure, Outcome, EXIT_USAGE, NAME};
 use crate::output::Stdout;
-
-const NAME: &str = "cloudfront-edge-auth";
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -118,9 +117,4 @@ fn usage_error(error: &clap::Error) -> ExitCode {
     let message = message.strip_prefix("error: ").unwrap_or(&message);
     eprintln!("{NAME}: error: {message} (try '{NAME} --help')");
     ExitCode::from(EXIT_USAGE)
-}
-
-/// A diagnostic that does not stop the command.
-pub fn warn(message: &str) {
-    eprintln!("{NAME}: warning: {}", failure::one_line(message));
 }
