@@ -14,14 +14,19 @@
 
 mod hash;
 
+// The backend is picked at build time; both files keep their own name so a reader (and
+// rustdoc) sees which one a path belongs to, and the rest of this module names only `backend`.
 #[cfg(all(target_arch = "wasm32", feature = "node-crypto"))]
-#[path = "node.rs"]
-mod backend;
+mod node;
+#[cfg(all(target_arch = "wasm32", feature = "node-crypto"))]
+use node as backend;
 
 #[cfg(not(all(target_arch = "wasm32", feature = "node-crypto")))]
 #[cfg(feature = "rustcrypto")]
-#[path = "rustcrypto.rs"]
-mod backend;
+mod rustcrypto;
+#[cfg(not(all(target_arch = "wasm32", feature = "node-crypto")))]
+#[cfg(feature = "rustcrypto")]
+use rustcrypto as backend;
 
 #[cfg(not(any(
     all(target_arch = "wasm32", feature = "node-crypto"),

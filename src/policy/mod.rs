@@ -5,14 +5,13 @@
 //! matter: a canned policy is never sent, CloudFront rebuilds it from the request and checks
 //! the signature against its own bytes, so ours must match them exactly.
 
+mod parse;
+#[cfg(test)]
+mod tests;
+
 use crate::cidr::Ipv4Cidr;
 use crate::encoding;
 use crate::error::PolicyError;
-use std::marker::PhantomData;
-
-use serde::de::value::MapAccessDeserializer;
-use serde::de::{Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
 
 /// The latest `AWS:EpochTime` we accept: CloudFront stores it as a signed 32-bit value.
 pub const MAX_EPOCH: u64 = 2_147_483_647;
@@ -216,23 +215,13 @@ impl CustomPolicy {
             });
         }
         let text = std::str::from_utf8(json).map_err(|_| PolicyError::NotUtf8)?;
-        if let Some(index) = whitespace_outside_strings(text) {
-            return Err(PolicyError::Whitespace { index });
+        let fields = parse::custom_policy_fields(text)?;
+        let mut policy = CustomPolicy::new(fields.resource, fields.date_less_than)?;
+        if let Some(start) = fields.date_greater_than {
+            policy = policy.with_date_greater_than(start)?;
         }
-        let Object(raw) =
-            serde_json::from_str::<Object<RawPolicy>>(text).map_err(|e| PolicyError::Json {
-                detail: e.to_string(),
-            })?;
-        let [Object(statement)] = <[Object<RawStatement>; 1]>::try_from(raw.statement)
-            .map_err(|all| PolicyError::StatementCount { count: all.len() })?;
-        let Object(condition) = statement.condition;
-        let mut policy =
-            CustomPolicy::new(statement.resource, condition.date_less_than.0.epoch_time)?;
-        if let Some(Object(start)) = condition.date_greater_than {
-            policy = policy.with_date_greater_than(start.epoch_time)?;
-        }
-        if let Some(Object(ip)) = condition.ip_address {
-            policy = policy.with_ip_address(ip.source_ip.parse()?);
+        if let Some(ip) = fields.ip_address {
+            policy = policy.with_ip_address(ip.parse()?);
         }
         Ok(policy)
     }
@@ -286,26 +275,6 @@ fn check_epoch(value: u64) -> Result<(), PolicyError> {
     Ok(())
 }
 
-fn whitespace_outside_strings(text: &str) -> Option<usize> {
-    let mut in_string = false;
-    let mut escaped = false;
-    for (index, byte) in text.bytes().enumerate() {
-        if in_string {
-            match (escaped, byte) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-        } else if byte == b'"' {
-            in_string = true;
-        } else if matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
-            return Some(index);
-        }
-    }
-    None
-}
-
 /// Writes `value` as a JSON string the way `JSON.stringify` (AwsSdkJs) or Python's
 /// `json.dumps` with `ensure_ascii` (Botocore) does.
 fn push_json_string(out: &mut String, value: &str, style: SignerStyle) {
@@ -331,79 +300,3 @@ fn push_json_string(out: &mut String, value: &str, style: SignerStyle) {
     }
     out.push('"');
 }
-
-// The policy JSON's shape, read strictly by serde_json into typed structs: no unknown field
-// (`deny_unknown_fields`), no repeated one (the derive refuses a duplicate field), `null` only
-// where a field is optional, every object an object (see `Object`). One pass, linear in the
-// input: a hostile policy costs what a valid one of its size costs.
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPolicy {
-    #[serde(rename = "Statement")]
-    statement: Vec<Object<RawStatement>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStatement {
-    #[serde(rename = "Resource", default)]
-    resource: Option<String>,
-    #[serde(rename = "Condition")]
-    condition: Object<RawCondition>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCondition {
-    #[serde(rename = "DateLessThan")]
-    date_less_than: Object<EpochTime>,
-    #[serde(rename = "DateGreaterThan", default)]
-    date_greater_than: Option<Object<EpochTime>>,
-    #[serde(rename = "IpAddress", default)]
-    ip_address: Option<Object<SourceIp>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EpochTime {
-    #[serde(rename = "AWS:EpochTime")]
-    epoch_time: u64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SourceIp {
-    #[serde(rename = "AWS:SourceIp")]
-    source_ip: String,
-}
-
-/// `T` read from a JSON object and nothing else: a derived struct would also take a JSON array
-/// of its fields in order (`[[{"Condition":...}]]`), which CloudFront's policy is not.
-struct Object<T>(T);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor<T>(PhantomData<T>);
-
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
-            type Value = T;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-                T::deserialize(MapAccessDeserializer::new(map))
-            }
-        }
-
-        deserializer
-            .deserialize_map(ObjectVisitor(PhantomData))
-            .map(Object)
-    }
-}
-
-#[cfg(test)]
-#[path = "policy_tests.rs"]
-mod tests;
