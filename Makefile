@@ -46,13 +46,13 @@ test-wasm: test-wasm-node test-wasm-chrome
 # The wasm suites run twice in Node: on the RustCrypto backend (the web build's) and on the
 # node:crypto backend (the Node build's, feature node-crypto), Wycheproof vectors included.
 test-wasm-node: bootstrap
-	$(WASM_PACK) test --node --mode no-install
-	$(WASM_PACK) test --node --mode no-install -- --no-default-features --features node-crypto
+	$(WASM_PACK) test --node --mode no-install -- --features fuzzing
+	$(WASM_PACK) test --node --mode no-install -- --no-default-features --features node-crypto,fuzzing
 
 # WASM_BINDGEN_USE_BROWSER runs the same suites (not marked run_in_browser) in Chromium.
 test-wasm-chrome: bootstrap
 	WASM_BINDGEN_USE_BROWSER=1 $(WASM_PACK) test --headless --chrome \
-	  --chromedriver $(CHROMEDRIVER) --mode no-install
+	  --chromedriver $(CHROMEDRIVER) --mode no-install -- --features fuzzing
 
 test-js: pkg
 	node --test --test-reporter=spec tests/js/
@@ -69,11 +69,11 @@ test-edge: pkg
 # `make fuzz` keeps each target going for FUZZ_SECONDS. See docs/security.md.
 FUZZ_SECONDS ?= 30
 test-fuzz: pkg
-	cargo test --test fuzz -- --nocapture
+	cargo test --features fuzzing --test fuzz -- --nocapture
 	node --test edge/test/config-fuzz.test.mjs
 
 fuzz: pkg
-	FUZZ_SECONDS=$(FUZZ_SECONDS) cargo test --test fuzz -- --nocapture --test-threads=2
+	FUZZ_SECONDS=$(FUZZ_SECONDS) cargo test --features fuzzing --test fuzz -- --nocapture --test-threads=2
 	FUZZ_CASES=$$(( $(FUZZ_SECONDS) * 5000 )) node --test edge/test/config-fuzz.test.mjs
 
 # Load: the handler behind the emulator on loopback, bounded (50k requests, 60 s); fails on

@@ -10,8 +10,9 @@ use base64::Engine as _;
 
 use crate::error::EncodingError;
 
-/// Largest encoded input [`decode`] accepts, in bytes. A policy or signature is far smaller;
-/// the cap keeps hostile cookies from costing memory before anything is checked.
+/// Longest CloudFront-base64 value (`Policy`, `Signature`, their cookies) we decode, in bytes.
+/// A policy or signature is far smaller; the cap keeps hostile cookies from costing memory
+/// before anything is checked.
 pub const MAX_ENCODED_LEN: usize = 16 * 1024;
 
 /// Decodes with or without padding: CloudFront pads, but some hand-rolled signers strip it.
@@ -21,12 +22,7 @@ const STANDARD_LENIENT_PADDING: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// Encodes bytes the way CloudFront expects in `Policy`, `Signature` and their cookies.
-///
-/// ```
-/// use cloudfront_edge_auth::encoding::encode;
-/// assert_eq!(encode(&[0xfb, 0xff]), "-~8_");
-/// ```
-pub fn encode(bytes: &[u8]) -> String {
+pub(crate) fn encode(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD
         .encode(bytes)
         .chars()
@@ -43,13 +39,7 @@ pub fn encode(bytes: &[u8]) -> String {
 ///
 /// Rejects characters outside the CloudFront alphabet (including the standard `+`, `/`
 /// and `=`, which CloudFront never emits), inputs over [`MAX_ENCODED_LEN`], and bad lengths.
-///
-/// ```
-/// use cloudfront_edge_auth::encoding::decode;
-/// assert_eq!(decode("-~8_").unwrap(), vec![0xfb, 0xff]);
-/// assert!(decode("+/8=").is_err());
-/// ```
-pub fn decode(text: &str) -> Result<Vec<u8>, EncodingError> {
+pub(crate) fn decode(text: &str) -> Result<Vec<u8>, EncodingError> {
     if text.len() > MAX_ENCODED_LEN {
         return Err(EncodingError::TooLong {
             len: text.len(),

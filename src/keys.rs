@@ -15,9 +15,9 @@ use crate::crypto::{self, KeyKind, PrivateKeyFormat, PublicKeyFormat, SigningKey
 use crate::error::KeyError;
 
 /// Smallest RSA modulus CloudFront accepts.
-pub const MIN_BITS: usize = 2048;
+pub const MIN_RSA_BITS: usize = 2048;
 /// Largest RSA modulus we accept (bounds the cost of one verification).
-pub const MAX_BITS: usize = 4096;
+pub const MAX_RSA_BITS: usize = 4096;
 /// CloudFront's limit of public keys in one key group.
 pub const MAX_KEYS_PER_GROUP: usize = 5;
 /// Largest PEM text we parse.
@@ -304,10 +304,10 @@ fn rsa_public_bits(der: &[u8]) -> Result<usize, KeyError> {
 fn modulus_bits(n: &[u8]) -> Result<usize, KeyError> {
     let n = &n[n.iter().position(|&b| b != 0).unwrap_or(n.len())..];
     let bits = n.len() * 8;
-    if bits < MIN_BITS {
+    if bits < MIN_RSA_BITS {
         return Err(KeyError::TooSmall { bits });
     }
-    if bits > MAX_BITS {
+    if bits > MAX_RSA_BITS {
         return Err(KeyError::TooLarge { bits });
     }
     if n.last().is_some_and(|b| b & 1 == 0) {

@@ -34,33 +34,49 @@
 //! caps and typed errors.
 
 #![forbid(unsafe_code)]
+#![deny(unreachable_pub)]
 #![warn(missing_docs)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-pub mod cidr;
-pub mod crypto;
-pub mod encoding;
-pub mod error;
+mod cidr;
+// The raw keys are `pub` for the `fuzzing` feature (tests/wycheproof.rs drives the backend
+// with them); without it they are crate-internal.
+#[cfg_attr(not(feature = "fuzzing"), allow(unreachable_pub))]
+mod crypto;
+mod encoding;
+mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 #[cfg(target_arch = "wasm32")]
 mod js;
-pub mod keys;
-pub mod policy;
-pub mod request;
-pub mod resource;
-pub mod sdk;
-pub mod sign;
-pub mod verify;
+mod keys;
+mod policy;
+mod request;
+mod resource;
+mod sdk;
+mod sign;
+mod verify;
+// The JS API: `#[wasm_bindgen]` exports must be `pub`, though no Rust path reaches them.
 #[cfg(target_arch = "wasm32")]
-pub mod wasm;
+#[allow(unreachable_pub)]
+mod wasm;
 
+// The public API, each item at one path.
 pub use cidr::Ipv4Cidr;
-pub use crypto::KeyKind;
+pub use crypto::{HashAlgorithm, KeyKind};
+pub use encoding::MAX_ENCODED_LEN;
 pub use error::{CidrError, EncodingError, Error, KeyError, PolicyError, SignError};
-pub use keys::{KeyGroup, KeyId, PrivateKey, PublicKey};
-pub use policy::{CannedPolicy, CustomPolicy, Policy, SignerStyle};
-pub use request::{has_signed_url_parameters, CredentialSource};
-pub use sign::{CookieSet, HashAlgorithm, PolicyCarrier, SignedPolicy, Signer};
-pub use verify::{Accepted, Denied, Malformation, Request, Verdict, Verifier};
+pub use keys::{
+    KeyGroup, KeyId, PrivateKey, PublicKey, MAX_KEYS_PER_GROUP, MAX_PEM_LEN, MAX_RSA_BITS,
+    MIN_RSA_BITS,
+};
+pub use policy::{CannedPolicy, CustomPolicy, Policy, SignerStyle, MAX_EPOCH, MAX_POLICY_LEN};
+pub use request::{
+    has_signed_url_parameters, CredentialSource, Malformation, MAX_COOKIE_HEADER_LEN, MAX_URL_LEN,
+};
+pub use sdk::check_url_scheme;
+pub use sign::{CookieSet, PolicyCarrier, SignedPolicy, Signer};
+pub use verify::{Accepted, Denied, Request, Unverified, Verdict, Verifier};

@@ -8,14 +8,7 @@
 ///
 /// Linear-memory greedy matching with one backtrack point, so hostile patterns such as
 /// `*a*a*a*a*b` against long URLs stay O(pattern × url) and never recurse.
-///
-/// ```
-/// use cloudfront_edge_auth::resource::matches;
-/// assert!(matches("https://d.example/private/*", "https://d.example/private/a/b.png?x=1"));
-/// assert!(matches("https://d.example/?.png", "https://d.example/a.png"));
-/// assert!(!matches("https://d.example/private/*", "https://d.example/premium/a.png"));
-/// ```
-pub fn matches(pattern: &str, url: &str) -> bool {
+pub(crate) fn matches(pattern: &str, url: &str) -> bool {
     let pattern: Vec<char> = pattern.chars().collect();
     let text: Vec<char> = url.chars().collect();
     let (mut p, mut t) = (0usize, 0usize);

@@ -10,8 +10,15 @@ use crate::error::SignError;
 /// Schemes the SDK signs (RTMP distributions were retired in 2020 and are refused here).
 const SCHEMES: [&str; 4] = ["http:", "https:", "ws:", "wss:"];
 
-/// Checks the scheme the way the SDK's `getResource` does: the text before the first `//`.
-pub fn check_scheme(url: &str) -> Result<(), SignError> {
+/// Checks a URL's scheme the way `@aws-sdk/cloudfront-signer`'s `getResource` does: the text
+/// before the first `//` must be `http:`, `https:`, `ws:` or `wss:`.
+///
+/// ```
+/// use cloudfront_edge_auth::check_url_scheme;
+/// assert!(check_url_scheme("https://d.example/a.png").is_ok());
+/// assert!(check_url_scheme("rtmp://d.example/a.flv").is_err());
+/// ```
+pub fn check_url_scheme(url: &str) -> Result<(), SignError> {
     let scheme = url.find("//").map(|end| &url[..end]);
     match scheme {
         Some(s) if SCHEMES.contains(&s) => Ok(()),
@@ -23,15 +30,12 @@ pub fn check_scheme(url: &str) -> Result<(), SignError> {
 
 /// The SDK's `encodeUrlPath`: percent-encodes path segments and query components the way
 /// `getSignedUrl` does before it signs.
-///
-/// ```
-/// use cloudfront_edge_auth::sdk::normalize_url;
-/// assert_eq!(
-///     normalize_url("https://d.example/my file.png?a=b c&d"),
-///     "https://d.example/my%20file.png?a=b%20c&d="
-/// );
-/// ```
-pub fn normalize_url(url: &str) -> String {
+// Used by the JS `getSignedUrl` (wasm32) and the fuzz targets only.
+#[cfg_attr(
+    not(any(target_arch = "wasm32", feature = "fuzzing")),
+    allow(dead_code)
+)]
+pub(crate) fn normalize_url(url: &str) -> String {
     let Some(protocol_end) = url.find("//") else {
         return url.to_string();
     };
@@ -202,10 +206,10 @@ mod tests {
 
     #[test]
     fn accepts_only_the_sdk_schemes() {
-        assert!(check_scheme("https://d.example/a").is_ok());
-        assert!(check_scheme("wss://d.example/a").is_ok());
-        assert!(check_scheme("rtmp://d.example/a").is_err());
-        assert!(check_scheme("d.example/a").is_err());
-        assert!(check_scheme("*://d.example/a").is_err());
+        assert!(check_url_scheme("https://d.example/a").is_ok());
+        assert!(check_url_scheme("wss://d.example/a").is_ok());
+        assert!(check_url_scheme("rtmp://d.example/a").is_err());
+        assert!(check_url_scheme("d.example/a").is_err());
+        assert!(check_url_scheme("*://d.example/a").is_err());
     }
 }

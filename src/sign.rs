@@ -5,7 +5,7 @@
 //! from the crypto backend ([`crate::crypto`]): `node:crypto` in the Node build, RustCrypto
 //! elsewhere.
 
-pub use crate::crypto::HashAlgorithm;
+use crate::crypto::HashAlgorithm;
 use crate::encoding;
 use crate::error::SignError;
 use crate::keys::{KeyId, PrivateKey};

@@ -11,7 +11,7 @@ use crate::crypto::HashAlgorithm;
 use crate::encoding;
 use crate::keys::KeyGroup;
 use crate::policy::{CannedPolicy, CustomPolicy, Policy, MAX_EPOCH};
-pub use crate::request::Malformation;
+use crate::request::Malformation;
 use crate::request::{self, CredentialSource, RawCredentials};
 use crate::resource;
 
@@ -221,8 +221,7 @@ impl Verifier {
 /// which goes through this same step first.
 ///
 /// ```
-/// use cloudfront_edge_auth::verify::Unverified;
-/// use cloudfront_edge_auth::{CredentialSource, Denied, Policy};
+/// use cloudfront_edge_auth::{CredentialSource, Denied, Policy, Unverified};
 /// let url = "https://d.example/a.png?Expires=1900000000&Signature=AAAA&Key-Pair-Id=K2JCJMDEHXQW5F";
 /// let unverified = Unverified::read(url, None).unwrap();
 /// assert_eq!(unverified.source(), CredentialSource::SignedUrl);

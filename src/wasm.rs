@@ -10,12 +10,13 @@ use std::cell::RefCell;
 
 use zeroize::Zeroizing;
 
+use crate::crypto::HashAlgorithm;
 use crate::error::{Error, SignError};
 use crate::js::{js_str, set};
 use crate::keys::{KeyGroup, KeyId, PrivateKey, PublicKey};
 use crate::policy::{CannedPolicy, CustomPolicy, Policy};
 use crate::request::CredentialSource;
-use crate::sign::{HashAlgorithm, PolicyCarrier, SignedPolicy};
+use crate::sign::{PolicyCarrier, SignedPolicy};
 use crate::{sdk, verify};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -289,7 +290,7 @@ impl JsSigner {
         };
         let signed = self.sign(&options, &base_url, policy.as_deref())?;
         let signed_url = signed.to_url(&base_url);
-        sdk::check_scheme(&signed_url).map_err(core_error)?;
+        sdk::check_url_scheme(&signed_url).map_err(core_error)?;
         Ok(signed_url)
     }
 
@@ -372,7 +373,7 @@ impl JsSigner {
                 SignError::MissingDateLessThan
             }));
         };
-        sdk::check_scheme(url).map_err(core_error)?;
+        sdk::check_url_scheme(url).map_err(core_error)?;
         let date_greater_than = date_field(options, "dateGreaterThan")?.filter(|s| *s != 0);
         let ip_address = string_field(options, "ipAddress")?.filter(|ip| !ip.is_empty());
         let policy = if date_greater_than.is_none() && ip_address.is_none() {

@@ -4,7 +4,7 @@
 mod common;
 
 use cloudfront_edge_auth::{
-    encoding, CannedPolicy, CredentialSource, CustomPolicy, Denied, HashAlgorithm, KeyGroup, KeyId,
+    CannedPolicy, CredentialSource, CustomPolicy, Denied, HashAlgorithm, KeyGroup, KeyId,
     Malformation, Policy, PublicKey, Request, SignerStyle, Verifier,
 };
 use common::*;
@@ -439,7 +439,7 @@ fn signature_verifies_against_the_raw_policy_bytes() {
     // The signature covers exactly the decoded CloudFront-Policy bytes.
     let signed = signer().sign_policy(&custom(None, None)).unwrap();
     let cookies = signed.to_cookies();
-    let bytes = encoding::decode(cookies.get("CloudFront-Policy").unwrap()).unwrap();
+    let bytes = from_cloudfront_base64(cookies.get("CloudFront-Policy").unwrap());
     assert_eq!(
         bytes,
         custom(None, None)
@@ -447,7 +447,7 @@ fn signature_verifies_against_the_raw_policy_bytes() {
             .into_bytes()
     );
     let raw = signer().sign_bytes(&bytes).unwrap();
-    assert_eq!(encoding::encode(&raw), signed.signature());
+    assert_eq!(to_cloudfront_base64(&raw), signed.signature());
 }
 
 #[test]
@@ -477,10 +477,10 @@ fn ecdsa_p256_keys_sign_and_verify_alongside_rsa_keys() {
             let verdict = verifier.verify(&cookie_request(URL, &header, NOW));
             assert_eq!(verdict.unwrap().key_pair_id(), ec_id.as_str());
 
-            let mut signature = encoding::decode(signed.signature()).unwrap();
+            let mut signature = from_cloudfront_base64(signed.signature());
             let last = signature.len() - 3;
             signature[last] ^= 1;
-            let tampered = header.replace(signed.signature(), &encoding::encode(&signature));
+            let tampered = header.replace(signed.signature(), &to_cloudfront_base64(&signature));
             assert_eq!(
                 verifier.verify(&cookie_request(URL, &tampered, NOW)),
                 Err(Denied::BadSignature)

@@ -6,10 +6,10 @@
 //! also checks that it ran the number of vectors it expects, so a suite that reads nothing
 //! fails.
 
-use cloudfront_edge_auth::crypto::{
-    HashAlgorithm, KeyKind, PrivateKeyFormat, PublicKeyFormat, SigningKey, VerifyingKey, BACKEND,
+use cloudfront_edge_auth::fuzzing::{
+    PrivateKeyFormat, PublicKeyFormat, SigningKey, VerifyingKey, BACKEND,
 };
-use cloudfront_edge_auth::KeyError;
+use cloudfront_edge_auth::{HashAlgorithm, KeyError, KeyKind};
 use serde_json::Value;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;

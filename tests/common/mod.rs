@@ -140,3 +140,21 @@ pub fn armor(label: &str, der: &[u8]) -> String {
         lines.join("\n")
     )
 }
+
+/// CloudFront's base64 (`+` -> `-`, `=` -> `_`, `/` -> `~`), written from the AWS doc
+/// independently of the crate's own codec.
+pub fn to_cloudfront_base64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD
+        .encode(bytes)
+        .replace('+', "-")
+        .replace('=', "_")
+        .replace('/', "~")
+}
+
+/// The inverse of [`to_cloudfront_base64`]; panics on text that is not CloudFront base64.
+pub fn from_cloudfront_base64(text: &str) -> Vec<u8> {
+    let standard = text.replace('-', "+").replace('_', "=").replace('~', "/");
+    base64::engine::general_purpose::STANDARD
+        .decode(standard)
+        .expect("CloudFront base64")
+}

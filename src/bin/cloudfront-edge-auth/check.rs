@@ -3,8 +3,7 @@
 
 use std::net::IpAddr;
 
-use cloudfront_edge_auth::verify::Unverified;
-use cloudfront_edge_auth::{CredentialSource, Denied, Policy, Request, Verifier};
+use cloudfront_edge_auth::{CredentialSource, Denied, Policy, Request, Unverified, Verifier};
 
 use crate::cli::{InspectArgs, VerdictFormat, VerifyArgs};
 use crate::dates::{self, iso8601};

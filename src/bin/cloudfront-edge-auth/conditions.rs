@@ -1,8 +1,7 @@
 //! The policy conditions of one `sign-url` or `sign-cookies` invocation, read from its flags,
 //! and the signing of one URL under them (shared by `--url` and `--batch`).
 
-use cloudfront_edge_auth::request::MAX_URL_LEN;
-use cloudfront_edge_auth::{CannedPolicy, CustomPolicy, Ipv4Cidr, Policy, Signer};
+use cloudfront_edge_auth::{CannedPolicy, CustomPolicy, Ipv4Cidr, Policy, Signer, MAX_URL_LEN};
 
 use crate::cli::SigningArgs;
 use crate::dates;

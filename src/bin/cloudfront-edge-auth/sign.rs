@@ -60,7 +60,7 @@ pub fn sign_url(args: &SignUrlArgs, out: &mut Stdout) -> Result<(), Failure> {
 /// `sign-cookies`.
 pub fn sign_cookies(args: &SignCookiesArgs, out: &mut Stdout) -> Result<(), Failure> {
     let conditions = Conditions::from_args(&args.signing)?;
-    cloudfront_edge_auth::sdk::check_scheme(&args.url)
+    cloudfront_edge_auth::check_url_scheme(&args.url)
         .map_err(|e| Failure::input(format!("--url: {e}")))?;
     check_cookie_attribute("--path", &args.path, |c| c != ';' && c != ',')?;
     if !args.path.starts_with('/') {
