@@ -1,0 +1,191 @@
+//! The JavaScript surface: `Signer` and `Verifier` classes and the `getSignedUrl` /
+//! `getSignedCookies` functions of `@aws-sdk/cloudfront-signer`, with the same options and
+//! byte-identical output, plus `hasSignedUrlParameters` and `limits`. Only compiled for
+//! `wasm32`; the same bindings serve both npm builds (node:crypto and RustCrypto backends).
+
+//!
+//! - `signer.rs`: `Signer`, `getSignedUrl`, `getSignedCookies`
+//! - `verifier.rs`: `Verifier` and its verdicts
+//! - `interop.rs`: reading JS arguments; `error.rs`: core errors as JS errors
+//! - here: the TypeScript typings, `hasSignedUrlParameters` and `limits`
+
+mod error;
+mod interop;
+mod signer;
+mod verifier;
+
+use js_sys::Object;
+use wasm_bindgen::prelude::*;
+
+use crate::keys::{MAX_KEYS_PER_GROUP, MAX_PEM_LEN};
+use crate::policy::MAX_POLICY_LEN;
+use crate::request::{MAX_COOKIE_HEADER_LEN, MAX_URL_LEN};
+
+use interop::set;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Which key signs, as in `@aws-sdk/cloudfront-signer`. */
+export interface SignerOptions {
+  /** The CloudFront public key id (`K2JCJMDEHXQW5F`) or legacy key pair id. */
+  keyPairId: string;
+  /**
+   * The private key as PEM, of one of the two kinds CloudFront takes: RSA (2048 to 4096
+   * bits; `PRIVATE KEY` PKCS#8 or `RSA PRIVATE KEY` PKCS#1) or ECDSA P-256 (`PRIVATE KEY`
+   * PKCS#8 or `EC PRIVATE KEY` SEC1), or either as `ENCRYPTED PRIVATE KEY` with
+   * `passphrase`. An ECDSA key writes DER signatures (at most 72 bytes, against 256 for
+   * RSA-2048), so its cookies and URLs are shorter.
+   */
+  privateKey: string;
+  /**
+   * Decrypts an `ENCRYPTED PRIVATE KEY` (the Node build, with `node:crypto`; the web build
+   * cannot decrypt and throws `ERR_KEY_PASSPHRASE`: pass the decrypted key).
+   */
+  passphrase?: string;
+  /** The digest signed: defaults to `"SHA1"`; `"SHA256"` adds `Hash-Algorithm=SHA256`. */
+  algorithm?: "SHA1" | "SHA256";
+}
+
+/** What to sign, as in `@aws-sdk/cloudfront-signer`. */
+export interface PolicyOptions {
+  /** The URL to sign; optional when `policy` names a Resource. */
+  url?: string;
+  /** Expiry: anything `new Date()` takes (a number is milliseconds). */
+  dateLessThan?: string | number | Date;
+  /** Start of validity; giving it selects a custom policy. */
+  dateGreaterThan?: string | number | Date;
+  /** Viewer IPv4 address or CIDR; giving it selects a custom policy. */
+  ipAddress?: string;
+  /** A complete custom policy as JSON text, signed as given (after validation). */
+  policy?: string;
+}
+
+/** Options of the free functions: the signer's and the policy's together. */
+export type SignOptions = SignerOptions & PolicyOptions;
+
+/** The cookies `getSignedCookies` returns, named and ordered as the SDK does. */
+export interface CloudfrontSignedCookies {
+  "CloudFront-Key-Pair-Id": string;
+  "CloudFront-Signature": string;
+  "CloudFront-Expires"?: number;
+  "CloudFront-Policy"?: string;
+  "CloudFront-Hash-Algorithm"?: "SHA256";
+}
+
+/** The trusted key group, as CloudFront's: one to five public keys. */
+export interface VerifierOptions {
+  /**
+   * Key id -> public key PEM: RSA (2048 to 4096 bits; `PUBLIC KEY` SPKI or `RSA PUBLIC KEY`
+   * PKCS#1) or ECDSA P-256 (`PUBLIC KEY` SPKI). A signature verifies only under its own id.
+   */
+  keys: Record<string, string>;
+}
+
+/** One request to check. */
+export interface VerifyInput {
+  /** Full viewer URL with query string; signed-URL parameters in it win over cookies. */
+  url: string;
+  /** The raw `Cookie` header. */
+  cookie?: string;
+  /** The viewer's IP; a policy with an IP condition never matches without one. */
+  clientIp?: string;
+  /** Milliseconds since the epoch; defaults to `Date.now()`. */
+  now?: number;
+}
+
+/** Why a request was refused. */
+export type DenyReason =
+  | "missing" | "malformed" | "unknown-key" | "bad-signature"
+  | "expired" | "not-yet-valid" | "resource-mismatch" | "ip-mismatch";
+
+/** The verified policy of an accepted request. */
+export interface VerifiedPolicy {
+  /** `canned` (rebuilt from the URL and `Expires`) or `custom` (decoded from `Policy`). */
+  kind: "canned" | "custom";
+  /** The policy's `Resource` (the URL itself for a canned policy); null: every URL. */
+  resource: string | null;
+  /** `DateLessThan`, milliseconds since the epoch. */
+  expiresAtMs: number;
+  /** `DateGreaterThan`, milliseconds since the epoch, or null. */
+  notBeforeMs: number | null;
+  /** `AWS:SourceIp` as `a.b.c.d/n`, or null. */
+  ipAddress: string | null;
+}
+
+/**
+ * The verdict: accepted with the key, the expiry (ms since the epoch), where the credentials
+ * came from and the policy that was verified; or refused with a reason.
+ */
+export type Verdict =
+  | { ok: true; keyPairId: string; expiresAt: number; source: "url" | "cookie"; policy: VerifiedPolicy }
+  | { ok: false; reason: DenyReason; message: string };
+
+/** The core's size limits, so callers never re-type them. */
+export interface Limits {
+  /** Public keys in one key group (CloudFront's quota). */
+  maxKeysPerGroup: number;
+  /** Longest viewer URL read, bytes. */
+  maxUrlBytes: number;
+  /** Longest `Cookie` header read, bytes. */
+  maxCookieHeaderBytes: number;
+  /** Longest policy JSON read, bytes. */
+  maxPolicyBytes: number;
+  /** Longest PEM text read, bytes. */
+  maxPemBytes: number;
+}
+
+/**
+ * Errors thrown by this package are `Error`s named `CloudFrontEdgeAuthError` with a stable
+ * `code`, the same from both builds for the same input (a bad credential in a request never
+ * throws: `Verifier#verify` returns a refusal instead).
+ */
+export interface CloudFrontEdgeAuthError extends Error {
+  name: "CloudFrontEdgeAuthError";
+  code: CloudFrontEdgeAuthErrorCode;
+}
+
+/**
+ * - `ERR_INVALID_ARGUMENT`: an option of the wrong type or shape.
+ * - `ERR_KEY_FORMAT`: not PEM, an unexpected PEM label, or a key that is neither RSA nor
+ *   ECDSA P-256 (P-384, Ed25519, ...).
+ * - `ERR_KEY_SIZE`: an RSA key under 2048 or over 4096 bits.
+ * - `ERR_KEY_PASSPHRASE`: an encrypted key with a wrong or missing passphrase, one the web
+ *   build cannot decrypt, or a legacy OpenSSL-encrypted PKCS#1 key (`Proc-Type`).
+ * - `ERR_KEY_ID`, `ERR_KEY_GROUP`: a key id CloudFront would not issue; an empty key group,
+ *   one over five keys, or a repeated id.
+ * - `ERR_POLICY_JSON`, `ERR_POLICY_DATE`, `ERR_POLICY_IP`, `ERR_POLICY_STATEMENTS`,
+ *   `ERR_POLICY_TOO_LONG`, `ERR_BASE64`: a `policy` CloudFront would not accept.
+ * - `ERR_SIGN_URL`, `ERR_SIGN_DATE`, `ERR_SIGN_ALGORITHM`: no usable `url`, date or
+ *   `algorithm`.
+ * - `ERR_SIGN_RSA`: the signature operation itself failed (RSA or ECDSA).
+ */
+export type CloudFrontEdgeAuthErrorCode =
+  | "ERR_INVALID_ARGUMENT"
+  | "ERR_KEY_FORMAT" | "ERR_KEY_SIZE" | "ERR_KEY_PASSPHRASE" | "ERR_KEY_ID" | "ERR_KEY_GROUP"
+  | "ERR_POLICY_JSON" | "ERR_POLICY_DATE" | "ERR_POLICY_IP" | "ERR_POLICY_STATEMENTS"
+  | "ERR_POLICY_TOO_LONG" | "ERR_BASE64"
+  | "ERR_SIGN_URL" | "ERR_SIGN_DATE" | "ERR_SIGN_ALGORITHM" | "ERR_SIGN_RSA";
+"#;
+
+/// `hasSignedUrlParameters(querystring)`: whether a query string (without `?`) carries
+/// CloudFront signed-URL parameters, which then win over cookies. The verifier's own answer.
+#[wasm_bindgen(js_name = hasSignedUrlParameters)]
+pub fn has_signed_url_parameters(querystring: &str) -> bool {
+    crate::request::has_signed_url_parameters(querystring)
+}
+
+/// `limits`: the core's size caps (see the `Limits` typing).
+#[wasm_bindgen(js_name = limits, unchecked_return_type = "Limits")]
+pub fn limits() -> Result<JsValue, JsValue> {
+    let out = Object::new();
+    for (name, value) in [
+        ("maxKeysPerGroup", MAX_KEYS_PER_GROUP),
+        ("maxUrlBytes", MAX_URL_LEN),
+        ("maxCookieHeaderBytes", MAX_COOKIE_HEADER_LEN),
+        ("maxPolicyBytes", MAX_POLICY_LEN),
+        ("maxPemBytes", MAX_PEM_LEN),
+    ] {
+        set(&out, name, &(value as f64).into())?;
+    }
+    Ok(out.into())
+}

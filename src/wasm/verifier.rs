@@ -1,0 +1,126 @@
+//! `Verifier`: the trusted key group parsed once, requests checked like CloudFront, verdicts
+//! as plain JS objects (a denial is a value, not a throw).
+
+use js_sys::Object;
+use wasm_bindgen::prelude::*;
+
+use crate::keys::{KeyGroup, KeyId, PublicKey};
+use crate::policy::Policy;
+use crate::request::CredentialSource;
+use crate::verify::{Request, Verifier};
+
+use super::error::invalid_argument;
+use super::interop::{field, js_str, set, string_field};
+
+/// `Verifier`: parses the trusted key group once, then checks requests like CloudFront.
+#[wasm_bindgen(js_name = Verifier)]
+pub struct JsVerifier {
+    inner: Verifier,
+}
+
+#[wasm_bindgen(js_class = Verifier)]
+impl JsVerifier {
+    /// Parses every public key; throws `CloudFrontEdgeAuthError` on a bad key or group.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "VerifierOptions")] options: JsValue,
+    ) -> Result<JsVerifier, JsValue> {
+        let keys = field(&options, "keys")?
+            .filter(JsValue::is_object)
+            .ok_or_else(|| {
+                invalid_argument("keys must be an object of key id -> public key PEM")
+            })?;
+        let mut group = Vec::new();
+        for entry in Object::entries(&Object::from(keys)).iter() {
+            let entry = js_sys::Array::from(&entry);
+            let id = entry.get(0).as_string().unwrap_or_default();
+            let pem = entry
+                .get(1)
+                .as_string()
+                .ok_or_else(|| invalid_argument(&format!("keys[{id:?}] must be a PEM string")))?;
+            group.push((KeyId::new(id)?, PublicKey::from_pem(&pem)?));
+        }
+        let group = KeyGroup::new(group)?;
+        Ok(JsVerifier {
+            inner: Verifier::new(group),
+        })
+    }
+
+    /// Checks one request; never throws for bad credentials, only for a bad `input`.
+    #[wasm_bindgen(unchecked_return_type = "Verdict")]
+    pub fn verify(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "VerifyInput")] input: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let url =
+            string_field(&input, "url")?.ok_or_else(|| invalid_argument("url is required"))?;
+        let cookie = string_field(&input, "cookie")?;
+        let client_ip = match string_field(&input, "clientIp")? {
+            None => None,
+            Some(ip) => Some(
+                ip.parse()
+                    .map_err(|_| invalid_argument("clientIp must be an IPv4 or IPv6 address"))?,
+            ),
+        };
+        let now_ms = match field(&input, "now")? {
+            None => js_sys::Date::now(),
+            Some(v) => v
+                .as_f64()
+                .filter(|ms| ms.is_finite() && *ms >= 0.0)
+                .ok_or_else(|| invalid_argument("now must be milliseconds since the epoch"))?,
+        };
+        let verdict = self.inner.verify(&Request {
+            url: &url,
+            cookie_header: cookie.as_deref(),
+            client_ip,
+            now: (now_ms / 1000.0).floor() as u64,
+        });
+        let out = Object::new();
+        match verdict {
+            Ok(accepted) => {
+                set(&out, "ok", &true.into())?;
+                set(&out, "keyPairId", &accepted.key_pair_id().into())?;
+                let expires_ms = accepted.expires_at() as f64 * 1000.0;
+                set(&out, "expiresAt", &expires_ms.into())?;
+                let source = match accepted.source() {
+                    CredentialSource::SignedUrl => "url",
+                    CredentialSource::Cookies => "cookie",
+                };
+                set(&out, "source", &js_str(source))?;
+                set(&out, "policy", &verified_policy(accepted.policy())?)?;
+            }
+            Err(denied) => {
+                set(&out, "ok", &false.into())?;
+                set(&out, "reason", &js_str(denied.code()))?;
+                set(&out, "message", &denied.to_string().into())?;
+            }
+        }
+        Ok(out.into())
+    }
+}
+
+/// The verified policy as the `VerifiedPolicy` typing describes it.
+fn verified_policy(policy: &Policy) -> Result<JsValue, JsValue> {
+    let out = Object::new();
+    let ms = |seconds: u64| JsValue::from(seconds as f64 * 1000.0);
+    let (kind, resource, not_before, ip) = match policy {
+        Policy::Canned(canned) => ("canned", Some(canned.resource()), None, None),
+        Policy::Custom(custom) => (
+            "custom",
+            custom.resource(),
+            custom.date_greater_than(),
+            custom.ip_address(),
+        ),
+    };
+    set(&out, "kind", &js_str(kind))?;
+    set(
+        &out,
+        "resource",
+        &resource.map_or(JsValue::NULL, JsValue::from),
+    )?;
+    set(&out, "expiresAtMs", &ms(policy.expires()))?;
+    set(&out, "notBeforeMs", &not_before.map_or(JsValue::NULL, ms))?;
+    let ip = ip.map_or(JsValue::NULL, |network| network.to_string().into());
+    set(&out, "ipAddress", &ip)?;
+    Ok(out.into())
+}
