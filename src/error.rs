@@ -310,3 +310,76 @@ impl SignError {
         }
     }
 }
+
+// The codes above, and `Denied::code`'s reasons, are what JS callers branch on; the TypeScript
+// unions in the bindings' typings must name exactly these. Read from the sources, so a code
+// added on either side without the other fails here.
+#[cfg(test)]
+mod js_typings_name_every_code {
+    use std::collections::BTreeSet;
+
+    const TYPINGS: &str = include_str!("wasm/mod.rs");
+
+    /// The string literals of `text`.
+    fn literals(text: &str) -> BTreeSet<&str> {
+        text.split('"').skip(1).step_by(2).collect()
+    }
+
+    /// The members of `export type <name> = "a" | "b" ...;` in the typings.
+    fn union(name: &str) -> BTreeSet<&'static str> {
+        let start = TYPINGS
+            .find(&format!("export type {name} ="))
+            .unwrap_or_else(|| panic!("no union {name} in the typings"));
+        let body = &TYPINGS[start..];
+        literals(&body[..body.find(';').expect("union ends with ;")])
+    }
+
+    /// The literals returned by every `fn code` in `source`.
+    fn code_bodies(source: &str) -> BTreeSet<&str> {
+        let mut codes = BTreeSet::new();
+        for (at, _) in source.match_indices("fn code(") {
+            let open = at + source[at..].find('{').expect("fn body");
+            let mut depth = 0;
+            let close = source[open..]
+                .char_indices()
+                .find(|&(_, c)| {
+                    depth += match c {
+                        '{' => 1,
+                        '}' => -1,
+                        _ => 0,
+                    };
+                    depth == 0
+                })
+                .map(|(i, _)| open + i)
+                .expect("fn body closes");
+            codes.extend(literals(&source[open..close]));
+        }
+        codes
+    }
+
+    #[test]
+    fn error_codes_equal_the_typescript_union() {
+        // This file, up to this test module (whose own text names `fn code(`).
+        let source = include_str!("error.rs");
+        let source = &source[..source
+            .find("mod js_typings_name_every_code")
+            .expect("this module")];
+        let mut rust = code_bodies(source);
+        // The bindings' own code, for a misused JS API (a missing or mistyped argument).
+        let bindings = include_str!("wasm/error.rs");
+        rust.extend(
+            literals(bindings)
+                .into_iter()
+                .filter(|s| s.starts_with("ERR_")),
+        );
+        assert!(rust.contains("ERR_KEY_FORMAT") && rust.contains("ERR_INVALID_ARGUMENT"));
+        assert_eq!(rust, union("CloudFrontEdgeAuthErrorCode"));
+    }
+
+    #[test]
+    fn deny_reasons_equal_the_typescript_union() {
+        let rust = code_bodies(include_str!("verify.rs"));
+        assert!(rust.contains("missing") && rust.contains("bad-signature"));
+        assert_eq!(rust, union("DenyReason"));
+    }
+}
