@@ -5,8 +5,10 @@
 //!
 //! - [`Policy`] ([`CannedPolicy`], [`CustomPolicy`]) builds the exact JSON bytes that
 //!   `@aws-sdk/cloudfront-signer` and botocore sign, and parses policies back.
-//! - [`Signer`] signs a policy (RSASSA-PKCS1-v1_5, SHA-1 by default, SHA-256 on request) and
-//!   turns it into a signed URL or a [`CookieSet`].
+//! - [`Signer`] signs a policy (RSASSA-PKCS1-v1_5 or ECDSA P-256; SHA-1 by default, SHA-256 on
+//!   request) and turns it into a signed URL or a [`CookieSet`]. The signature itself comes from
+//!   a reviewed implementation: RustCrypto's `rsa` and `p256` natively and in the npm package's
+//!   web build, Node's `node:crypto` (OpenSSL) in its Node build (feature `node-crypto`).
 //! - [`Verifier`] checks a request against a [`KeyGroup`] the way CloudFront does, in a fixed
 //!   order (parse, key id, signature, time window, resource, viewer IP), and answers a
 //!   [`Verdict`]: [`Accepted`] or a typed [`Denied`] reason.
