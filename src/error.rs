@@ -378,7 +378,7 @@ mod js_typings_name_every_code {
 
     #[test]
     fn deny_reasons_equal_the_typescript_union() {
-        let rust = code_bodies(include_str!("verify.rs"));
+        let rust = code_bodies(include_str!("verify/denied.rs"));
         assert!(rust.contains("missing") && rust.contains("bad-signature"));
         assert_eq!(rust, union("DenyReason"));
     }

@@ -1,157 +1,14 @@
-//! Verifying signed URLs and signed cookies the way CloudFront does, in a fixed order:
-//! parse -> key id -> signature -> time window -> resource -> viewer IP.
-//!
-//! AWS: *Restrict access to files ... using signed URLs and signed cookies* and *How
-//! CloudFront verifies ...*. Every failure is a typed [`Denied`] reason; a bad signature says
-//! nothing about why (no oracle).
+//! Credentials read from a request and decoded, not yet checked: the parse step of the
+//! verifier, and the conditions CloudFront checks after the signature.
 
 use std::net::IpAddr;
 
+use super::Denied;
 use crate::crypto::HashAlgorithm;
 use crate::encoding;
-use crate::keys::KeyGroup;
 use crate::policy::{CannedPolicy, CustomPolicy, Policy, MAX_EPOCH};
-use crate::request::Malformation;
-use crate::request::{self, CredentialSource, RawCredentials};
+use crate::request::{self, CredentialSource, Malformation, RawCredentials};
 use crate::resource;
-
-/// What a request presented, for [`Verifier::verify`].
-#[derive(Debug, Clone, Copy)]
-pub struct Request<'a> {
-    /// The full viewer URL, `https://host/path?query`, as the viewer sent it.
-    pub url: &'a str,
-    /// The raw `Cookie` header, if any.
-    pub cookie_header: Option<&'a str>,
-    /// The viewer's address, if known. A policy with an IP condition never matches `None`.
-    pub client_ip: Option<IpAddr>,
-    /// The current time, epoch seconds.
-    pub now: u64,
-}
-
-/// The outcome of a verification.
-pub type Verdict = Result<Accepted, Denied>;
-
-/// Proof that a request's credentials passed every check. Only [`Verifier`] makes one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Accepted {
-    key_pair_id: String,
-    expires_at: u64,
-    source: CredentialSource,
-    policy: Policy,
-}
-
-impl Accepted {
-    /// The key that signed the policy.
-    pub fn key_pair_id(&self) -> &str {
-        &self.key_pair_id
-    }
-
-    /// When the policy stops being valid, epoch seconds.
-    pub fn expires_at(&self) -> u64 {
-        self.expires_at
-    }
-
-    /// Whether the signed URL or the cookies were used.
-    pub fn source(&self) -> CredentialSource {
-        self.source
-    }
-
-    /// The verified policy.
-    pub fn policy(&self) -> &Policy {
-        &self.policy
-    }
-}
-
-/// Why credentials were refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Denied {
-    /// No signed-URL parameters and no `CloudFront-*` cookies.
-    Missing,
-    /// Credentials present but unreadable.
-    Malformed(Malformation),
-    /// `Key-Pair-Id` names no key of the group.
-    UnknownKey {
-        /// The id presented (validated as a key id, so safe to log).
-        key_pair_id: String,
-    },
-    /// The signature does not match the policy under that key.
-    BadSignature,
-    /// The policy expired at `at` (epoch seconds).
-    Expired {
-        /// `DateLessThan`.
-        at: u64,
-    },
-    /// The policy's window starts at `from` (epoch seconds).
-    NotYetValid {
-        /// `DateGreaterThan`.
-        from: u64,
-    },
-    /// The policy's `Resource` does not cover this URL.
-    ResourceMismatch,
-    /// The viewer's IP is outside the policy's `AWS:SourceIp`.
-    IpMismatch,
-}
-
-impl Denied {
-    /// The stable reason code of the JS API: `missing`, `malformed`, `unknown-key`,
-    /// `bad-signature`, `expired`, `not-yet-valid`, `resource-mismatch`, `ip-mismatch`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Denied::Missing => "missing",
-            Denied::Malformed(_) => "malformed",
-            Denied::UnknownKey { .. } => "unknown-key",
-            Denied::BadSignature => "bad-signature",
-            Denied::Expired { .. } => "expired",
-            Denied::NotYetValid { .. } => "not-yet-valid",
-            Denied::ResourceMismatch => "resource-mismatch",
-            Denied::IpMismatch => "ip-mismatch",
-        }
-    }
-}
-
-impl std::fmt::Display for Denied {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Denied::Missing => f.write_str("no signed URL parameters or CloudFront cookies"),
-            Denied::Malformed(m) => write!(f, "malformed credentials: {m}"),
-            Denied::UnknownKey { key_pair_id } => {
-                write!(
-                    f,
-                    "key pair id {key_pair_id} is not in the trusted key group"
-                )
-            }
-            Denied::BadSignature => f.write_str("signature does not match"),
-            Denied::Expired { at } => write!(f, "expired at {at}"),
-            Denied::NotYetValid { from } => write!(f, "not valid before {from}"),
-            Denied::ResourceMismatch => f.write_str("the policy does not cover this URL"),
-            Denied::IpMismatch => f.write_str("the viewer IP is outside the policy's range"),
-        }
-    }
-}
-
-/// Verifies requests against one trusted key group.
-///
-/// ```
-/// # fn demo(group: cloudfront_edge_auth::KeyGroup, cookie: &str) {
-/// use cloudfront_edge_auth::{Request, Verifier};
-/// let verifier = Verifier::new(group);
-/// let verdict = verifier.verify(&Request {
-///     url: "https://d.example/private/a.png",
-///     cookie_header: Some(cookie),
-///     client_ip: "203.0.113.9".parse().ok(),
-///     now: 1_800_000_000,
-/// });
-/// match verdict {
-///     Ok(accepted) => println!("valid until {}", accepted.expires_at()),
-///     Err(denied) => println!("refused: {} ({denied})", denied.code()),
-/// }
-/// # }
-/// ```
-#[derive(Debug, Clone)]
-pub struct Verifier {
-    group: KeyGroup,
-}
 
 /// Credentials decoded and typed, ready to be checked.
 #[derive(Clone)]
@@ -175,49 +32,9 @@ impl std::fmt::Debug for Presented {
     }
 }
 
-impl Verifier {
-    /// A verifier trusting every key of `group`.
-    pub fn new(group: KeyGroup) -> Self {
-        Verifier { group }
-    }
-
-    /// The trusted key group.
-    pub fn key_group(&self) -> &KeyGroup {
-        &self.group
-    }
-
-    /// Decides whether `request` may have the URL. Signed-URL parameters win over cookies.
-    pub fn verify(&self, request: &Request<'_>) -> Verdict {
-        let unverified = Unverified::read(request.url, request.cookie_header)?;
-        let presented = &unverified.presented;
-
-        let key = self
-            .group
-            .get(&presented.key_pair_id)
-            .ok_or_else(|| Denied::UnknownKey {
-                key_pair_id: presented.key_pair_id.clone(),
-            })?;
-        if !key.verifying_key().verify(
-            presented.algorithm,
-            &presented.signed_bytes,
-            &presented.signature,
-        ) {
-            return Err(Denied::BadSignature);
-        }
-
-        unverified.check_conditions(request.client_ip, request.now)?;
-        Ok(Accepted {
-            key_pair_id: unverified.presented.key_pair_id,
-            expires_at: unverified.presented.policy.expires(),
-            source: unverified.source,
-            policy: unverified.presented.policy,
-        })
-    }
-}
-
 /// Credentials read from a request and decoded, but **not verified**: no key has been
 /// used, so nothing in here may be trusted. It exists for diagnostics (the CLI's `inspect`
-/// shows a policy without the public key); to decide on a request use [`Verifier::verify`],
+/// shows a policy without the public key); to decide on a request use [`Verifier::verify`](crate::Verifier::verify),
 /// which goes through this same step first.
 ///
 /// ```
@@ -243,7 +60,7 @@ pub struct Unverified {
 impl Unverified {
     /// Reads the signed-URL parameters of `url` or, when it has none, the `CloudFront-*`
     /// cookies of `cookie_header`. Fails with [`Denied::Missing`] or [`Denied::Malformed`],
-    /// exactly as [`Verifier::verify`] would.
+    /// exactly as [`Verifier::verify`](crate::Verifier::verify) would.
     pub fn read(url: &str, cookie_header: Option<&str>) -> Result<Self, Denied> {
         let parsed = request::parse_url(url).map_err(Denied::Malformed)?;
         let (raw, source) = match parsed.credentials {
@@ -298,6 +115,15 @@ impl Unverified {
     /// The decoded signature (not checked).
     pub fn signature(&self) -> &[u8] {
         &self.presented.signature
+    }
+
+    /// The key id, where the credentials came from, and the policy, for an accepted verdict.
+    pub(super) fn into_parts(self) -> (String, CredentialSource, Policy) {
+        (
+            self.presented.key_pair_id,
+            self.source,
+            self.presented.policy,
+        )
     }
 
     /// Every check but the signature's, in the verifier's order: time window, resource,

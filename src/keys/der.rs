@@ -1,0 +1,190 @@
+//! Reading key documents: PEM armour and labels, and the checks CloudFront's rules imply on
+//! the DER (RSA size, exponent and primes; EC curve), the same for every backend.
+
+use pkcs8::der::asn1::ObjectIdentifier;
+use pkcs8::der::{Decode, Document, SecretDocument};
+use pkcs8::PrivateKeyInfoRef;
+
+use super::{MAX_PEM_LEN, MAX_RSA_BITS, MIN_RSA_BITS};
+use crate::crypto::{KeyKind, PrivateKeyFormat};
+use crate::error::KeyError;
+
+pub(super) const PRIVATE_LABELS: &str =
+    "RSA PRIVATE KEY, EC PRIVATE KEY, PRIVATE KEY or ENCRYPTED PRIVATE KEY";
+pub(super) const PUBLIC_LABELS: &str = "PUBLIC KEY or RSA PUBLIC KEY";
+/// The PEM label of an encrypted PKCS#8 key (RFC 7468 §11).
+pub(super) const ENCRYPTED_LABEL: &str = "ENCRYPTED PRIVATE KEY";
+
+/// `id-ecPublicKey` (RFC 5480 §2.1.1).
+pub(super) const EC_PUBLIC_KEY: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+/// `secp256r1` / `prime256v1` (RFC 5480 §2.1.1.1), the one curve CloudFront takes.
+pub(super) const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+
+pub(super) fn kind_bits(kind: KeyKind) -> usize {
+    match kind {
+        KeyKind::Rsa { bits } => bits,
+        KeyKind::EcdsaP256 => 256,
+    }
+}
+
+/// The kind of a private key, read from its DER: RSA with two primes, 2048 to 4096 bits and an
+/// odd exponent from 3 to 2^33 - 1, or an EC key on P-256.
+pub(super) fn private_key_kind(format: PrivateKeyFormat, der: &[u8]) -> Result<KeyKind, KeyError> {
+    match format {
+        PrivateKeyFormat::Pkcs1 => rsa_private_kind(der),
+        PrivateKeyFormat::Sec1 => {
+            let key = sec1::EcPrivateKey::from_der(der).map_err(der_error)?;
+            check_curve(key.parameters.and_then(|p| p.named_curve()))?;
+            Ok(KeyKind::EcdsaP256)
+        }
+        PrivateKeyFormat::Pkcs8 => {
+            let info = PrivateKeyInfoRef::from_der(der).map_err(der_error)?;
+            if info.algorithm.oid == pkcs1::ALGORITHM_OID {
+                check_null_parameters(&info.algorithm)?;
+                rsa_private_kind(info.private_key.as_bytes())
+            } else if info.algorithm.oid == EC_PUBLIC_KEY {
+                check_curve(info.algorithm.parameters_oid().ok())?;
+                sec1::EcPrivateKey::from_der(info.private_key.as_bytes()).map_err(der_error)?;
+                Ok(KeyKind::EcdsaP256)
+            } else {
+                Err(KeyError::UnsupportedKeyType)
+            }
+        }
+    }
+}
+
+/// A PKCS#1 `RSAPrivateKey` (two primes; RFC 8017 §A.1.2).
+pub(super) fn rsa_private_kind(der: &[u8]) -> Result<KeyKind, KeyError> {
+    let key = pkcs1::RsaPrivateKeyRef::from_der(der).map_err(der_error)?;
+    if key.version() != pkcs1::Version::TwoPrime {
+        return Err(KeyError::Invalid {
+            detail: "multi-prime RSA keys are not supported".into(),
+        });
+    }
+    let bits = modulus_bits(key.modulus.as_bytes())?;
+    check_public_exponent(key.public_exponent.as_bytes())?;
+    Ok(KeyKind::Rsa { bits })
+}
+
+/// The size of a PKCS#1 `RSAPublicKey`, checked.
+pub(super) fn rsa_public_bits(der: &[u8]) -> Result<usize, KeyError> {
+    let key = pkcs1::RsaPublicKeyRef::from_der(der).map_err(der_error)?;
+    let bits = modulus_bits(key.modulus.as_bytes())?;
+    check_public_exponent(key.public_exponent.as_bytes())?;
+    Ok(bits)
+}
+
+/// The modulus size, counted in bytes as CloudFront's "2048-bit" is, and checked: odd, 2048
+/// to 4096 bits.
+pub(super) fn modulus_bits(n: &[u8]) -> Result<usize, KeyError> {
+    let n = &n[n.iter().position(|&b| b != 0).unwrap_or(n.len())..];
+    let bits = n.len() * 8;
+    if bits < MIN_RSA_BITS {
+        return Err(KeyError::TooSmall { bits });
+    }
+    if bits > MAX_RSA_BITS {
+        return Err(KeyError::TooLarge { bits });
+    }
+    if n.last().is_some_and(|b| b & 1 == 0) {
+        return Err(KeyError::Invalid {
+            detail: "the modulus is even".into(),
+        });
+    }
+    Ok(bits)
+}
+
+/// The `rsa` crate's bounds on `e`, for both backends: odd, 3 to 2^33 - 1.
+pub(super) fn check_public_exponent(e: &[u8]) -> Result<(), KeyError> {
+    let e = &e[e.iter().position(|&b| b != 0).unwrap_or(e.len())..];
+    let value = if e.len() > 8 {
+        u64::MAX
+    } else {
+        e.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b))
+    };
+    if !(3..1 << 33).contains(&value) || value & 1 == 0 {
+        return Err(KeyError::Invalid {
+            detail: "the public exponent is not an odd number from 3 to 2^33 - 1".into(),
+        });
+    }
+    Ok(())
+}
+
+pub(super) fn check_curve(curve: Option<ObjectIdentifier>) -> Result<(), KeyError> {
+    match curve {
+        Some(oid) if oid == P256 => Ok(()),
+        Some(_) => Err(KeyError::UnsupportedKeyType),
+        None => Err(KeyError::Pem {
+            detail: "EC key without its named curve".into(),
+        }),
+    }
+}
+
+/// The label of the first PEM block, read before any decoding so the error can say what
+/// kind of PEM it was.
+pub(super) fn pem_label(pem: &str) -> Result<String, KeyError> {
+    if pem.len() > MAX_PEM_LEN {
+        return Err(KeyError::Pem {
+            detail: format!(
+                "PEM is {} bytes, over the {MAX_PEM_LEN} byte limit",
+                pem.len()
+            ),
+        });
+    }
+    let start = pem.find("-----BEGIN ").ok_or_else(|| KeyError::Pem {
+        detail: "no \"-----BEGIN\" line".into(),
+    })?;
+    let rest = &pem[start + "-----BEGIN ".len()..];
+    let end = rest.find("-----").ok_or_else(|| KeyError::Pem {
+        detail: "unterminated BEGIN line".into(),
+    })?;
+    let label = &rest[..end];
+    if label.len() > 64 || label.contains('\n') {
+        return Err(KeyError::Pem {
+            detail: "unterminated BEGIN line".into(),
+        });
+    }
+    Ok(label.to_string())
+}
+
+/// The whole PEM document of a private key (wiped when dropped), its label checked against
+/// the one read first.
+pub(super) fn secret_document(pem: &str, label: &str) -> Result<SecretDocument, KeyError> {
+    let (found, document) = SecretDocument::from_pem(pem).map_err(der_error)?;
+    check_label(found, label)?;
+    Ok(document)
+}
+
+/// The whole PEM document of a public key, its label checked against the one read first.
+pub(super) fn public_document(pem: &str, label: &str) -> Result<Document, KeyError> {
+    let (found, document) = Document::from_pem(pem).map_err(der_error)?;
+    check_label(found, label)?;
+    Ok(document)
+}
+
+pub(super) fn check_label(found: &str, expected: &str) -> Result<(), KeyError> {
+    if found != expected {
+        return Err(KeyError::Pem {
+            detail: format!("PEM label {found:?} does not match its first BEGIN line"),
+        });
+    }
+    Ok(())
+}
+
+/// `rsaEncryption` with NULL parameters (RFC 8017 §A.1), the algorithm CloudFront keys use.
+pub(super) fn check_null_parameters(
+    algorithm: &pkcs8::spki::AlgorithmIdentifierRef<'_>,
+) -> Result<(), KeyError> {
+    match algorithm.parameters_any() {
+        Ok(params) if params == pkcs8::der::asn1::Null.into() => Ok(()),
+        _ => Err(KeyError::Pem {
+            detail: "rsaEncryption parameters must be NULL".into(),
+        }),
+    }
+}
+
+pub(super) fn der_error(e: impl std::fmt::Display) -> KeyError {
+    KeyError::Pem {
+        detail: e.to_string(),
+    }
+}
