@@ -15,12 +15,13 @@ import { checkSignedRequest, trustedKeys } from '../../edge/emulator/src/signed-
 import { BUILDS, node, web } from './builds.mjs';
 import {
   PASSPHRASE,
-  cannedPolicy,
   cookieHeader,
   decodeCloudFrontBase64,
   encodeCloudFrontBase64,
   makeRsaKey,
+  policyBytes,
   splitSignedUrl,
+  unprefixed,
 } from './support.mjs';
 
 const EC_ID = 'KECDSAP256KEY1';
@@ -67,15 +68,6 @@ const POLICIES = [
 /** The viewer URL each policy is verified with. */
 const viewerUrl = (policy) => (policy.url.endsWith('*') ? 'https://d.example/private/movie.mp4?t=1' : policy.url.replace(/ /g, '%20'));
 
-/** The exact policy bytes a cookie set or signed URL carries. */
-function policyBytes(carrier, url) {
-  return carrier.Expires !== undefined
-    ? Buffer.from(cannedPolicy(url, Number(carrier.Expires)))
-    : decodeCloudFrontBase64(carrier.Policy);
-}
-
-/** Cookies without their `CloudFront-` prefix, to share policyBytes with URLs. */
-const unprefixed = (cookies) => Object.fromEntries(Object.entries(cookies).map(([n, v]) => [n.replace('CloudFront-', ''), v]));
 
 /**
  * Asserts `signature` (CloudFront base64) is a DER ECDSA signature that node:crypto accepts

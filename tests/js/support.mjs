@@ -70,6 +70,21 @@ export function cannedPolicy(resource, expires) {
   });
 }
 
+/**
+ * The exact policy bytes a signed URL's values or a cookie set carry (cookie names without
+ * their `CloudFront-` prefix, see `unprefixed`): rebuilt for a canned policy from the URL,
+ * decoded for a custom one.
+ */
+export function policyBytes(carrier, url) {
+  return carrier.Expires !== undefined
+    ? Buffer.from(cannedPolicy(url, Number(carrier.Expires)))
+    : decodeCloudFrontBase64(carrier.Policy);
+}
+
+/** Cookies without their `CloudFront-` prefix, so they read like a signed URL's values. */
+export const unprefixed = (cookies) =>
+  Object.fromEntries(Object.entries(cookies).map(([n, v]) => [n.replace('CloudFront-', ''), v]));
+
 /** Cookies as the browser sends them back: `name=value; name=value`. @param {object} cookies */
 export function cookieHeader(cookies) {
   return Object.entries(cookies)
