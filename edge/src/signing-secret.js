@@ -11,6 +11,9 @@
 
 const { Signer, Verifier, limits } = require('./core');
 
+/** The core's caps, read once: a PEM's bytes and a key group's size. */
+const { maxPemBytes: MAX_PEM_BYTES, maxKeysPerGroup: MAX_KEYS_PER_GROUP } = limits();
+
 /** After a failed read, callers get the same error without a new request for this long. */
 const RETRY_AFTER_MS = 10_000;
 /**
@@ -71,7 +74,7 @@ function sessionSecret(value, field) {
 /** @param {unknown} value @param {string} field @param {string} label @returns {string} */
 function pem(value, field, label) {
   text(value, field);
-  if (String(value).length > limits().maxPemBytes) throw new SecretError(field, `is over ${limits().maxPemBytes} bytes`);
+  if (Buffer.byteLength(String(value)) > MAX_PEM_BYTES) throw new SecretError(field, `is over ${MAX_PEM_BYTES} bytes`);
   if (!String(value).includes('-----BEGIN')) throw new SecretError(field, `must be a ${label} PEM`);
   return String(value);
 }
@@ -118,9 +121,8 @@ function parseSecret(secret) {
     if (!isObject(fields.keyGroup)) throw new SecretError('keyGroup', 'must be an object of key id -> public key PEM');
     const group = /** @type {Record<string, unknown>} */ (fields.keyGroup);
     const ids = Object.keys(group);
-    const max = limits().maxKeysPerGroup;
-    if (ids.length === 0 || ids.length > max) {
-      throw new SecretError('keyGroup', `must hold 1 to ${max} keys (CloudFront's limit per key group)`);
+    if (ids.length === 0 || ids.length > MAX_KEYS_PER_GROUP) {
+      throw new SecretError('keyGroup', `must hold 1 to ${MAX_KEYS_PER_GROUP} keys (CloudFront's limit per key group)`);
     }
     for (const id of ids) {
       if (!KEY_ID.test(id)) throw new SecretError(`keyGroup.${id}`, 'is not a CloudFront key id (letters and digits)');
