@@ -182,9 +182,10 @@ pub enum KeyError {
     /// A key that is neither RSA nor ECDSA on P-256, the two kinds CloudFront accepts.
     #[error("key is neither RSA nor ECDSA P-256 (CloudFront accepts RSA 2048 and ECDSA 256 keys)")]
     UnsupportedKeyType,
-    /// An RSA key whose values cannot be used: an even modulus, an exponent out of range,
-    /// primes whose product is not the modulus, a multi-prime key.
-    #[error("not a usable RSA key: {detail}")]
+    /// A key whose values cannot be used: an even modulus, an exponent out of range, primes
+    /// whose product is not the modulus, a multi-prime key, an EC public point that is not
+    /// the private scalar's.
+    #[error("not a usable key: {detail}")]
     Invalid {
         /// What is wrong.
         detail: String,

@@ -273,3 +273,57 @@ fn debug_output_never_shows_the_private_key() {
     let shown = format!("{parsed:?}");
     assert_eq!(shown, "PrivateKey(RSA 2048 bits, redacted)");
 }
+
+/// Picks one integer of an RSA private key.
+type Part = for<'a, 'b> fn(&'b pkcs1::RsaPrivateKeyRef<'a>) -> &'b [u8];
+
+/// The test key's PKCS#1 PEM with one bit flipped in the middle of the integer `part` picks.
+fn edited_pkcs1(part: Part) -> String {
+    use pkcs1::der::Decode as _;
+    let (_, document) = pkcs1::der::Document::from_pem(&key().pkcs1).unwrap();
+    let der = document.as_bytes();
+    let parsed = pkcs1::RsaPrivateKeyRef::from_der(der).unwrap();
+    let integer = part(&parsed);
+    let at = integer.as_ptr() as usize - der.as_ptr() as usize + integer.len() / 2;
+    let mut bytes = der.to_vec();
+    bytes[at] ^= 0x10;
+    armor("RSA PRIVATE KEY", &bytes)
+}
+
+#[test]
+fn refuses_an_rsa_key_whose_parts_disagree() {
+    // OpenSSL loads such a key and signs (its CRT fault check falls back to the intact half);
+    // the `rsa` crate refuses it. The core refuses it first, the same way in every build.
+    for (name, part) in [
+        ("d", (|k| k.private_exponent.as_bytes()) as Part),
+        ("p", |k| k.prime1.as_bytes()),
+        ("q", |k| k.prime2.as_bytes()),
+    ] {
+        match PrivateKey::from_pem(&edited_pkcs1(part)) {
+            Err(KeyError::Invalid { detail }) => {
+                assert!(detail.contains("do not agree"), "{name}: {detail}")
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn reads_an_rsa_key_whose_crt_values_are_wrong_and_signs_as_the_intact_key() {
+    // dP, dQ and qInv are derived values: the `rsa` crate recomputes them, OpenSSL's signature
+    // is right regardless. Both builds take the key and sign byte for byte as the intact one.
+    let intact = PrivateKey::from_pem(&key().pkcs1).unwrap();
+    for (name, part) in [
+        ("dP", (|k| k.exponent1.as_bytes()) as Part),
+        ("dQ", |k| k.exponent2.as_bytes()),
+        ("qInv", |k| k.coefficient.as_bytes()),
+    ] {
+        let edited =
+            PrivateKey::from_pem(&edited_pkcs1(part)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            edited.public_key().unwrap(),
+            intact.public_key().unwrap(),
+            "{name}"
+        );
+    }
+}

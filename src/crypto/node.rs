@@ -101,25 +101,28 @@ impl SigningKey {
         let options = der_options(der, wrapping).map_err(|_| refused("private key"))?;
         let key = create_private_key(&options).map_err(|_| refused("private key"))?;
         let signing = SigningKey { key };
-        // OpenSSL loads an inconsistent key (a wrong d or CRT value) without complaint, where the
-        // `rsa` crate refuses it. A pairwise-consistency check (FIPS 140-3 style) keeps the two
-        // backends' answers the same: such a key is refused here, never used to sign.
-        let probe = b"cloudfront-edge-auth pairwise consistency";
-        let signature = signing
-            .sign(kind, HashAlgorithm::Sha256, probe)
-            .map_err(|_| refused("private key"))?;
-        let public = create_public_key(&signing.key).map_err(|_| refused("private key"))?;
-        if !node_verify(
-            &algorithm(HashAlgorithm::Sha256),
-            probe,
-            &public,
-            &signature,
-        )
-        .unwrap_or(false)
-        {
-            return Err(KeyError::Invalid {
-                detail: "the private key is inconsistent (its signature does not verify)".into(),
-            });
+        // An RSA key's parts were checked against each other before it came here
+        // (`check_rsa_private_key`). An EC key's embedded public point is not checked by
+        // OpenSSL against its scalar, where `p256` refuses a mismatch: one signature made and
+        // checked against that point (cheap for P-256) gives the same answer.
+        if kind == KeyKind::EcdsaP256 {
+            let probe = b"cloudfront-edge-auth pairwise consistency";
+            let signature = signing
+                .sign(kind, HashAlgorithm::Sha256, probe)
+                .map_err(|_| refused("private key"))?;
+            let public = create_public_key(&signing.key).map_err(|_| refused("private key"))?;
+            if !node_verify(
+                &algorithm(HashAlgorithm::Sha256),
+                probe,
+                &public,
+                &signature,
+            )
+            .unwrap_or(false)
+            {
+                return Err(KeyError::Invalid {
+                    detail: super::INCONSISTENT.into(),
+                });
+            }
         }
         Ok(signing)
     }

@@ -44,6 +44,27 @@ fn pkcs1v15(hash: HashAlgorithm) -> Pkcs1v15Sign {
     }
 }
 
+/// `p256` refuses a SEC1 key whose embedded public point is not its scalar's, but as a DER
+/// error ("malformed BIT STRING"); the Node build finds the same key by a signature that does
+/// not verify. Both say [`super::INCONSISTENT`]. Anything else wrong is left to `p256`.
+fn check_ec_public_point(sec1_der: &[u8]) -> Result<(), KeyError> {
+    use sec1::der::Decode as _;
+    let Ok(key) = sec1::EcPrivateKey::from_der(sec1_der) else {
+        return Ok(());
+    };
+    let (Some(embedded), Ok(secret)) =
+        (key.public_key, p256::SecretKey::from_slice(key.private_key))
+    else {
+        return Ok(());
+    };
+    match p256::PublicKey::from_sec1_bytes(embedded) {
+        Ok(point) if point != secret.public_key() => Err(KeyError::Invalid {
+            detail: super::INCONSISTENT.into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 #[derive(Clone)]
 pub(super) enum SigningKey {
     Rsa(Arc<rsa::PrivateKey>),
@@ -65,12 +86,19 @@ impl SigningKey {
                 rsa::PrivateKey::from_pkcs8_der(der).map_err(invalid)?,
             )),
             (KeyKind::EcdsaP256, PrivateKeyFormat::Sec1) => {
+                check_ec_public_point(der)?;
                 let secret = p256::SecretKey::from_sec1_der(der).map_err(invalid)?;
                 SigningKey::Ecdsa(Arc::new(secret.into()))
             }
-            (KeyKind::EcdsaP256, PrivateKeyFormat::Pkcs8) => SigningKey::Ecdsa(Arc::new(
-                p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(invalid)?,
-            )),
+            (KeyKind::EcdsaP256, PrivateKeyFormat::Pkcs8) => {
+                use pkcs8::der::Decode as _;
+                if let Ok(info) = pkcs8::PrivateKeyInfoRef::from_der(der) {
+                    check_ec_public_point(info.private_key.as_bytes())?;
+                }
+                SigningKey::Ecdsa(Arc::new(
+                    p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(invalid)?,
+                ))
+            }
             (kind, _) => return Err(wrong_format(kind)),
         })
     }

@@ -6,7 +6,7 @@
 // give the same error code from both builds; the one legitimate difference is an ENCRYPTED
 // PRIVATE KEY, which only the Node build can decrypt.
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 
 import { BUILDS, node, web } from './builds.mjs';
@@ -213,6 +213,88 @@ describe('bad keys: the same error code from both builds', () => {
     assert.equal(error?.code, 'ERR_KEY_PASSPHRASE');
     assert.match(error.message, /cannot be decrypted by this build: decrypt the key first/);
   });
+});
+
+describe('keys whose parts disagree: both builds answer alike', () => {
+  // OpenSSL loads an RSA key with a wrong d or a wrong prime and still signs correctly (its
+  // CRT fault check falls back to the other half), where the `rsa` crate refuses it; it loads
+  // an EC key whose embedded public point is another key's, where `p256` refuses it. The core
+  // checks these before either backend sees the key, so both builds refuse them with one
+  // message. The encoded CRT values (dp, dq, qi) are not checked by either: the `rsa` crate
+  // recomputes them and OpenSSL's signature is right regardless, so both sign, identically.
+  const INCONSISTENT = "not a usable key: the private key's parts do not agree with each other (a damaged or edited key)";
+
+  /** A base64url big-endian integer with one bit of its low bytes flipped. */
+  const flip = (value) => {
+    const bytes = Buffer.from(value, 'base64url');
+    bytes[bytes.length - 5] ^= 0x10;
+    return bytes.toString('base64url');
+  };
+  /** The JWK `jwk` with `changes`, re-encoded by node:crypto as `type` PEM. */
+  const edited = (jwk, changes, type) =>
+    /** @type {string} */ (createPrivateKey({ key: { ...jwk, ...changes }, format: 'jwk' }).export({ type, format: 'pem' }));
+  const answer = (m, pem) => {
+    try {
+      return new m.Signer({ keyPairId: KEY_PAIR_ID, privateKey: pem }).getSignedUrl(POLICIES[0][1]);
+    } catch (error) {
+      return `${error.code}: ${error.message}`;
+    }
+  };
+
+  /** @type {any} */
+  let rsa;
+  /** @type {any} */
+  let ec;
+  /** @type {any} */
+  let otherEc;
+  before(() => {
+    rsa = createPrivateKey(key.pkcs8).export({ format: 'jwk' });
+    ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+    otherEc = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+  });
+
+  for (const part of ['d', 'p', 'q']) {
+    for (const type of ['pkcs1', 'pkcs8']) {
+      test(`RSA with a wrong ${part} (${type}): refused by both, one message`, () => {
+        const pem = edited(rsa, { [part]: flip(rsa[part]) }, type);
+        assert.equal(answer(node, pem), `ERR_KEY_FORMAT: ${INCONSISTENT}`);
+        assert.equal(answer(web, pem), `ERR_KEY_FORMAT: ${INCONSISTENT}`);
+      });
+    }
+  }
+
+  test('RSA with d + (p-1)(q-1) (still a working exponent, but not under n): refused by both', () => {
+    const big = (v) => BigInt('0x' + Buffer.from(v, 'base64url').toString('hex'));
+    const d = big(rsa.d) + (big(rsa.p) - 1n) * (big(rsa.q) - 1n);
+    assert.ok(d >= big(rsa.n));
+    const hex = d.toString(16);
+    const pem = edited(rsa, { d: Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex').toString('base64url') }, 'pkcs1');
+    assert.equal(answer(node, pem), `ERR_KEY_FORMAT: ${INCONSISTENT}`);
+    assert.equal(answer(web, pem), `ERR_KEY_FORMAT: ${INCONSISTENT}`);
+  });
+
+  for (const part of ['dp', 'dq', 'qi']) {
+    test(`RSA with a wrong ${part}: both sign, byte-identical to the intact key`, () => {
+      const pem = edited(rsa, { [part]: flip(rsa[part]) }, 'pkcs1');
+      const intact = answer(web, key.pkcs8);
+      assert.match(intact, /Signature=/);
+      assert.equal(answer(node, pem), intact);
+      assert.equal(answer(web, pem), intact);
+    });
+  }
+
+  for (const type of ['sec1', 'pkcs8']) {
+    test(`EC P-256 whose public point is another key's (${type}): refused by both, one message`, () => {
+      const pem = edited(ec, { x: otherEc.x, y: otherEc.y }, type);
+      assert.equal(answer(node, pem), `ERR_KEY_FORMAT: ${INCONSISTENT}`);
+      assert.equal(answer(web, pem), `ERR_KEY_FORMAT: ${INCONSISTENT}`);
+    });
+    test(`EC P-256 with a wrong scalar (${type}): refused by both, one message`, () => {
+      const pem = edited(ec, { d: flip(ec.d) }, type);
+      assert.equal(answer(node, pem), `ERR_KEY_FORMAT: ${INCONSISTENT}`);
+      assert.equal(answer(web, pem), `ERR_KEY_FORMAT: ${INCONSISTENT}`);
+    });
+  }
 });
 
 describe('the rest of the API is the same in both builds', () => {
