@@ -327,3 +327,49 @@ fn reads_an_rsa_key_whose_crt_values_are_wrong_and_signs_as_the_intact_key() {
         );
     }
 }
+
+/// An `EC PRIVATE KEY` PEM (SEC1) on P-256 with scalar `d` and no embedded public point.
+fn ec_sec1_pem(d: &[u8]) -> String {
+    let mut der = vec![0x30, 0, 0x02, 0x01, 0x01, 0x04, d.len() as u8];
+    der.extend(d);
+    der.extend([
+        0xa0, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
+    ]);
+    der[1] = (der.len() - 2) as u8;
+    armor("EC PRIVATE KEY", &der)
+}
+
+#[test]
+fn refuses_ec_scalars_outside_what_p256_takes() {
+    // OpenSSL signs with a zero scalar, one at or over the group order, or one of any length;
+    // every build refuses them alike.
+    const ORDER: [u8; 32] = [
+        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63,
+        0x25, 0x51,
+    ];
+    let mut over = ORDER;
+    over[31] += 1;
+    let mut long = vec![0u8];
+    long.extend([0x11; 32]);
+    for (name, d) in [
+        ("zero", vec![0; 32]),
+        ("the order", ORDER.to_vec()),
+        ("over the order", over.to_vec()),
+        ("33 bytes", long),
+        ("23 bytes", vec![0x11; 23]),
+    ] {
+        match PrivateKey::from_pem(&ec_sec1_pem(&d)) {
+            Err(KeyError::Invalid { detail }) => {
+                assert!(detail.contains("P-256 takes"), "{name}: {detail}")
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    let mut below = ORDER;
+    below[31] -= 1;
+    for d in [vec![0x11; 24], vec![0x11; 32], below.to_vec()] {
+        let key = PrivateKey::from_pem(&ec_sec1_pem(&d)).unwrap();
+        assert_eq!(key.kind(), KeyKind::EcdsaP256);
+    }
+}

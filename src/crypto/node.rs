@@ -38,6 +38,10 @@ extern "C" {
 
     #[wasm_bindgen(method, catch)]
     fn export(this: &KeyObject, options: &Object) -> Result<Uint8Array, JsValue>;
+
+    /// `keyObject.export({ format: "jwk" })`.
+    #[wasm_bindgen(method, catch, js_name = export)]
+    fn export_jwk(this: &KeyObject, options: &Object) -> Result<Object, JsValue>;
 }
 
 /// Node's name of `hash`, as a JS string made once.
@@ -81,8 +85,40 @@ fn spki_der(key: &JsValue) -> Result<Vec<u8>, KeyError> {
         .to_vec())
 }
 
+/// The uncompressed P-256 public point of `key` as SubjectPublicKeyInfo DER. OpenSSL exports
+/// the point in the form the private key embedded it (compressed, sometimes); `p256` always
+/// writes it uncompressed, and `Signer#publicKeyPem` must be the same in every build. The
+/// JWK's `x` and `y` are the point's coordinates, 32 bytes each (RFC 7518 §6.2.1).
+fn ec_spki_der(key: &KeyObject) -> Result<Vec<u8>, KeyError> {
+    use base64::Engine as _;
+    /// SubjectPublicKeyInfo { id-ecPublicKey, prime256v1 }, BIT STRING of 66 bytes, then 0x04.
+    const PREFIX: [u8; 27] = [
+        0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08,
+        0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04,
+    ];
+    let jwk = options(&[("format", &"jwk".into())])
+        .and_then(|options| key.export_jwk(&options))
+        .map_err(|_| refused("public key"))?;
+    let mut der = PREFIX.to_vec();
+    for name in ["x", "y"] {
+        let coordinate = js_sys::Reflect::get(&jwk, &name.into())
+            .ok()
+            .and_then(|value| value.as_string())
+            .and_then(|text| {
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(text)
+                    .ok()
+            })
+            .filter(|bytes| bytes.len() == 32)
+            .ok_or_else(|| refused("public key"))?;
+        der.extend(coordinate);
+    }
+    Ok(der)
+}
+
 #[derive(Clone)]
 pub(super) struct SigningKey {
+    kind: KeyKind,
     key: KeyObject,
 }
 
@@ -100,7 +136,7 @@ impl SigningKey {
         };
         let options = der_options(der, wrapping).map_err(|_| refused("private key"))?;
         let key = create_private_key(&options).map_err(|_| refused("private key"))?;
-        let signing = SigningKey { key };
+        let signing = SigningKey { kind, key };
         // An RSA key's parts were checked against each other before it came here
         // (`check_rsa_private_key`). An EC key's embedded public point is not checked by
         // OpenSSL against its scalar, where `p256` refuses a mismatch: one signature made and
@@ -141,7 +177,12 @@ impl SigningKey {
     }
 
     pub(super) fn public_key_spki_der(&self) -> Result<Vec<u8>, KeyError> {
-        spki_der(&self.key)
+        match self.kind {
+            KeyKind::Rsa { .. } => spki_der(&self.key),
+            KeyKind::EcdsaP256 => {
+                ec_spki_der(&create_public_key(&self.key).map_err(|_| refused("public key"))?)
+            }
+        }
     }
 }
 
