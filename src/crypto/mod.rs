@@ -131,6 +131,19 @@ impl std::fmt::Debug for SigningKey {
 pub(crate) const INCONSISTENT: &str =
     "the private key's parts do not agree with each other (a damaged or edited key)";
 
+/// Why a signature could not be made, in both backends' words alike. An RSA signature is
+/// checked against the public key before it leaves either backend (the `rsa` crate does so
+/// itself; the Node build verifies it with OpenSSL): a key whose parts agree but whose "primes"
+/// are not prime signs wrongly, and neither build hands out such a signature.
+pub(crate) const RSA_SIGN_FAILED: &str =
+    "the RSA operation failed (the system random number generator or the key)";
+/// See [`RSA_SIGN_FAILED`].
+pub(crate) const ECDSA_SIGN_FAILED: &str = "the ECDSA operation failed";
+
+/// Why an EC point that is well encoded (checked in `keys`) is refused, in both backends'
+/// words alike: what is left for a backend to find is that the point is not on the curve.
+pub(crate) const NOT_ON_CURVE: &str = "the EC point is not a point of the P-256 curve";
+
 /// An RSA private key checked before any backend sees it, so both backends give the same
 /// answer to the same key:
 ///
@@ -140,9 +153,11 @@ pub(crate) const INCONSISTENT: &str =
 /// - The parts agree, as the `rsa` crate checks them (RFC 8017 §3.2): `d < n`, `p` and `q` odd,
 ///   distinct and over 1, `n = p * q`, and `d * e = 1 (mod p - 1)` and `(mod q - 1)`. OpenSSL
 ///   loads a key with a wrong `d` or a wrong prime and still signs correctly (its CRT fault
-///   check falls back to the other half); the `rsa` crate refuses it. The encoded CRT values
-///   (`dP`, `dQ`, `qInv`) are not checked: the `rsa` crate recomputes them from `d`, `p` and
-///   `q`, and OpenSSL's signature is right either way.
+///   check falls back to the other half); the `rsa` crate refuses it.
+/// - The encoded CRT values in range (RFC 8017 §3.2): `dP < p`, `dQ < q`, `qInv < p`. OpenSSL
+///   cannot sign with an unreduced `qInv`; the `rsa` crate ignores all three. Their values are
+///   not checked further: the `rsa` crate recomputes them from `d`, `p` and `q`, and a reduced
+///   but wrong one still gives OpenSSL's right signature (its fault check again).
 ///
 /// The arithmetic is `crypto-bigint`'s (the `rsa` crate's own), constant time; only whether
 /// the key is consistent is revealed, never which part is wrong.
@@ -173,7 +188,9 @@ fn check_rsa_private_key(
             significant.len() * 8 - top.leading_zeros() as usize
         })
     };
-    let half = bits.div_ceil(2);
+    // Half the modulus's own width, as the `rsa` crate counts it (`bits` counts whole bytes,
+    // as CloudFront's "2048-bit" does: a 2041-bit modulus is a 2048-bit key there).
+    let half = width(key.modulus.as_bytes()).div_ceil(2);
     if width(key.prime1.as_bytes()) > half || width(key.prime2.as_bytes()) > half {
         return Err(KeyError::Invalid {
             detail: "RSA keys whose primes differ in size are not supported".into(),
@@ -268,8 +285,17 @@ fn rsa_parts_agree(key: &pkcs1::RsaPrivateKeyRef<'_>, bits: usize, half: usize) 
     if !primes_usable {
         return false;
     }
+    let (Some(dp), Some(dq), Some(qinv)) = (
+        read(key.exponent1.as_bytes(), half),
+        read(key.exponent2.as_bytes(), half),
+        read(key.coefficient.as_bytes(), half),
+    ) else {
+        // A CRT value wider than the primes.
+        return false;
+    };
     let (quotient, remainder) = n.div_rem(&p_divisor);
     let mut agree = d.ct_lt(&n) & remainder.is_zero() & quotient.ct_eq(&wide_q);
+    agree &= dp.ct_lt(&p) & dq.ct_lt(&q) & qinv.ct_lt(&p);
     for prime in [&p, &q] {
         let Some(order) = NonZero::new(prime.wrapping_sub(BoxedUint::one())).into_option() else {
             return false;

@@ -44,9 +44,16 @@ fn pkcs1v15(hash: HashAlgorithm) -> Pkcs1v15Sign {
     }
 }
 
+fn not_on_curve() -> KeyError {
+    KeyError::Invalid {
+        detail: super::NOT_ON_CURVE.into(),
+    }
+}
+
 /// `p256` refuses a SEC1 key whose embedded public point is not its scalar's, but as a DER
 /// error ("malformed BIT STRING"); the Node build finds the same key by a signature that does
-/// not verify. Both say [`super::INCONSISTENT`]. Anything else wrong is left to `p256`.
+/// not verify. Both say [`super::INCONSISTENT`], and [`super::NOT_ON_CURVE`] for an embedded
+/// point off the curve (OpenSSL refuses to load it). Anything else wrong is left to `p256`.
 fn check_ec_public_point(sec1_der: &[u8]) -> Result<(), KeyError> {
     use sec1::der::Decode as _;
     let Ok(key) = sec1::EcPrivateKey::from_der(sec1_der) else {
@@ -58,10 +65,12 @@ fn check_ec_public_point(sec1_der: &[u8]) -> Result<(), KeyError> {
         return Ok(());
     };
     match p256::PublicKey::from_sec1_bytes(embedded) {
-        Ok(point) if point != secret.public_key() => Err(KeyError::Invalid {
+        Ok(point) if point == secret.public_key() => Ok(()),
+        Ok(_) => Err(KeyError::Invalid {
             detail: super::INCONSISTENT.into(),
         }),
-        _ => Ok(()),
+        // Its encoding was checked in `keys`: what is left is a point off the curve.
+        Err(_) => Err(not_on_curve()),
     }
 }
 
@@ -113,17 +122,14 @@ impl SigningKey {
         match self {
             SigningKey::Rsa(key) => {
                 key.sign(pkcs1v15(hash), &digest)
-                    .map_err(|_| {
-                        SignError::Crypto {
-                    reason:
-                        "the RSA operation failed (the system random number generator or the key)",
-                }
+                    .map_err(|_| SignError::Crypto {
+                        reason: super::RSA_SIGN_FAILED,
                     })
             }
             SigningKey::Ecdsa(key) => {
                 let signature: p256::ecdsa::Signature =
                     key.sign_prehash(&digest).map_err(|_| SignError::Crypto {
-                        reason: "the ECDSA operation failed",
+                        reason: super::ECDSA_SIGN_FAILED,
                     })?;
                 Ok(signature.to_der().as_bytes().to_vec())
             }
@@ -158,8 +164,10 @@ impl VerifyingKey {
             (KeyKind::Rsa { .. }, PublicKeyFormat::Spki) => VerifyingKey::Rsa(Arc::new(
                 rsa::PublicKey::from_public_key_der(der).map_err(invalid)?,
             )),
+            // The SPKI and the point's encoding were checked in `keys`: what `p256` can still
+            // refuse is a point off the curve.
             (KeyKind::EcdsaP256, PublicKeyFormat::Spki) => VerifyingKey::Ecdsa(Arc::new(
-                p256::ecdsa::VerifyingKey::from_public_key_der(der).map_err(invalid)?,
+                p256::ecdsa::VerifyingKey::from_public_key_der(der).map_err(|_| not_on_curve())?,
             )),
             (kind, _) => return Err(wrong_format(kind)),
         })

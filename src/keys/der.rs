@@ -36,21 +36,63 @@ pub(super) fn private_key_kind(format: PrivateKeyFormat, der: &[u8]) -> Result<K
         PrivateKeyFormat::Sec1 => {
             let key = sec1::EcPrivateKey::from_der(der).map_err(der_error)?;
             check_curve(key.parameters.and_then(|p| p.named_curve()))?;
+            check_ec_point_encoding(key.public_key)?;
             Ok(KeyKind::EcdsaP256)
         }
         PrivateKeyFormat::Pkcs8 => {
             let info = PrivateKeyInfoRef::from_der(der).map_err(der_error)?;
+            check_pkcs8_v1(&info, der)?;
             if info.algorithm.oid == pkcs1::ALGORITHM_OID {
                 check_null_parameters(&info.algorithm)?;
                 rsa_private_kind(info.private_key.as_bytes())
             } else if info.algorithm.oid == EC_PUBLIC_KEY {
                 check_curve(info.algorithm.parameters_oid().ok())?;
-                sec1::EcPrivateKey::from_der(info.private_key.as_bytes()).map_err(der_error)?;
+                let key =
+                    sec1::EcPrivateKey::from_der(info.private_key.as_bytes()).map_err(der_error)?;
+                // The inner key may repeat the curve; OpenSSL believes the inner one.
+                if let Some(parameters) = key.parameters {
+                    check_curve(parameters.named_curve())?;
+                }
+                check_ec_point_encoding(key.public_key)?;
                 Ok(KeyKind::EcdsaP256)
             } else {
                 Err(KeyError::UnsupportedKeyType)
             }
         }
+    }
+}
+
+/// A PKCS#8 `PrivateKeyInfo` of version 1 and nothing more: no `attributes`, no v2
+/// `publicKey`. The `pkcs8` crate skips attributes and ignores a v2 public key (even one of
+/// another key); OpenSSL refuses some of them. Refused alike, typed. `der` is the whole
+/// `PrivateKeyInfo`, `info` its reading; re-encoding what was read must give `der` back.
+fn check_pkcs8_v1(info: &PrivateKeyInfoRef<'_>, der: &[u8]) -> Result<(), KeyError> {
+    use pkcs8::der::Encode as _;
+    let unsupported = || KeyError::Pem {
+        detail: "PKCS#8 keys with attributes or a public key field are not supported".into(),
+    };
+    if info.public_key.is_some() {
+        return Err(unsupported());
+    }
+    let reencoded = zeroize::Zeroizing::new(info.to_der().map_err(der_error)?);
+    if reencoded.as_slice() != der {
+        return Err(unsupported());
+    }
+    Ok(())
+}
+
+/// An EC point as SEC1 encodes it for P-256: 65 bytes uncompressed (`04 x y`) or 33 bytes
+/// compressed (`02 x` / `03 x`). The hybrid form (`06`/`07`), the point at infinity and other
+/// lengths are refused here, for every backend (OpenSSL takes some of them, `p256` none).
+/// Whether the point is on the curve is the backend's to find.
+pub(super) fn check_ec_point_encoding(point: Option<&[u8]>) -> Result<(), KeyError> {
+    match point {
+        None => Ok(()),
+        Some([0x04, rest @ ..]) if rest.len() == 64 => Ok(()),
+        Some([0x02 | 0x03, rest @ ..]) if rest.len() == 32 => Ok(()),
+        Some(_) => Err(KeyError::Invalid {
+            detail: "the EC point is not a P-256 point encoding (65 bytes uncompressed or 33 compressed)".into(),
+        }),
     }
 }
 

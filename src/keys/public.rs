@@ -4,8 +4,8 @@ use pkcs8::der::Decode;
 use pkcs8::SubjectPublicKeyInfoRef;
 
 use super::der::{
-    check_curve, check_null_parameters, der_error, kind_bits, pem_label, public_document,
-    rsa_public_bits, EC_PUBLIC_KEY, PUBLIC_LABELS,
+    check_curve, check_ec_point_encoding, check_null_parameters, der_error, kind_bits, pem_label,
+    public_document, rsa_public_bits, EC_PUBLIC_KEY, PUBLIC_LABELS,
 };
 use crate::crypto::{KeyKind, PublicKeyFormat, VerifyingKey};
 use crate::error::KeyError;
@@ -69,6 +69,11 @@ impl PublicKey {
             )
         } else if spki.algorithm.oid == EC_PUBLIC_KEY {
             check_curve(spki.algorithm.parameters_oid().ok())?;
+            check_ec_point_encoding(Some(spki.subject_public_key.as_bytes().ok_or(
+                KeyError::Pem {
+                    detail: "public key bit string has unused bits".into(),
+                },
+            )?))?;
             (KeyKind::EcdsaP256, der.to_vec())
         } else {
             return Err(KeyError::UnsupportedKeyType);
