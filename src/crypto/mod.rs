@@ -131,10 +131,10 @@ impl std::fmt::Debug for SigningKey {
 pub(crate) const INCONSISTENT: &str =
     "the private key's parts do not agree with each other (a damaged or edited key)";
 
-/// Why a signature could not be made, in both backends' words alike. An RSA signature is
-/// checked against the public key before it leaves either backend (the `rsa` crate does so
-/// itself; the Node build verifies it with OpenSSL): a key whose parts agree but whose "primes"
-/// are not prime signs wrongly, and neither build hands out such a signature.
+/// Why a signature could not be made, in both backends' words alike. A key whose parts agree
+/// but whose "primes" are not prime signs wrongly; neither build hands out such a signature
+/// (the `rsa` crate checks every signature with the public key, the Node build checks a key's
+/// signatures with OpenSSL until one verifies).
 pub(crate) const RSA_SIGN_FAILED: &str =
     "the RSA operation failed (the system random number generator or the key)";
 /// See [`RSA_SIGN_FAILED`].

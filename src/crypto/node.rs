@@ -3,6 +3,9 @@
 //! (`createPrivateKey` / `createPublicKey`); `crypto.sign` / `crypto.verify` hash and sign in
 //! OpenSSL. Message and signature bytes cross as views of the wasm memory, read synchronously.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use js_sys::{Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
@@ -126,8 +129,11 @@ fn ec_spki_der(key: &KeyObject) -> Result<Vec<u8>, KeyError> {
 pub(super) struct SigningKey {
     kind: KeyKind,
     key: KeyObject,
-    /// The public half, which every RSA signature is checked against before it is handed out.
+    /// The public half, which RSA signatures are checked against until one verifies.
     public: KeyObject,
+    /// Whether a signature of this key has verified: from then on the key is known to sign
+    /// right, and OpenSSL's own CRT fault check covers each signature. Shared by clones.
+    proven: Rc<Cell<bool>>,
 }
 
 impl SigningKey {
@@ -149,7 +155,12 @@ impl SigningKey {
             KeyKind::Rsa { .. } => refused("private key"),
         })?;
         let public = create_public_key(&key).map_err(|_| refused("private key"))?;
-        let signing = SigningKey { kind, key, public };
+        let signing = SigningKey {
+            kind,
+            key,
+            public,
+            proven: Rc::new(Cell::new(false)),
+        };
         // An RSA key's parts were checked against each other before it came here
         // (`check_rsa_private_key`). An EC key's embedded public point is not checked by
         // OpenSSL against its scalar, where `p256` refuses a mismatch: one signature made and
@@ -191,13 +202,15 @@ impl SigningKey {
             .map_err(|_| failed())?
             .to_vec();
         // The `rsa` crate checks each RSA signature with the public key before returning it;
-        // OpenSSL returns a wrong one for a key whose "primes" are not prime. One public-key
-        // operation (e = 65537: ~5% of a signature) keeps the builds alike.
-        if let KeyKind::Rsa { .. } = self.kind {
+        // OpenSSL returns a wrong one for a key whose "primes" are not prime (one that passed
+        // every check of its parts). Such a key never makes a signature that verifies, so
+        // checking until one does (the first, for any sound key) keeps the builds alike.
+        if matches!(self.kind, KeyKind::Rsa { .. }) && !self.proven.get() {
             let algorithm = algorithm(hash);
             if !node_verify(&algorithm, message, &self.public, &signature).unwrap_or(false) {
                 return Err(failed());
             }
+            self.proven.set(true);
         }
         Ok(signature)
     }
