@@ -167,18 +167,7 @@ fn check_rsa_private_key(
     bits: usize,
 ) -> Result<(), KeyError> {
     use pkcs8::der::Decode as _;
-    let pkcs1 = match format {
-        PrivateKeyFormat::Pkcs8 => pkcs8::PrivateKeyInfoRef::from_der(der)
-            .map_err(|e| KeyError::Pem {
-                detail: e.to_string(),
-            })?
-            .private_key
-            .as_bytes(),
-        _ => der,
-    };
-    let key = pkcs1::RsaPrivateKeyRef::from_der(pkcs1).map_err(|e| KeyError::Pem {
-        detail: e.to_string(),
-    })?;
+    let key = pkcs1::RsaPrivateKeyRef::from_der(unwrapped(format, der)?).map_err(malformed)?;
     let width = |integer: &[u8]| {
         let significant = &integer[integer
             .iter()
@@ -204,6 +193,25 @@ fn check_rsa_private_key(
     Ok(())
 }
 
+fn malformed(error: pkcs8::der::Error) -> KeyError {
+    KeyError::Pem {
+        detail: error.to_string(),
+    }
+}
+
+/// The algorithm's own private key structure (PKCS#1 or SEC1): inside a PKCS#8 wrapper, or
+/// `der` itself.
+fn unwrapped(format: PrivateKeyFormat, der: &[u8]) -> Result<&[u8], KeyError> {
+    use pkcs8::der::Decode as _;
+    Ok(match format {
+        PrivateKeyFormat::Pkcs8 => pkcs8::PrivateKeyInfoRef::from_der(der)
+            .map_err(malformed)?
+            .private_key
+            .as_bytes(),
+        _ => der,
+    })
+}
+
 /// An EC P-256 private scalar `d` checked before any backend sees it: 24 to 32 bytes, and
 /// `0 < d < n` (the group order), which is what `p256` takes. OpenSSL takes a zero scalar, one
 /// at or over the order (reduced modulo it) and one of any length, and signs with it; the
@@ -217,19 +225,7 @@ fn check_ec_private_scalar(format: PrivateKeyFormat, der: &[u8]) -> Result<(), K
         0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63,
         0x25, 0x51,
     ];
-    let malformed = |e: pkcs8::der::Error| KeyError::Pem {
-        detail: e.to_string(),
-    };
-    let sec1 = match format {
-        PrivateKeyFormat::Pkcs8 => pkcs8::PrivateKeyInfoRef::from_der(der)
-            .map_err(|e| KeyError::Pem {
-                detail: e.to_string(),
-            })?
-            .private_key
-            .as_bytes(),
-        _ => der,
-    };
-    let scalar = sec1::EcPrivateKey::from_der(sec1)
+    let scalar = sec1::EcPrivateKey::from_der(unwrapped(format, der)?)
         .map_err(malformed)?
         .private_key;
     let in_range = (24..=32).contains(&scalar.len()) && {
