@@ -95,9 +95,8 @@ impl SigningKey {
     /// Hands checked DER to the backend. The caller has read `kind` from this very DER
     /// ([`crate::PrivateKey`] does); a backend refusal is [`KeyError::Invalid`].
     pub fn from_der(kind: KeyKind, format: PrivateKeyFormat, der: &[u8]) -> Result<Self, KeyError> {
-        match kind {
-            KeyKind::Rsa { bits } => check_rsa_private_key(format, der, bits)?,
-            KeyKind::EcdsaP256 => check_ec_private_scalar(format, der)?,
+        if let KeyKind::Rsa { bits } = kind {
+            check_rsa_private_key(format, der, bits)?;
         }
         Ok(SigningKey {
             kind,
@@ -142,7 +141,11 @@ pub(crate) const ECDSA_SIGN_FAILED: &str = "the ECDSA operation failed";
 
 /// Why an EC point that is well encoded (checked in `keys`) is refused, in both backends'
 /// words alike: what is left for a backend to find is that the point is not on the curve.
-pub(crate) const NOT_ON_CURVE: &str = "the EC point is not a point of the P-256 curve";
+fn not_on_curve() -> KeyError {
+    KeyError::Invalid {
+        detail: "the EC point is not a point of the P-256 curve".into(),
+    }
+}
 
 /// An RSA private key checked before any backend sees it, so both backends give the same
 /// answer to the same key:
@@ -167,7 +170,17 @@ fn check_rsa_private_key(
     bits: usize,
 ) -> Result<(), KeyError> {
     use pkcs8::der::Decode as _;
-    let key = pkcs1::RsaPrivateKeyRef::from_der(unwrapped(format, der)?).map_err(malformed)?;
+    let malformed = |e: pkcs8::der::Error| KeyError::Pem {
+        detail: e.to_string(),
+    };
+    let pkcs1 = match format {
+        PrivateKeyFormat::Pkcs8 => pkcs8::PrivateKeyInfoRef::from_der(der)
+            .map_err(malformed)?
+            .private_key
+            .as_bytes(),
+        _ => der,
+    };
+    let key = pkcs1::RsaPrivateKeyRef::from_der(pkcs1).map_err(malformed)?;
     let width = |integer: &[u8]| {
         let significant = &integer[integer
             .iter()
@@ -188,54 +201,6 @@ fn check_rsa_private_key(
     if !rsa_parts_agree(&key, bits, half) {
         return Err(KeyError::Invalid {
             detail: INCONSISTENT.into(),
-        });
-    }
-    Ok(())
-}
-
-fn malformed(error: pkcs8::der::Error) -> KeyError {
-    KeyError::Pem {
-        detail: error.to_string(),
-    }
-}
-
-/// The algorithm's own private key structure (PKCS#1 or SEC1): inside a PKCS#8 wrapper, or
-/// `der` itself.
-fn unwrapped(format: PrivateKeyFormat, der: &[u8]) -> Result<&[u8], KeyError> {
-    use pkcs8::der::Decode as _;
-    Ok(match format {
-        PrivateKeyFormat::Pkcs8 => pkcs8::PrivateKeyInfoRef::from_der(der)
-            .map_err(malformed)?
-            .private_key
-            .as_bytes(),
-        _ => der,
-    })
-}
-
-/// An EC P-256 private scalar `d` checked before any backend sees it: 24 to 32 bytes, and
-/// `0 < d < n` (the group order), which is what `p256` takes. OpenSSL takes a zero scalar, one
-/// at or over the order (reduced modulo it) and one of any length, and signs with it; the
-/// same key must get the same answer in every build. Compared in constant time.
-fn check_ec_private_scalar(format: PrivateKeyFormat, der: &[u8]) -> Result<(), KeyError> {
-    use crypto_bigint::{BoxedUint, CtLt as _};
-    use pkcs8::der::Decode as _;
-    /// The order of the P-256 group (FIPS 186-5, SEC 2 `secp256r1`).
-    const ORDER: [u8; 32] = [
-        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63,
-        0x25, 0x51,
-    ];
-    let scalar = sec1::EcPrivateKey::from_der(unwrapped(format, der)?)
-        .map_err(malformed)?
-        .private_key;
-    let in_range = (24..=32).contains(&scalar.len()) && {
-        let d = BoxedUint::from_be_slice(scalar, 256).ok();
-        let order = BoxedUint::from_be_slice_vartime(&ORDER);
-        d.is_some_and(|d| (!d.is_zero() & d.ct_lt(&order)).to_bool())
-    };
-    if !in_range {
-        return Err(KeyError::Invalid {
-            detail: "the EC private scalar is not one P-256 takes (24 to 32 bytes, above zero and below the group order)".into(),
         });
     }
     Ok(())

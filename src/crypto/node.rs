@@ -78,12 +78,6 @@ fn refused(what: &str) -> KeyError {
     }
 }
 
-fn not_on_curve() -> KeyError {
-    KeyError::Invalid {
-        detail: super::NOT_ON_CURVE.into(),
-    }
-}
-
 /// A public `KeyObject` as SubjectPublicKeyInfo DER.
 fn spki_der(public: &KeyObject) -> Result<Vec<u8>, KeyError> {
     let export = options(&[("type", &"spki".into()), ("format", &"der".into())])
@@ -151,7 +145,7 @@ impl SigningKey {
         let options = der_options(der, wrapping).map_err(|_| refused("private key"))?;
         let key = create_private_key(&options).map_err(|_| match kind {
             // Everything but the embedded point's place on the curve was checked before.
-            KeyKind::EcdsaP256 => not_on_curve(),
+            KeyKind::EcdsaP256 => super::not_on_curve(),
             KeyKind::Rsa { .. } => refused("private key"),
         })?;
         let public = create_public_key(&key).map_err(|_| refused("private key"))?;
@@ -198,7 +192,8 @@ impl SigningKey {
                 KeyKind::EcdsaP256 => super::ECDSA_SIGN_FAILED,
             },
         };
-        let signature = node_sign(&algorithm(hash), message, &self.key)
+        let algorithm = algorithm(hash);
+        let signature = node_sign(&algorithm, message, &self.key)
             .map_err(|_| failed())?
             .to_vec();
         // The `rsa` crate checks each RSA signature with the public key before returning it;
@@ -206,7 +201,6 @@ impl SigningKey {
         // every check of its parts). Such a key never makes a signature that verifies, so
         // checking until one does (the first, for any sound key) keeps the builds alike.
         if matches!(self.kind, KeyKind::Rsa { .. }) && !self.proven.get() {
-            let algorithm = algorithm(hash);
             if !node_verify(&algorithm, message, &self.public, &signature).unwrap_or(false) {
                 return Err(failed());
             }
@@ -242,7 +236,7 @@ impl VerifyingKey {
         let key = create_public_key(&options.into()).map_err(|_| match kind {
             // The SPKI and the point's encoding were checked before: what OpenSSL can still
             // refuse is a point off the curve.
-            KeyKind::EcdsaP256 => not_on_curve(),
+            KeyKind::EcdsaP256 => super::not_on_curve(),
             KeyKind::Rsa { .. } => refused("public key"),
         })?;
         Ok(VerifyingKey { key })

@@ -44,15 +44,9 @@ fn pkcs1v15(hash: HashAlgorithm) -> Pkcs1v15Sign {
     }
 }
 
-fn not_on_curve() -> KeyError {
-    KeyError::Invalid {
-        detail: super::NOT_ON_CURVE.into(),
-    }
-}
-
 /// `p256` refuses a SEC1 key whose embedded public point is not its scalar's, but as a DER
 /// error ("malformed BIT STRING"); the Node build finds the same key by a signature that does
-/// not verify. Both say [`super::INCONSISTENT`], and [`super::NOT_ON_CURVE`] for an embedded
+/// not verify. Both say [`super::INCONSISTENT`], and [`super::not_on_curve`] for an embedded
 /// point off the curve (OpenSSL refuses to load it). Anything else wrong is left to `p256`.
 fn check_ec_public_point(sec1_der: &[u8]) -> Result<(), KeyError> {
     use sec1::der::Decode as _;
@@ -70,7 +64,7 @@ fn check_ec_public_point(sec1_der: &[u8]) -> Result<(), KeyError> {
             detail: super::INCONSISTENT.into(),
         }),
         // Its encoding was checked in `keys`: what is left is a point off the curve.
-        Err(_) => Err(not_on_curve()),
+        Err(_) => Err(super::not_on_curve()),
     }
 }
 
@@ -167,7 +161,8 @@ impl VerifyingKey {
             // The SPKI and the point's encoding were checked in `keys`: what `p256` can still
             // refuse is a point off the curve.
             (KeyKind::EcdsaP256, PublicKeyFormat::Spki) => VerifyingKey::Ecdsa(Arc::new(
-                p256::ecdsa::VerifyingKey::from_public_key_der(der).map_err(|_| not_on_curve())?,
+                p256::ecdsa::VerifyingKey::from_public_key_der(der)
+                    .map_err(|_| super::not_on_curve())?,
             )),
             (kind, _) => return Err(wrong_format(kind)),
         })

@@ -36,7 +36,7 @@ pub(super) fn private_key_kind(format: PrivateKeyFormat, der: &[u8]) -> Result<K
         PrivateKeyFormat::Sec1 => {
             let key = sec1::EcPrivateKey::from_der(der).map_err(der_error)?;
             check_curve(key.parameters.and_then(|p| p.named_curve()))?;
-            check_ec_point_encoding(key.public_key)?;
+            check_ec_private_key(&key)?;
             Ok(KeyKind::EcdsaP256)
         }
         PrivateKeyFormat::Pkcs8 => {
@@ -53,7 +53,7 @@ pub(super) fn private_key_kind(format: PrivateKeyFormat, der: &[u8]) -> Result<K
                 if let Some(parameters) = key.parameters {
                     check_curve(parameters.named_curve())?;
                 }
-                check_ec_point_encoding(key.public_key)?;
+                check_ec_private_key(&key)?;
                 Ok(KeyKind::EcdsaP256)
             } else {
                 Err(KeyError::UnsupportedKeyType)
@@ -77,6 +77,33 @@ fn check_pkcs8_v1(info: &PrivateKeyInfoRef<'_>, der: &[u8]) -> Result<(), KeyErr
     let reencoded = zeroize::Zeroizing::new(info.to_der().map_err(der_error)?);
     if reencoded.as_slice() != der {
         return Err(unsupported());
+    }
+    Ok(())
+}
+
+/// An EC P-256 private key's embedded point, if any, well encoded, and its scalar `d` one
+/// `p256` takes: 24 to 32 bytes, and `0 < d < n` (the group order). OpenSSL takes a zero
+/// scalar, one at or over the order (reduced modulo it) and one of any length, and signs with
+/// it; the same key must get the same answer in every build. Compared in constant time.
+fn check_ec_private_key(key: &sec1::EcPrivateKey<'_>) -> Result<(), KeyError> {
+    use crypto_bigint::{BoxedUint, CtLt as _};
+    /// The order of the P-256 group (FIPS 186-5, SEC 2 `secp256r1`).
+    const ORDER: [u8; 32] = [
+        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63,
+        0x25, 0x51,
+    ];
+    check_ec_point_encoding(key.public_key)?;
+    let scalar = key.private_key;
+    let in_range = (24..=32).contains(&scalar.len()) && {
+        let d = BoxedUint::from_be_slice(scalar, 256).ok();
+        let order = BoxedUint::from_be_slice_vartime(&ORDER);
+        d.is_some_and(|d| (!d.is_zero() & d.ct_lt(&order)).to_bool())
+    };
+    if !in_range {
+        return Err(KeyError::Invalid {
+            detail: "the EC private scalar is not one P-256 takes (24 to 32 bytes, above zero and below the group order)".into(),
+        });
     }
     Ok(())
 }

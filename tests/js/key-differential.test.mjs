@@ -3,7 +3,7 @@
 // must give the same answer, code and message. Found by feeding ~460 edited keys to both
 // builds; each case here is one that used to differ.
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, generatePrimeSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, generatePrimeSync } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 
 import { node, web } from './builds.mjs';
@@ -102,6 +102,7 @@ const bothSign = (pem, expected) => {
 const NOT_P256 = 'new Signer: ERR_KEY_FORMAT: key is neither RSA nor ECDSA P-256 (CloudFront accepts RSA 2048 and ECDSA 256 keys)';
 const BAD_POINT = 'ERR_KEY_FORMAT: not a usable key: the EC point is not a P-256 point encoding (65 bytes uncompressed or 33 compressed)';
 const OFF_CURVE = 'ERR_KEY_FORMAT: not a usable key: the EC point is not a point of the P-256 curve';
+const BAD_SCALAR = 'ERR_KEY_FORMAT: not a usable key: the EC private scalar is not one P-256 takes (24 to 32 bytes, above zero and below the group order)';
 const INCONSISTENT = "new Signer: ERR_KEY_FORMAT: not a usable key: the private key's parts do not agree with each other (a damaged or edited key)";
 const PKCS8_EXTRA = 'new Signer: ERR_KEY_FORMAT: not a valid PEM key: PKCS#8 keys with attributes or a public key field are not supported';
 
@@ -150,6 +151,39 @@ describe('EC keys: one answer from both builds', () => {
     }
     assert.equal(verifying(node, spki(points.uncompressed)), 'accepted');
     assert.equal(verifying(web, spki(points.uncompressed)), 'accepted');
+  });
+
+  test('scalars OpenSSL takes and p256 does not (zero, the order, over it, too long, too short): refused, one message', () => {
+    const ORDER = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex');
+    const overOrder = Buffer.from(ORDER);
+    overOrder[31] += 1;
+    const scalars = {
+      zero: Buffer.alloc(32),
+      order: ORDER,
+      'order + 1': overOrder,
+      'all ones': Buffer.alloc(32, 0xff),
+      '33 bytes': Buffer.concat([Buffer.from([0]), ec.d]),
+      '23 bytes': ec.d.subarray(9),
+    };
+    for (const [name, d] of Object.entries(scalars)) {
+      const pem = armor('EC PRIVATE KEY', sec1(d, OID.p256, null));
+      assert.equal(signing(node, pem), `new Signer: ${BAD_SCALAR}`, `node: ${name}`);
+      assert.equal(signing(web, pem), `new Signer: ${BAD_SCALAR}`, `web: ${name}`);
+    }
+    // 24 to 32 bytes below the order is a key in both, the same key (ECDSA signatures differ
+    // from build to build: OpenSSL's nonces are random, p256's RFC 6979; the public key does not).
+    const short = armor('EC PRIVATE KEY', sec1(ec.d.subarray(8), OID.p256, null));
+    const [fromNode, fromWeb] = [node, web].map((m) => new m.Signer({ keyPairId: KEY_PAIR_ID, privateKey: short }).publicKeyPem);
+    assert.equal(fromNode, fromWeb);
+  });
+
+  test('a private key with its point embedded compressed: both builds give the same, uncompressed publicKeyPem', () => {
+    const compressed = Buffer.concat([Buffer.from([2 + (ec.y[31] & 1)]), ec.x]);
+    const pems = [node, web].flatMap((m) =>
+      [compressed, points.uncompressed].map((point) =>
+        new m.Signer({ keyPairId: KEY_PAIR_ID, privateKey: armor('EC PRIVATE KEY', sec1(ec.d, OID.p256, point)) }).publicKeyPem));
+    assert.equal(new Set(pems).size, 1, pems.join('\n'));
+    assert.equal(createPublicKey(pems[0]).export({ format: 'der', type: 'spki' }).length, 91);
   });
 
   test('PKCS#8 with attributes or a v2 public key field: refused (OpenSSL refused some, pkcs8 ignored them)', () => {
