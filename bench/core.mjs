@@ -83,25 +83,34 @@ const parts = {
 // Cold start in fresh processes (bench/cold-start.cjs, without --no-liftoff, as a Lambda
 // container starts): the private path is wasm load + key group, /auth adds the private key.
 // node:crypto's own module load is timed apart: the edge handler and its node:crypto-only
-// peer both load it whatever the core does.
+// peer both load it whatever the core does. The peer's cold start (its module,
+// createPublicKey, createPrivateKey) runs in alternation with ours, so that the two see the
+// same machine.
 function coldStart(runs = Number(process.env.BENCH_COLD_RUNS ?? 11)) {
-  const out = [];
-  for (let i = 0; i < runs; i++) {
+  const ours = [];
+  const peer = [];
+  const once = (isPeer) => {
     const child = spawnSync(process.execPath, [join(root, 'bench/cold-start.cjs')],
-      { env: { ...process.env, PK: rsa.privateKey, PUB: rsa.publicKey } });
+      { env: { ...process.env, PK: rsa.privateKey, PUB: rsa.publicKey, PEER: isPeer ? '1' : '0' } });
     if (child.status !== 0) throw new Error(child.stderr.toString());
     const r = JSON.parse(child.stdout.toString());
-    out.push({ ...r, gate: r.load + r.keyGroup, auth: r.load + r.keyGroup + r.privateKey });
+    return { ...r, gate: r.load + r.keyGroup, auth: r.load + r.keyGroup + r.privateKey };
+  };
+  for (let i = 0; i < runs; i++) {
+    ours.push(once(false));
+    peer.push(once(true));
   }
-  const med = (k) => round(median(out.map((r) => r[k])));
+  const med = (list, k) => round(median(list.map((r) => r[k])));
   return {
     runs,
-    private_path_ms: med('gate'),
-    auth_ms: med('auth'),
-    load_ms: med('load'),
-    key_group_parse_ms: med('keyGroup'),
-    private_key_parse_ms: med('privateKey'),
-    node_crypto_load_ms: med('nodeCrypto'),
+    private_path_ms: med(ours, 'gate'),
+    auth_ms: med(ours, 'auth'),
+    load_ms: med(ours, 'load'),
+    key_group_parse_ms: med(ours, 'keyGroup'),
+    private_key_parse_ms: med(ours, 'privateKey'),
+    node_crypto_load_ms: med(ours, 'nodeCrypto'),
+    peer_private_path_ms: med(peer, 'gate'),
+    peer_auth_ms: med(peer, 'auth'),
   };
 }
 
@@ -122,5 +131,5 @@ console.log('| measurement | ours (us) | peer | peer (us) | ours / peer |');
 console.log('|---|---:|---|---:|---:|');
 for (const r of rows) console.log(`| ${r.name} | ${r.ours_us} | ${r.peer} | ${r.peer_us} | ${r.ratio}x |`);
 const c = results.cold_start;
-console.log(`\ncold start (median of ${c.runs} fresh processes): private path ${c.private_path_ms} ms (wasm load ${c.load_ms}, key group ${c.key_group_parse_ms}), /auth ${c.auth_ms} ms (+ private key ${c.private_key_parse_ms}); node:crypto load ${c.node_crypto_load_ms} ms apart`);
+console.log(`\ncold start (median of ${c.runs} fresh processes): private path ${c.private_path_ms} ms (wasm load ${c.load_ms}, key group ${c.key_group_parse_ms}), /auth ${c.auth_ms} ms (+ private key ${c.private_key_parse_ms}); node:crypto-only peer ${c.peer_private_path_ms} / ${c.peer_auth_ms} ms; node:crypto load ${c.node_crypto_load_ms} ms apart`);
 console.log('lengths:', JSON.stringify(results.lengths));
