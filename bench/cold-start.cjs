@@ -9,8 +9,8 @@
 // With PEER=1 the same steps are timed for the node:crypto-only peer (bench/peer-handler.cjs):
 // its module instead of the wasm, `createPublicKey` for the key group (inside
 // createPeerHandler) and `createPrivateKey` for the private key. Absolute cold starts move
-// with the machine (about 1.4x between two VMs of this project's CI), so the peer, timed in
-// the same run, is what makes them comparable.
+// with the machine (about 1.4x between two machines this bench has run on), so the peer,
+// timed in the same run, is what makes them comparable.
 //
 // Usage: PUB=<public PEM> PK=<private PEM> [PEER=1] node bench/cold-start.cjs
 
