@@ -11,6 +11,7 @@ const DEFAULTS = Object.freeze({
   sessionLifetimeSeconds: 12 * 3600,
   leewaySeconds: 60,
   groupsClaim: 'cognito:groups',
+  recheckSeconds: 15 * 60,
 });
 const MAX_TIERS = 10; // 3 Set-Cookie lines each must fit Lambda@Edge's 40 KB generated response
 const MAX_LEEWAY_SECONDS = 300;
@@ -144,8 +145,9 @@ function identityProvider(value, dev) {
     'tokenUse',
     'groupsClaim',
     'leewaySeconds',
+    'signIn',
   ]);
-  /** @type {{issuer: string, clientIds: string[], jwks?: object, jwksUrl?: string, tokenUse: 'id' | null, groupsClaim: string, leewaySeconds: number}} */
+  /** @type {{issuer: string, clientIds: string[], jwks?: object, jwksUrl?: string, tokenUse: 'id' | null, groupsClaim: string, leewaySeconds: number, signIn?: ReturnType<typeof signIn>}} */
   const out = {
     issuer: url(value.issuer, 'identityProvider.issuer', dev),
     clientIds: stringArray(value.clientIds, 'identityProvider.clientIds'),
@@ -169,7 +171,71 @@ function identityProvider(value, dev) {
   else if (value.tokenUse !== undefined && value.tokenUse !== 'id') {
     throw new ConfigError('identityProvider.tokenUse', 'must be "id" or null (no token_use check)');
   }
+  if (value.signIn !== undefined) out.signIn = signIn(value.signIn, out, dev);
   return out;
+}
+
+const CLIENT_AUTHENTICATION = ['none', 'client_secret_basic', 'client_secret_post'];
+const LOGOUT = ['end-session', 'cognito', 'local'];
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
+const METADATA_URLS = ['authorization_endpoint', 'token_endpoint', 'revocation_endpoint', 'end_session_endpoint'];
+
+/**
+ * The redirect flow (OpenID Connect authorization code with PKCE): the client the edge signs
+ * in as, and the provider's endpoints from its discovery document, embedded when the bundle
+ * is built (edge/scripts/bundle.mjs) so that a cold start makes no discovery call.
+ */
+function signIn(value, idp, dev) {
+  const field = 'identityProvider.signIn';
+  object(value, field);
+  onlyKnown(value, field, ['clientId', 'clientAuthentication', 'scopes', 'recheckSeconds', 'logout', 'metadata']);
+  const clientId = string(value.clientId, `${field}.clientId`);
+  if (!idp.clientIds.includes(clientId)) {
+    throw new ConfigError(`${field}.clientId`, 'must be one of identityProvider.clientIds (its ID tokens are checked against them)');
+  }
+  const clientAuthentication = value.clientAuthentication ?? 'none';
+  if (!CLIENT_AUTHENTICATION.includes(clientAuthentication)) {
+    throw new ConfigError(`${field}.clientAuthentication`, `must be one of: ${CLIENT_AUTHENTICATION.join(', ')}`);
+  }
+  const scopes = value.scopes === undefined ? [] : stringArray(value.scopes, `${field}.scopes`, { pattern: SCOPE, hint: 'a scope has no spaces or quotes' });
+  const metadata = object(value.metadata, `${field}.metadata`);
+  for (const key of Object.keys(metadata)) {
+    if (METADATA_URLS.includes(key) && metadata[key] !== undefined) url(metadata[key], `${field}.metadata.${key}`, dev);
+  }
+  for (const key of ['authorization_endpoint', 'token_endpoint']) string(metadata[key], `${field}.metadata.${key}`);
+  // RFC 8414 §3.3: the metadata's issuer is the issuer whose tokens we accept, exactly.
+  if (metadata.issuer !== idp.issuer) throw new ConfigError(`${field}.metadata.issuer`, `must equal identityProvider.issuer (${idp.issuer})`);
+  const iss = metadata.authorization_response_iss_parameter_supported;
+  if (iss !== undefined && typeof iss !== 'boolean') {
+    throw new ConfigError(`${field}.metadata.authorization_response_iss_parameter_supported`, 'must be true or false');
+  }
+  const logout = value.logout ?? defaultLogout(metadata, idp.issuer);
+  if (!LOGOUT.includes(logout)) throw new ConfigError(`${field}.logout`, `must be one of: ${LOGOUT.join(', ')}`);
+  if (logout === 'end-session' && metadata.end_session_endpoint === undefined) {
+    throw new ConfigError(`${field}.logout`, 'is "end-session" but metadata has no end_session_endpoint');
+  }
+  return {
+    clientId,
+    clientAuthentication,
+    scopes: ['openid', ...scopes.filter((s) => s !== 'openid')],
+    recheckSeconds: integer(value.recheckSeconds, `${field}.recheckSeconds`, {
+      min: 60,
+      max: 30 * 86400,
+      fallback: DEFAULTS.recheckSeconds,
+    }),
+    logout,
+    metadata: Object.fromEntries(
+      ['issuer', ...METADATA_URLS, 'authorization_response_iss_parameter_supported']
+        .filter((k) => metadata[k] !== undefined)
+        .map((k) => [k, metadata[k]]),
+    ),
+  };
+}
+
+/** OpenID RP-initiated logout where the provider has it; Cognito's own /logout for a user pool. */
+function defaultLogout(metadata, issuer) {
+  if (metadata.end_session_endpoint !== undefined) return 'end-session';
+  return /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\//.test(issuer) ? 'cognito' : 'local';
 }
 
 function tiers(value) {
@@ -249,7 +315,10 @@ function cookies(value) {
   return out;
 }
 
-function signInUrl(value, dev) {
+function signInUrl(value, dev, redirectFlow) {
+  // With the redirect flow, the identity provider's own page signs viewers in; a page of the
+  // site's own is optional.
+  if (value === undefined && redirectFlow) return null;
   string(value, 'signInUrl');
   if (value.startsWith('/') && !value.startsWith('//') && !value.includes('\\')) return value;
   return url(value, 'signInUrl', dev);
@@ -274,14 +343,22 @@ function validateConfig(raw) {
   ]);
   if (raw.dev !== undefined && typeof raw.dev !== 'boolean') throw new ConfigError('dev', 'must be true or false');
   const dev = raw.dev === true;
+  const idp = identityProvider(raw.identityProvider, dev);
+  const cookieTimes = cookies(raw.cookies);
+  // Cookies minted from a redirect-flow session live at most until the next read of the
+  // tiers, and are re-minted refreshBeforeSeconds before that: a shorter recheck would
+  // re-mint on every request.
+  if (idp.signIn && idp.signIn.recheckSeconds <= cookieTimes.refreshBeforeSeconds + cookieTimes.windowSeconds) {
+    throw new ConfigError('identityProvider.signIn.recheckSeconds', 'must exceed cookies.refreshBeforeSeconds + cookies.windowSeconds');
+  }
   const config = {
     dev,
     domain: domain(raw.domain),
     signing: signing(raw.signing, dev),
-    identityProvider: identityProvider(raw.identityProvider, dev),
+    identityProvider: idp,
     tiers: tiers(raw.tiers),
-    cookies: cookies(raw.cookies),
-    signInUrl: signInUrl(raw.signInUrl, dev),
+    cookies: cookieTimes,
+    signInUrl: signInUrl(raw.signInUrl, dev, idp.signIn !== undefined),
     allowedRedirectPaths: Object.freeze(
       stringArray(raw.allowedRedirectPaths, 'allowedRedirectPaths', {
         pattern: /^\/(?!\/)[^\\\s]*$/,

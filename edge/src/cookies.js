@@ -22,6 +22,12 @@ const SESSION_COOKIE = '__Host-edge-auth-session';
 /** Marks a re-mint redirect for a few seconds, so a browser that drops cookies cannot loop. */
 const REMINT_COOKIE = '__Host-edge-auth-remint';
 const REMINT_GUARD_SECONDS = 10;
+/**
+ * One per sign-in in progress (`__Host-edge-auth-flow-<id>`, the id from the state), so two
+ * tabs signing in at once each keep their own; sealed, five minutes.
+ */
+const FLOW_COOKIE_PREFIX = '__Host-edge-auth-flow-';
+const FLOW_COOKIE_SECONDS = 300;
 
 /** The CloudFront `cookie` header entries joined as one header, or '' when absent. */
 function cookieHeader(headers) {
@@ -91,6 +97,8 @@ module.exports = {
   SESSION_COOKIE,
   REMINT_COOKIE,
   REMINT_GUARD_SECONDS,
+  FLOW_COOKIE_PREFIX,
+  FLOW_COOKIE_SECONDS,
   MAX_COOKIE_HEADER,
   cookieHeader,
   parseCookies,

@@ -1,6 +1,8 @@
 'use strict';
-// The viewer-request handler: a router. `/auth` mints cookies, `/auth/logout` expires them,
-// private paths (a tier's prefix) are gated, everything else passes untouched. Everything
+// The viewer-request handler: a router. `/auth` mints cookies for an ID token, `/auth/login`
+// and `/auth/callback` sign a browser in through the identity provider's own page,
+// `/auth/logout` signs out, `/auth/session` says whether a browser is signed in, private
+// paths (a tier's prefix) are gated, everything else passes untouched. Everything
 // expensive (config, verifiers, caches) is built once per container, in `createHandler`, and
 // each route gets only its slice of the config.
 
@@ -15,12 +17,17 @@ const { respond } = require('./responses');
 const { pass, refusal } = require('./decision');
 const { failClosed } = require('./fail-closed');
 const { consoleLog } = require('./log');
+const { OidcClient } = require('./oidc');
+const { SignIn, CALLBACK_PATH, LOGIN_PATH } = require('./sign-in');
 const { AuthRoute } = require('./routes/auth');
+const { LoginRoute } = require('./routes/login');
 const { LogoutRoute } = require('./routes/logout');
+const { SessionInfoRoute } = require('./routes/session-info');
 const { PrivateRoute } = require('./routes/private');
 
 const AUTH = '/auth';
 const LOGOUT = '/auth/logout';
+const SESSION = '/auth/session';
 
 /**
  * The routes and the parts they share, from a validated config.
@@ -39,23 +46,29 @@ function buildRoutes(config, deps, now) {
   const minter = new CookieMinter(config.cookies, { domain: config.domain, tiers: config.tiers }, secret);
   const gate = new Gate();
   const { tiers, cookies, signInUrl, allowedRedirectPaths } = config;
+  const flow = config.identityProvider.signIn;
+  const oidc = flow ? new OidcClient(flow, { dev: config.dev, fetch: deps.fetch }) : null;
+  const { sessionLifetimeSeconds, refreshBeforeSeconds } = cookies;
+  const signIn = new SignIn(
+    { signInUrl, tiers, sessionLifetimeSeconds, recheckSeconds: flow?.recheckSeconds ?? Infinity, allowedRedirectPaths },
+    { oidc, identity, secret, minter, now },
+  );
   return {
-    parts: { secret, identity, minter, gate },
+    parts: { secret, identity, minter, gate, signIn },
     auth: new AuthRoute(
-      { tiers, sessionLifetimeSeconds: cookies.sessionLifetimeSeconds, signInUrl, allowedRedirectPaths },
-      { identity, secret, minter, now },
+      { tiers, sessionLifetimeSeconds, refreshBeforeSeconds, allowedRedirectPaths },
+      { identity, secret, minter, signIn, now },
     ),
-    logout: new LogoutRoute({ allowedRedirectPaths }, { minter }),
-    private: new PrivateRoute(
-      { tiers, refreshBeforeSeconds: cookies.refreshBeforeSeconds, signInUrl },
-      { gate, secret, minter, now },
-    ),
+    login: new LoginRoute({ allowedRedirectPaths }, { signIn }),
+    logout: new LogoutRoute({ allowedRedirectPaths }, { minter, secret, oidc, now }),
+    session: new SessionInfoRoute({ secret, now }),
+    private: new PrivateRoute({ tiers, refreshBeforeSeconds }, { gate, secret, minter, signIn, now }),
   };
 }
 
 class Router {
   /**
-   * @param {{tiers: readonly {name: string, pathPrefix: string}[], domain: string | null, dev: boolean}} settings
+   * @param {{tiers: readonly {name: string, pathPrefix: string, groups: readonly string[]}[], domain: string | null, dev: boolean}} settings
    * @param {ReturnType<typeof buildRoutes>} routes
    */
   constructor({ tiers, domain, dev }, routes) {
@@ -71,6 +84,13 @@ class Router {
     const uri = request.uri;
     if (uri === AUTH || uri === `${AUTH}/`) return this.withHost(request, { class: 'auth' }, (host) => this.routes.auth.handle(request, host));
     if (uri === LOGOUT) return this.withHost(request, { class: 'logout' }, (host) => this.routes.logout.handle(request, host));
+    if (uri === LOGIN_PATH) return this.withHost(request, { class: 'auth' }, (host) => this.routes.login.handle(request, host));
+    if (uri === SESSION) return this.routes.session.handle(request);
+    if (uri === CALLBACK_PATH) {
+      if (this.routes.parts.signIn.oidc === null) return refusal({ class: 'auth' }, 404, 'not-found');
+      if (request.method !== 'GET') return refusal({ class: 'auth' }, 405, 'method-not-allowed', { headers: { Allow: 'GET' } });
+      return this.withHost(request, { class: 'auth' }, (host) => this.routes.parts.signIn.callback(request, host));
+    }
     if (uri.startsWith(`${AUTH}/`)) return refusal({ class: 'auth' }, 404, 'not-found');
     // Not canonical, and some reading of it (CloudFront's routing, the origin's) is a tier's:
     // refused rather than guessed at (see paths.js).

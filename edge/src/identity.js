@@ -126,7 +126,7 @@ class IdentityVerifier {
 
   /**
    * @param {string} token the bearer token, as sent
-   * @returns {Promise<{ok: true, claims: {sub: string, groups: string[]}}
+   * @returns {Promise<{ok: true, claims: {sub: string, groups: string[], nonce?: string}}
    *                 | {ok: false, reason: string, detail?: string}>}
    * @throws {IdentityUnavailable} when the key set cannot be fetched
    */
@@ -146,6 +146,7 @@ class IdentityVerifier {
       claims: {
         sub: /** @type {string} */ (payload.sub),
         groups: Array.isArray(groups) ? groups.filter((g) => typeof g === 'string') : [],
+        ...(typeof payload.nonce === 'string' ? { nonce: payload.nonce } : {}),
       },
     };
   }

@@ -40,9 +40,12 @@ class CookieMinter {
     this.stats = { signs: 0, hits: 0 };
   }
 
-  /** Epoch seconds at which cookies minted at `nowSeconds` expire (the window's expiry). */
-  expiresAtSeconds(nowSeconds) {
-    return Math.floor(nowSeconds / this.windowSeconds) * this.windowSeconds + this.lifetimeSeconds;
+  /**
+   * Epoch seconds at which cookies minted at `nowSeconds` expire (the window's expiry), or
+   * `notAfterSeconds` if that is sooner.
+   */
+  expiresAtSeconds(nowSeconds, notAfterSeconds = Infinity) {
+    return Math.min(Math.floor(nowSeconds / this.windowSeconds) * this.windowSeconds + this.lifetimeSeconds, notAfterSeconds);
   }
 
   /**
@@ -50,13 +53,14 @@ class CookieMinter {
    * @param {string} host the request's host
    * @param {readonly {name: string, pathPrefix: string}[]} tiers
    * @param {number} nowSeconds
+   * @param {number} [notAfterSeconds] the latest expiry (a redirect-flow session's next recheck)
    * @returns {Promise<{expiresAtSeconds: number, setCookies: string[]}>}
    * @throws {SigningUnavailable} when the keys cannot be had, or (`key-mismatch`) the key
    *   does not verify under its own key group: then the secret is read again after a pause
    */
-  async mint(host, tiers, nowSeconds) {
+  async mint(host, tiers, nowSeconds, notAfterSeconds) {
     const keys = await this.secret.get();
-    const expiresAtSeconds = this.expiresAtSeconds(nowSeconds);
+    const expiresAtSeconds = this.expiresAtSeconds(nowSeconds, notAfterSeconds);
     for (const [k, entry] of this.cache) if (entry.expiresAtSeconds <= nowSeconds) this.cache.delete(k);
     try {
       const setCookies = tiers.flatMap((tier) => this.mintTier(keys, host, tier, expiresAtSeconds, nowSeconds));
@@ -99,9 +103,12 @@ class CookieMinter {
     this.checked.add(keys.signer);
   }
 
-  /** Set-Cookie lines deleting every cookie minted for every tier. */
-  expireAll() {
-    return this.tiers.flatMap((tier) =>
+  /**
+   * Set-Cookie lines deleting every cookie minted for these tiers (default: every tier).
+   * @param {readonly {pathPrefix: string}[]} [tiers]
+   */
+  expireAll(tiers = this.tiers) {
+    return tiers.flatMap((tier) =>
       MINTED_COOKIES.map((name) => expireCookie(name, { path: tier.pathPrefix, domain: this.domain })),
     );
   }

@@ -17,10 +17,10 @@ const STATUS_TEXT = {
 
 /**
  * @param {number} status
- * @param {{body?: unknown, location?: string, setCookies?: string[], headers?: Record<string,string>}} parts
- *   `body` is serialised as JSON.
+ * @param {{body?: unknown, html?: string, location?: string, setCookies?: string[], headers?: Record<string,string>}} parts
+ *   `body` is serialised as JSON; `html` is sent as a page instead.
  */
-function respond(status, { body, location, setCookies = [], headers = {} } = {}) {
+function respond(status, { body, html, location, setCookies = [], headers = {} } = {}) {
   const out = {
     'cache-control': [{ key: 'Cache-Control', value: 'no-store' }],
   };
@@ -28,7 +28,10 @@ function respond(status, { body, location, setCookies = [], headers = {} } = {})
   if (setCookies.length > 0) out['set-cookie'] = setCookies.map((value) => ({ key: 'Set-Cookie', value }));
   for (const [key, value] of Object.entries(headers)) out[key.toLowerCase()] = [{ key, value }];
   const response = { status: String(status), statusDescription: STATUS_TEXT[status] ?? '', headers: out };
-  if (body !== undefined) {
+  if (html !== undefined) {
+    out['content-type'] = [{ key: 'Content-Type', value: 'text/html; charset=utf-8' }];
+    response.body = html;
+  } else if (body !== undefined) {
     out['content-type'] = [{ key: 'Content-Type', value: 'application/json; charset=utf-8' }];
     response.body = JSON.stringify(body);
   }

@@ -1,30 +1,42 @@
 'use strict';
-// The session cookie: proof that a user signed in at /auth, so that their CloudFront cookies
-// can be re-minted when they expire without a new ID token. It carries the subject, the tier
-// names granted and an absolute expiry, and is MACed with HMAC-SHA256 under the secret's
-// `sessionSecret`, which is independent of the CloudFront signing key: rotating the key pair
-// signs nobody out. After a rotation of the session secret itself, sessions sealed under
-// `previousSessionSecret` still open until they expire; new ones are sealed with the current.
-// No RSA operation is needed to issue or check one.
+// The session cookie: proof that a user signed in, so that their CloudFront cookies can be
+// re-minted when they expire without a new sign-in. It carries the subject, the tier names
+// granted, an absolute expiry and, for a sign-in through the identity provider's own page
+// (the redirect flow), when the tiers were last read from the provider and the refresh
+// token to read them again. It is sealed (AES-256-GCM, seal.js) under a key derived from the
+// secret's `sessionSecret`, independent of the CloudFront signing key: rotating the key pair
+// signs nobody out. Sealed, not just MACed, because the refresh token must stay unreadable
+// even to the browser that holds it. No RSA operation is needed to issue or check one.
 //
-// Format: `v1.<base64url(JSON)>.<base64url(HMAC(key, "v1." + payload))>`.
+// Format: `v2.<sealed JSON>`. Sessions of the previous format (`v1.<payload>.<HMAC>`, no
+// refresh token) still open until they expire, so an upgrade signs nobody out.
 
 const { createHmac, timingSafeEqual } = require('node:crypto');
+const { seal, unseal } = require('./seal');
+const { SESSION_COOKIE, setCookie } = require('./cookies');
 
-const VERSION = 'v1';
-const MAX_SESSION_LENGTH = 4096;
+const VERSION = 'v2';
+const PURPOSE = 'session';
+/** Browsers keep cookies of up to 4096 bytes, name included. */
+const MAX_SESSION_LENGTH = 4000;
 
-/** @typedef {{current: Buffer, previous: Buffer | null}} SessionKeys */
-/** @typedef {{sub: string, tiers: string[], expiresAtSeconds: number}} Session */
+/** @typedef {import('./seal').SessionKeys} SessionKeys */
+/**
+ * @typedef {{sub: string, tiers: string[], expiresAtSeconds: number, via: 'token' | 'code',
+ *            checkedAtSeconds?: number, refreshToken?: string}} Session
+ *   `via: 'code'`: signed in through the redirect flow; `checkedAtSeconds` is when the tiers
+ *   were last read from the identity provider, `refreshToken` how to read them again.
+ */
 
 /**
  * @param {SessionKeys} keys sealed with `current`, always
  * @param {Session} session
+ * @returns {string}
  */
-function sealSession(keys, { sub, tiers, expiresAtSeconds }) {
-  const payload = Buffer.from(JSON.stringify({ sub, tiers, exp: expiresAtSeconds })).toString('base64url');
-  const signed = `${VERSION}.${payload}`;
-  return `${signed}.${mac(keys.current, signed)}`;
+function sealSession(keys, { sub, tiers, expiresAtSeconds, via, checkedAtSeconds, refreshToken }) {
+  const payload = { sub, tiers, exp: expiresAtSeconds, via };
+  if (via === 'code') Object.assign(payload, { chk: checkedAtSeconds, rt: refreshToken });
+  return `${VERSION}.${seal(keys, PURPOSE, payload)}`;
 }
 
 /**
@@ -36,36 +48,67 @@ function sealSession(keys, { sub, tiers, expiresAtSeconds }) {
  */
 function openSession(keys, value, nowSeconds) {
   if (typeof value !== 'string' || value.length > MAX_SESSION_LENGTH) return null;
+  const payload = value.startsWith(`${VERSION}.`)
+    ? unseal(keys, PURPOSE, value.slice(VERSION.length + 1), MAX_SESSION_LENGTH)
+    : openV1(keys, value);
+  return sessionOf(payload, nowSeconds);
+}
+
+/** @returns {Session | null} */
+function sessionOf(p, nowSeconds) {
+  const ok =
+    typeof p === 'object' &&
+    p !== null &&
+    typeof p.sub === 'string' &&
+    Array.isArray(p.tiers) &&
+    p.tiers.every((t) => typeof t === 'string') &&
+    Number.isInteger(p.exp) &&
+    nowSeconds < p.exp;
+  if (!ok) return null;
+  const session = { sub: p.sub, tiers: p.tiers, expiresAtSeconds: p.exp, via: /** @type {'token' | 'code'} */ ('token') };
+  if (p.via !== 'code') return session;
+  if (!Number.isInteger(p.chk) || (p.rt !== undefined && typeof p.rt !== 'string')) return null;
+  return { ...session, via: 'code', checkedAtSeconds: p.chk, ...(p.rt === undefined ? {} : { refreshToken: p.rt }) };
+}
+
+/** A `v1.<payload>.<HMAC-SHA256>` session (the format before sealing), or null. */
+function openV1(keys, value) {
   const parts = value.split('.');
-  if (parts.length !== 3 || parts[0] !== VERSION) return null;
+  if (parts.length !== 3 || parts[0] !== 'v1') return null;
   const signed = `${parts[0]}.${parts[1]}`;
   const given = Buffer.from(parts[2]);
   // Both keys are always tried, so the time taken does not say which one (if any) matched.
   const matches = [keys.current, keys.previous].map((key) => key !== null && macEquals(key, signed, given));
   if (!matches.includes(true)) return null;
-  let session;
   try {
-    session = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    return typeof payload === 'object' && payload !== null ? { ...payload, via: 'token' } : null;
   } catch {
     return null;
   }
-  const ok =
-    typeof session?.sub === 'string' &&
-    Array.isArray(session.tiers) &&
-    session.tiers.every((t) => typeof t === 'string') &&
-    Number.isInteger(session.exp) &&
-    nowSeconds < session.exp;
-  return ok ? { sub: session.sub, tiers: session.tiers, expiresAtSeconds: session.exp } : null;
 }
 
 /** Constant time: the length is public (always 43 characters), the bytes are not. */
 function macEquals(key, signed, given) {
-  const expected = Buffer.from(mac(key, signed));
+  const expected = Buffer.from(createHmac('sha256', key).update(signed).digest('base64url'));
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function mac(key, text) {
-  return createHmac('sha256', key).update(text).digest('base64url');
+/**
+ * The Set-Cookie line for `session`. A refresh token that would make the cookie too long for
+ * browsers is left out (the log says so): the session then cannot be renewed at the provider
+ * and ends, at the next recheck, in a new sign-in.
+ * @param {SessionKeys} keys @param {Session} session
+ * @returns {{setCookie: string, droppedRefreshToken: boolean}}
+ */
+function sessionCookie(keys, session) {
+  let value = sealSession(keys, session);
+  let droppedRefreshToken = false;
+  if (value.length > MAX_SESSION_LENGTH - SESSION_COOKIE.length - 1) {
+    value = sealSession(keys, { ...session, refreshToken: undefined });
+    droppedRefreshToken = true;
+  }
+  return { setCookie: setCookie(SESSION_COOKIE, value, { path: '/', expires: session.expiresAtSeconds }), droppedRefreshToken };
 }
 
-module.exports = { sealSession, openSession };
+module.exports = { sealSession, openSession, sessionCookie, MAX_SESSION_LENGTH };

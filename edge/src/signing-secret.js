@@ -7,7 +7,10 @@
 //
 // SecretString (JSON):
 //   {"keyPairId": "K2JC...", "privateKey": PEM, "passphrase"?: string,
-//    "keyGroup"?: {id: public PEM, ...}, "sessionSecret": base64, "previousSessionSecret"?: base64}
+//    "keyGroup"?: {id: public PEM, ...}, "sessionSecret": base64, "previousSessionSecret"?: base64,
+//    "clientSecret"?: string}
+// `clientSecret` is the redirect flow's client secret at the identity provider, for a
+// confidential client (identityProvider.signIn.clientAuthentication client_secret_*).
 
 const { Signer, Verifier, limits } = require('./core');
 
@@ -28,7 +31,8 @@ const MIN_SESSION_SECRET_BYTES = 32;
 
 const KEY_ID = /^[A-Za-z0-9]{1,128}$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const FIELDS = ['keyPairId', 'privateKey', 'passphrase', 'keyGroup', 'sessionSecret', 'previousSessionSecret'];
+const FIELDS = ['keyPairId', 'privateKey', 'passphrase', 'keyGroup', 'sessionSecret', 'previousSessionSecret', 'clientSecret'];
+const MAX_CLIENT_SECRET_LENGTH = 1024;
 
 /** A secret whose content is unusable, naming the field (never its value). */
 class SecretError extends Error {
@@ -84,7 +88,8 @@ function pem(value, field, label) {
  * returns its fields as strings. Keys are parsed later, by the core.
  * @param {unknown} secret
  * @returns {{keyPairId: string, privateKey: string, passphrase?: string,
- *           keyGroup?: Record<string, string>, sessionSecret: string, previousSessionSecret?: string}}
+ *           keyGroup?: Record<string, string>, sessionSecret: string, previousSessionSecret?: string,
+ *           clientSecret?: string}}
  * @throws {SecretError}
  */
 function parseSecret(secret) {
@@ -105,7 +110,7 @@ function parseSecret(secret) {
   const keyPairId = text(fields.keyPairId, 'keyPairId');
   if (!KEY_ID.test(keyPairId)) throw new SecretError('keyPairId', 'is not a CloudFront key id (letters and digits)');
   /** @type {{keyPairId: string, privateKey: string, passphrase?: string, keyGroup?: Record<string, string>,
-   *            sessionSecret: string, previousSessionSecret?: string}} */
+   *            sessionSecret: string, previousSessionSecret?: string, clientSecret?: string}} */
   const out = {
     keyPairId,
     privateKey: pem(fields.privateKey, 'privateKey', 'private key'),
@@ -116,7 +121,11 @@ function parseSecret(secret) {
       fields.previousSessionSecret === undefined
         ? undefined
         : sessionSecret(fields.previousSessionSecret, 'previousSessionSecret'),
+    clientSecret: fields.clientSecret === undefined ? undefined : text(fields.clientSecret, 'clientSecret'),
   };
+  if (out.clientSecret !== undefined && out.clientSecret.length > MAX_CLIENT_SECRET_LENGTH) {
+    throw new SecretError('clientSecret', `is over ${MAX_CLIENT_SECRET_LENGTH} characters`);
+  }
   if (fields.keyGroup !== undefined) {
     if (!isObject(fields.keyGroup)) throw new SecretError('keyGroup', 'must be an object of key id -> public key PEM');
     const group = /** @type {Record<string, unknown>} */ (fields.keyGroup);
@@ -160,6 +169,7 @@ function loadKeys(secret) {
     keyPairId: secret.keyPairId,
     signer,
     verifier,
+    clientSecret: secret.clientSecret ?? null,
     sessionKeys: {
       current: Buffer.from(secret.sessionSecret, 'base64'),
       previous: secret.previousSessionSecret ? Buffer.from(secret.previousSessionSecret, 'base64') : null,

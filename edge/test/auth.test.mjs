@@ -2,10 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getSignedCookies } from '@aws-sdk/cloudfront-signer';
+import crypto from 'node:crypto';
 import {
   BROWSER,
   DOMAIN,
   KEY_ID,
+  SESSION_SECRET,
   NOW,
   TIERS,
   assertNoSecrets,
@@ -271,21 +273,43 @@ test('a forged or altered session cookie is not a session', async () => {
   const jar = cookieJar(
     setCookies(await signIn(handler, { token: idToken({ claims: { 'cognito:groups': ['silver'] } }) })),
   );
-  const [v, payload, mac] = jar['__Host-edge-auth-session|/'].value.split('.');
-  const claims = JSON.parse(Buffer.from(payload, 'base64url'));
-  const upgraded = Buffer.from(JSON.stringify({ ...claims, tiers: ['gold', 'silver'] })).toString('base64url');
+  const value = jar['__Host-edge-auth-session|/'].value;
+  assert.match(value, /^v2\.[A-Za-z0-9_-]+$/);
+  const sealed = Buffer.from(value.slice(3), 'base64url');
+  const flipped = (i) => {
+    const copy = Buffer.from(sealed);
+    copy[i] ^= 1;
+    return `v2.${copy.toString('base64url')}`;
+  };
+  // The old format's MAC under the same secret, but a tier the token never granted: only a
+  // holder of the session secret could make it, and it opens (sessions survive the upgrade).
+  const v1 = (payload, key = Buffer.from(SESSION_SECRET, 'base64')) => {
+    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    return `v1.${body}.${crypto.createHmac('sha256', key).update(`v1.${body}`).digest('base64url')}`;
+  };
+  const exp = Math.floor(NOW / 1000) + 3600;
   for (const forged of [
-    `${v}.${upgraded}.${mac}`,
-    `${v}.${payload}.${mac.slice(0, -2)}AA`,
-    `${v}.${payload}`,
+    flipped(0), // IV
+    flipped(20), // ciphertext
+    flipped(sealed.length - 1), // tag
+    `v2.${sealed.subarray(0, sealed.length - 1).toString('base64url')}`,
+    'v2.',
+    `v2.${sealed.toString('base64url')}.x`,
+    v1({ sub: 'u', tiers: ['gold'], exp }, crypto.randomBytes(32)),
+    `v1.${Buffer.from(JSON.stringify({ sub: 'u', tiers: ['gold'], exp })).toString('base64url')}.AAAA`,
     'garbage',
   ]) {
     const response = await handler(
       viewerRequest({ uri: '/auth', headers: { cookie: `__Host-edge-auth-session=${forged}` } }),
     );
-    assert.equal(response.status, '401');
+    assert.equal(response.status, '401', forged);
     assert.equal(setCookies(response).length, 0);
   }
+  const legacy = await handler(
+    viewerRequest({ uri: '/auth', headers: { cookie: `__Host-edge-auth-session=${v1({ sub: 'u', tiers: ['gold'], exp })}` } }),
+  );
+  assert.equal(legacy.status, '200');
+  assert.deepEqual(body(legacy).tiers, ['gold']);
 });
 
 test('a browser without credentials at /auth is sent to sign-in', async () => {

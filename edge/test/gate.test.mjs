@@ -237,8 +237,10 @@ test('no re-mint for a session without the tier, a forged session, or a redirect
   const { handler, logs } = harness();
   const silver = await signedInJar(handler, idToken({ claims: { 'cognito:groups': ['silver'] } }));
   const session = `__Host-edge-auth-session=${silver['__Host-edge-auth-session|/'].value}`;
+  // Signed in, but not to this tier: no sign-in would help, so 403 `wrong-tier`, not 401.
   const lacks = await handler(get('/premium/a', session));
-  assert.equal(lacks.status, '401');
+  assert.equal(lacks.status, '403');
+  assert.equal(body(lacks).reason, 'wrong-tier');
   assert.equal(logs.at(-1).remint, 'session-lacks-tier');
   const forged = await handler(get('/premium/a', '__Host-edge-auth-session=v1.e30.AAAA'));
   assert.equal(forged.status, '401');

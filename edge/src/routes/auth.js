@@ -4,33 +4,33 @@
 // private paths re-mint those cookies later without a new token.
 
 const { IdentityUnavailable, MAX_TOKEN_BYTES } = require('../identity');
-const { sealSession, openSession } = require('../session');
+const { openSession, sessionCookie } = require('../session');
 const { redirectTarget } = require('../redirect');
 const { respond, wantsHtml } = require('../responses');
-const { refusal, toSignIn, methodNotAllowed } = require('../decision');
+const { refusal, methodNotAllowed } = require('../decision');
+const { tiersFor } = require('../grant');
+const { IdpRefused, IdpUnavailable } = require('../idp-errors');
 const cookieJar = require('../cookies');
-
-/** The tier group that every authenticated user belongs to. */
-const ANY_USER = '*';
 /** `Bearer ` and a token at the identity verifier's cap (which refuses it as too long). */
 const MAX_AUTHORIZATION_BYTES = MAX_TOKEN_BYTES + 16;
 
 /** @typedef {import('../decision').Decision} Decision */
 /** @typedef {{name: string, pathPrefix: string, groups: readonly string[]}} Tier */
-/** @typedef {{sub: string, tiers: Tier[], source: 'token' | 'session', sessionExpiresAtSeconds?: number}} Grant */
+/** @typedef {{sub: string, tiers: Tier[], source: 'token' | 'session', session?: import('../session').Session}} Grant */
 
 class AuthRoute {
   /**
-   * @param {{tiers: readonly Tier[], sessionLifetimeSeconds: number, signInUrl: string,
+   * @param {{tiers: readonly Tier[], sessionLifetimeSeconds: number, refreshBeforeSeconds: number,
    *          allowedRedirectPaths: readonly string[]}} settings
    * @param {{identity: import('../identity').IdentityVerifier, secret: import('../signing-secret').SigningSecret,
-   *          minter: import('../minter').CookieMinter, now: () => number}} parts
+   *          minter: import('../minter').CookieMinter, signIn: import('../sign-in').SignIn, now: () => number}} parts
    */
-  constructor(settings, { identity, secret, minter, now }) {
+  constructor(settings, { identity, secret, minter, signIn, now }) {
     this.settings = settings;
     this.identity = identity;
     this.secret = secret;
     this.minter = minter;
+    this.signIn = signIn;
     this.now = now;
   }
 
@@ -45,7 +45,7 @@ class AuthRoute {
     this.secret.get().catch(() => {});
     const nowSeconds = Math.floor(this.now() / 1000);
     const cookies = cookieJar.parseCookies(cookieJar.cookieHeader(request.headers ?? {}));
-    const who = await this.authenticate(request, cookies, nowSeconds, redirect.to, log);
+    const who = await this.authenticate(request, host, cookies, nowSeconds, redirect.to, log);
     if ('decision' in who) return who.decision;
     const { grant } = who;
     if (grant.tiers.length === 0) return refusal(log, 403, 'no-tier');
@@ -53,12 +53,16 @@ class AuthRoute {
     let minted;
     let session;
     try {
-      minted = await this.minter.mint(host, grant.tiers, nowSeconds);
-      // A token starts a session; a session re-mints without extending itself.
-      const expiresAtSeconds = grant.sessionExpiresAtSeconds ?? nowSeconds + this.settings.sessionLifetimeSeconds;
-      const { sessionKeys } = await this.secret.get();
-      const sealed = sealSession(sessionKeys, { sub: grant.sub, tiers: grant.tiers.map((t) => t.name), expiresAtSeconds });
-      session = cookieJar.setCookie(cookieJar.SESSION_COOKIE, sealed, { path: '/', expires: expiresAtSeconds });
+      // A token starts a session; a session re-mints without extending itself (a renewed
+      // redirect-flow session keeps its refresh token and its new check time).
+      const next = grant.session ?? {
+        sub: grant.sub,
+        tiers: grant.tiers.map((t) => t.name),
+        expiresAtSeconds: nowSeconds + this.settings.sessionLifetimeSeconds,
+        via: /** @type {const} */ ('token'),
+      };
+      minted = await this.minter.mint(host, grant.tiers, nowSeconds, this.signIn.notAfter(next));
+      session = sessionCookie((await this.secret.get()).sessionKeys, next).setCookie;
     } catch (error) {
       return this.signingUnavailable(log, error);
     }
@@ -76,7 +80,7 @@ class AuthRoute {
    * Who is asking: an ID token in `Authorization`, else the session cookie.
    * @returns {Promise<{grant: Grant} | {decision: Decision}>}
    */
-  async authenticate(request, cookies, nowSeconds, redirectTo, log) {
+  async authenticate(request, host, cookies, nowSeconds, redirectTo, log) {
     const authorization = request.headers?.authorization;
     if (Array.isArray(authorization) && authorization.length > 0) {
       const token = bearerToken(authorization);
@@ -97,30 +101,45 @@ class AuthRoute {
         if (verdict.detail) decision.log.detail = verdict.detail;
         return { decision };
       }
-      const groups = new Set(verdict.claims.groups);
-      // "*" grants a tier to every signed-in user of the pool, groups or not.
-      const tiers = this.settings.tiers.filter((t) => t.groups.some((g) => g === ANY_USER || groups.has(g)));
+      const tiers = tiersFor(this.settings.tiers, verdict.claims.groups);
       return { grant: { sub: verdict.claims.sub, tiers, source: 'token' } };
     }
     const value = cookies?.get(cookieJar.SESSION_COOKIE);
     let session = null;
+    let keys;
     if (value !== undefined) {
       try {
-        session = openSession((await this.secret.get()).sessionKeys, value, nowSeconds);
+        keys = await this.secret.get();
+        session = openSession(keys.sessionKeys, value, nowSeconds);
       } catch (error) {
         return { decision: this.signingUnavailable(log, error) };
       }
     }
     if (!session) {
       if (wantsHtml(request)) {
-        const back = redirectTo ? new URL(redirectTo).pathname : '/';
-        return { decision: toSignIn(this.settings.signInUrl, back, 'missing', log) };
+        const back = redirectTo ? new URL(redirectTo) : null;
+        const path = back ? `${back.pathname}${back.search}` : '/';
+        return { decision: await this.signIn.begin(request, host, path, { reason: 'missing', log }) };
       }
       return { decision: refusal(log, 401, 'missing', { headers: { 'WWW-Authenticate': 'Bearer' } }) };
     }
+    if (this.signIn.recheckDue(session, nowSeconds, this.settings.refreshBeforeSeconds)) {
+      try {
+        session = await this.signIn.recheck(session, /** @type {any} */ (keys), nowSeconds);
+      } catch (error) {
+        if (error instanceof IdpUnavailable) {
+          return { decision: refusal(log, 503, 'idp-unavailable', { headers: { 'Retry-After': '5' }, error: error.message }) };
+        }
+        if (!(error instanceof IdpRefused)) throw error;
+        const setCookies = [...this.minter.expireAll(), cookieJar.expireCookie(cookieJar.SESSION_COOKIE, { path: '/' })];
+        const decision = refusal(log, 401, 'session-ended', { logReason: error.reason, error: error.message });
+        decision.result = respond(401, { body: { error: 'unauthorized', reason: 'session-ended' }, setCookies });
+        return { decision };
+      }
+    }
     const names = new Set(session.tiers);
     const tiers = this.settings.tiers.filter((t) => names.has(t.name));
-    return { grant: { sub: session.sub, tiers, source: 'session', sessionExpiresAtSeconds: session.expiresAtSeconds } };
+    return { grant: { sub: session.sub, tiers, source: 'session', session } };
   }
 
   /** 503 with `Retry-After`: the keys (or the session secret) cannot be had right now. */

@@ -1,33 +1,45 @@
 'use strict';
 // Private paths (under a tier's prefix): valid CloudFront credentials for this URL pass the
-// request on unchanged; otherwise a live session re-mints the cookies (a redirect back to the
-// same URL), and anything else is refused: a browser is sent to sign in, an API client gets
-// 401/403 JSON. Without the key group (the secret cannot be read), the request passes on to
-// CloudFront's own trusted-key-group check: CloudFront is the lock, this is the friendlier gate.
+// request on unchanged (a folder URL as its index.html); otherwise a live session re-mints the
+// cookies (a redirect back to the same URL), and anything else is refused: a browser is sent
+// to sign in, or told that its session lacks the tier; an API client gets 401/403 JSON.
+// Without the key group (the secret cannot be read), the request passes on to CloudFront's
+// own trusted-key-group check: CloudFront is the lock, this is the friendlier gate.
+//
+// A session from the redirect flow re-reads its tiers at the identity provider before a
+// re-mint once `recheckSeconds` have passed (sign-in.js), so tiers follow the provider's
+// groups, and a user the provider no longer knows is signed out.
 
 const { hasSignedUrlParameters } = require('../core');
-const { openSession } = require('../session');
+const { openSession, sessionCookie } = require('../session');
 const { respond, wantsHtml } = require('../responses');
-const { pass, toSignIn, ERROR_NAMES } = require('../decision');
+const { pass, ERROR_NAMES } = require('../decision');
+const { page } = require('../pages');
+const { loginLink } = require('../sign-in');
+const { IdpRefused, IdpUnavailable } = require('../idp-errors');
 const cookieJar = require('../cookies');
 
 /** Core reasons that mean "authenticate (again)" rather than "you may not". */
-const UNAUTHENTICATED = new Set(['missing', 'expired']);
+const UNAUTHENTICATED = new Set(['missing', 'expired', 'session-ended']);
+const RETRY_AFTER_SECONDS = 5;
 
 /** @typedef {import('../decision').Decision} Decision */
-/** @typedef {{name: string, pathPrefix: string}} Tier */
+/** @typedef {{name: string, pathPrefix: string, groups: readonly string[]}} Tier */
+/** @typedef {{decision: Decision} | {reason: string, setCookies?: string[]}} Remint */
 
 class PrivateRoute {
   /**
-   * @param {{tiers: readonly Tier[], refreshBeforeSeconds: number, signInUrl: string}} settings
+   * @param {{tiers: readonly Tier[], refreshBeforeSeconds: number}} settings
    * @param {{gate: import('../gate').Gate, secret: import('../signing-secret').SigningSecret,
-   *          minter: import('../minter').CookieMinter, now: () => number}} parts
+   *          minter: import('../minter').CookieMinter, signIn: import('../sign-in').SignIn,
+   *          now: () => number}} parts
    */
-  constructor(settings, { gate, secret, minter, now }) {
+  constructor(settings, { gate, secret, minter, signIn, now }) {
     this.settings = settings;
     this.gate = gate;
     this.secret = secret;
     this.minter = minter;
+    this.signIn = signIn;
     this.now = now;
   }
 
@@ -39,47 +51,68 @@ class PrivateRoute {
     try {
       keys = await this.secret.get();
     } catch (error) {
-      return pass(request, { ...log, reason: 'key-group-unavailable', cause: error.reason, error: error.message });
+      return pass(folderIndex(request), { ...log, reason: 'key-group-unavailable', cause: error.reason, error: error.message });
     }
     const cookies = cookieJar.parseCookies(cookieJar.cookieHeader(request.headers ?? {}));
     const verdict = this.gate.check(request, { host, tier, cookies, nowMs, verifier: keys.verifier });
     const refreshAtMs = verdict.ok ? verdict.expiresAtMs - this.settings.refreshBeforeSeconds * 1000 : 0;
     if (verdict.ok && (nowMs < refreshAtMs || verdict.source === 'url')) {
-      return pass(request, { ...log, cache: verdict.cache });
+      return pass(folderIndex(request), { ...log, cache: verdict.cache });
     }
     // Expired, missing, refused, or valid but close to expiry: a live session re-mints.
-    const remint = await this.remint(request, host, tier, cookies, nowMs, keys.sessionKeys, log);
+    const remint = await this.remint(request, host, tier, cookies, nowMs, keys, log);
     if ('decision' in remint) return remint.decision;
-    if (verdict.ok) return pass(request, { ...log, cache: verdict.cache, remint: remint.reason });
-    const reason = verdict.reason === 'resource-mismatch' ? 'wrong-tier' : verdict.reason;
+    if (verdict.ok) return pass(folderIndex(request), { ...log, cache: verdict.cache, remint: remint.reason });
+    const lacksTier = remint.reason === 'session-lacks-tier';
+    const reason = lacksTier || verdict.reason === 'resource-mismatch' ? 'wrong-tier' : verdict.reason;
     const denyLog = { ...log, outcome: 'deny', reason, cache: verdict.cache, remint: remint.reason };
-    if (wantsHtml(request)) return toSignIn(this.settings.signInUrl, returnPath(request), reason, denyLog);
+    const setCookies = remint.setCookies ?? [];
+    const browser = wantsHtml(request);
+    if (remint.reason === 'idp-unavailable') return this.unavailable(browser, request, tier, denyLog);
+    if (browser && lacksTier) return { result: noAccess(request, setCookies), log: denyLog };
+    if (browser) return this.signIn.begin(request, host, returnPath(request), { reason, log: denyLog, setCookies });
     const status = UNAUTHENTICATED.has(reason) ? 401 : 403;
     const body = { error: ERROR_NAMES[status], reason, tier: tier.name };
-    return { result: respond(status, { body }), log: denyLog };
+    return { result: respond(status, { body, setCookies }), log: denyLog };
   }
 
   /**
-   * A 302 back to the same URL with fresh cookies, when a session grants this tier; else why not.
-   * @returns {Promise<{decision: Decision} | {reason: string}>}
+   * A 302 back to the same URL with fresh cookies, when a session grants this tier; else why
+   * not (and, when a renewal changed the session, the Set-Cookie lines that say so).
+   * @returns {Promise<Remint>}
    */
-  async remint(request, host, tier, cookies, nowMs, sessionKeys, log) {
+  async remint(request, host, tier, cookies, nowMs, keys, log) {
     const value = cookies?.get(cookieJar.SESSION_COOKIE);
     if (value === undefined) return { reason: 'no-session' };
     if (cookies.has(cookieJar.REMINT_COOKIE)) return { reason: 'remint-loop' };
     // Signed-URL parameters win over cookies: redirecting back to them would change nothing.
     if (hasSignedUrlParameters(request.querystring ?? '')) return { reason: 'signed-url' };
     const nowSeconds = Math.floor(nowMs / 1000);
-    const session = openSession(sessionKeys, value, nowSeconds);
+    let session = openSession(keys.sessionKeys, value, nowSeconds);
     if (!session) return { reason: 'session-invalid' };
+    const renewed = [];
+    if (this.signIn.recheckDue(session, nowSeconds, this.settings.refreshBeforeSeconds)) {
+      try {
+        session = await this.signIn.recheck(session, keys, nowSeconds);
+      } catch (error) {
+        if (error instanceof IdpUnavailable) return { reason: 'idp-unavailable' };
+        if (!(error instanceof IdpRefused)) throw error;
+        return this.signedOut(request, host, { ...log, step: error.step, cause: error.reason, ...(error.idpError ? { idpError: error.idpError } : {}) });
+      }
+      const granted = new Set(session.tiers);
+      renewed.push(
+        sessionCookie(keys.sessionKeys, session).setCookie,
+        ...this.minter.expireAll(this.settings.tiers.filter((t) => !granted.has(t.name))),
+      );
+    }
     const names = new Set(session.tiers);
-    if (!names.has(tier.name)) return { reason: 'session-lacks-tier' };
+    if (!names.has(tier.name)) return { reason: 'session-lacks-tier', setCookies: renewed };
     const tiers = this.settings.tiers.filter((t) => names.has(t.name));
     let minted;
     try {
-      minted = await this.minter.mint(host, tiers, nowSeconds);
+      minted = await this.minter.mint(host, tiers, nowSeconds, this.signIn.notAfter(session));
     } catch (error) {
-      return { reason: error.reason ?? 'signing-unavailable' };
+      return { reason: error.reason ?? 'signing-unavailable', setCookies: renewed };
     }
     const guard = cookieJar.setCookie(cookieJar.REMINT_COOKIE, '1', { path: '/', maxAge: cookieJar.REMINT_GUARD_SECONDS });
     // Same URL, absolute on the viewer's own origin (a URI starting `//` must not become a host).
@@ -87,17 +120,76 @@ class PrivateRoute {
     const status = request.method === 'GET' || request.method === 'HEAD' ? 302 : 307;
     return {
       decision: {
-        result: respond(status, { location, setCookies: [...minted.setCookies, guard] }),
+        result: respond(status, { location, setCookies: [...minted.setCookies, ...renewed, guard] }),
         log: {
           ...log,
           outcome: 'remint',
           sub: session.sub,
           tiers: tiers.map((t) => t.name),
           expiresAtSeconds: minted.expiresAtSeconds,
+          ...(renewed.length > 0 ? { recheck: 'renewed' } : {}),
         },
       },
     };
   }
+
+  /**
+   * The provider no longer vouches for the session (refresh token revoked or expired, user
+   * disabled): every cookie expired, a browser sent to sign in again, an API client told.
+   * @returns {Promise<{decision: Decision}>}
+   */
+  async signedOut(request, host, log) {
+    const setCookies = [...this.minter.expireAll(), cookieJar.expireCookie(cookieJar.SESSION_COOKIE, { path: '/' })];
+    const denyLog = { ...log, outcome: 'deny', reason: 'session-ended' };
+    if (wantsHtml(request)) {
+      return { decision: await this.signIn.begin(request, host, returnPath(request), { reason: 'session-ended', log: denyLog, setCookies }) };
+    }
+    const body = { error: ERROR_NAMES[401], reason: 'session-ended' };
+    return { decision: { result: respond(401, { body, setCookies }), log: denyLog } };
+  }
+
+  /** 503: the provider must confirm the tiers before new cookies, and cannot be reached. */
+  unavailable(browser, request, tier, log) {
+    const headers = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
+    const result = browser
+      ? page(503, {
+          title: 'Your access cannot be checked right now',
+          kind: 'recheck-unavailable',
+          paragraphs: ['The identity provider could not be reached to confirm your access. Please try again in a moment.'],
+          links: [{ href: returnPath(request), text: 'Try again', primary: true }],
+        }, { headers })
+      : respond(503, { body: { error: ERROR_NAMES[503], reason: 'idp-unavailable', tier: tier.name }, headers });
+    return { result, log };
+  }
+}
+
+/** The page for a signed-in viewer whose session does not grant this tier. */
+function noAccess(request, setCookies) {
+  const path = returnPath(request);
+  return page(
+    403,
+    {
+      title: 'You do not have access',
+      kind: 'no-access',
+      paragraphs: [`You are signed in, but your account does not have access to ${request.uri}.`],
+      links: [
+        { href: loginLink(path, 'login'), text: 'Sign in with another account', primary: true, id: 'another-account' },
+        { href: '/auth/logout', text: 'Sign out', id: 'sign-out' },
+        { href: '/', text: 'Home' },
+      ],
+    },
+    { setCookies },
+  );
+}
+
+/**
+ * A folder URL (ending in `/`) as its `index.html`, which is what an S3 origin holds: S3's
+ * REST endpoint has no index documents, so `/private/` would otherwise be `NoSuchKey`. The
+ * tier's policy (`https://HOST/PREFIX*`) covers both forms, so CloudFront's key-group check
+ * accepts the cookies whichever of the two it compares.
+ */
+function folderIndex(request) {
+  return request.uri.endsWith('/') ? { ...request, uri: `${request.uri}index.html` } : request;
 }
 
 /** Where sign-in should send the viewer back: the path, and the query unless it holds credentials. */
