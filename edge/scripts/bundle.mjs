@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 // Builds the Lambda@Edge deployment package: edge/dist/edge-auth.zip holding the handler
 // (edge/src), the wasm core's nodejs build (pkg/node), the config (edge/config.json) and the
-// handler's npm runtime dependency, aws-jwt-verify: exactly the CommonJS files `require`
-// reaches when the handler loads (with the package.json files that resolve them, and the
-// license), never the ESM build or typings. Laid out as in the repository so the handler's
+// handler's npm runtime dependencies, aws-jwt-verify and oauth4webapi: exactly the files
+// `require` reaches when the handler loads and signs a viewer in (with the package.json files
+// that resolve them, and the license), never typings or source maps. Laid out as in the repository so the handler's
 // requires work unchanged, with index.js at the root (handler name: index.handler). Fails if
 // the zip is over Lambda@Edge's 1 MB limit for viewer-request functions, or if the config
 // does not validate. @aws-sdk/client-secrets-manager is not bundled: the Lambda Node.js
 // runtime provides it (and the handler requires it lazily, only to read its secret).
+//
+// With the redirect flow (`identityProvider.signIn`) and no `signIn.metadata`, the identity
+// provider's endpoints are read here from its discovery document
+// (ISSUER/.well-known/openid-configuration, checked by oauth4webapi: its `issuer` must be
+// ISSUER) and embedded in the bundled config, so that a cold start makes no discovery call.
+// The config file itself is not changed.
 //
 // Usage: node edge/scripts/bundle.mjs [--config FILE] [--out FILE] [--dev] [--max-bytes N]
 //   --config     the config to bundle (default: edge/config.json, else edge/config.example.json)
@@ -55,20 +61,56 @@ function parseArgs(argv) {
   return args;
 }
 
+function readConfig(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    return fail(`cannot read ${file}: ${error.message}`);
+  }
+}
+
 /** The config must load exactly as the handler will load it, with the same core. */
 function checkConfig(file, allowDev) {
-  let raw;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    fail(`cannot read ${file}: ${error.message}`);
-  }
+  const raw = readConfig(file);
   const { createHandler } = require(path.join(ROOT, 'edge/src/handler.js'));
   const handler = createHandler(raw, { log: () => {} });
   if (handler.configError) fail(`${path.relative(ROOT, file)}: ${handler.configError.message}`);
   if (raw.dev === true && !allowDev) {
     fail(`${path.relative(ROOT, file)} has "dev": true (inline keys); pass --dev to bundle it anyway`);
   }
+  // Loaded lazily by the handler (only sign-in needs it): required here so it is bundled.
+  if (raw.identityProvider?.signIn) require('oauth4webapi');
+}
+
+/** The metadata fields the handler reads (edge/src/config.js). */
+const METADATA_FIELDS = [
+  'issuer',
+  'authorization_endpoint',
+  'token_endpoint',
+  'revocation_endpoint',
+  'end_session_endpoint',
+  'authorization_response_iss_parameter_supported',
+];
+
+/**
+ * `raw` with `identityProvider.signIn.metadata` read from the provider's discovery document
+ * when it is absent; `raw` itself when there is nothing to resolve.
+ */
+async function withDiscoveredMetadata(raw) {
+  const signIn = raw?.identityProvider?.signIn;
+  if (!signIn || signIn.metadata !== undefined) return raw;
+  const oauth = require('oauth4webapi');
+  const issuer = new URL(raw.identityProvider.issuer);
+  const options = { signal: AbortSignal.timeout(10_000), [oauth.allowInsecureRequests]: raw.dev === true };
+  let as;
+  try {
+    as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...options, algorithm: 'oidc' }));
+  } catch (error) {
+    fail(`cannot read ${issuer.href.replace(/\/$/, '')}/.well-known/openid-configuration: ${error.message}`);
+  }
+  const metadata = Object.fromEntries(METADATA_FIELDS.filter((k) => as[k] !== undefined).map((k) => [k, as[k]]));
+  console.error(`bundle: identity provider endpoints read from ${issuer.href} (discovery)`);
+  return { ...raw, identityProvider: { ...raw.identityProvider, signIn: { ...signIn, metadata } } };
 }
 
 /**
@@ -89,8 +131,10 @@ function requiredPackageFiles() {
       const manifest = path.join(dir, 'package.json');
       if (fs.existsSync(manifest)) files.add(manifest);
     }
-    const license = path.join(packageRoot, 'LICENSE');
-    if (fs.existsSync(license)) files.add(license);
+    for (const name of ['LICENSE', 'LICENSE.md']) {
+      const license = path.join(packageRoot, name);
+      if (fs.existsSync(license)) files.add(license);
+    }
   }
   return [...files].sort();
 }
@@ -145,8 +189,18 @@ function zip({ dir, files }, out) {
 }
 
 const args = parseArgs(process.argv.slice(2));
-checkConfig(args.config, args.dev);
-const staged = stage(args.config);
+let configFile = args.config;
+const original = readConfig(configFile);
+const resolved = await withDiscoveredMetadata(original);
+let resolvedDir = null;
+if (resolved !== original) {
+  resolvedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-auth-config-'));
+  configFile = path.join(resolvedDir, 'config.json');
+  fs.writeFileSync(configFile, `${JSON.stringify(resolved, null, 2)}\n`);
+}
+checkConfig(configFile, args.dev);
+const staged = stage(configFile);
+if (resolvedDir) fs.rmSync(resolvedDir, { recursive: true, force: true });
 try {
   zip(staged, args.out);
 } finally {

@@ -92,11 +92,11 @@ class OidcClient {
       throw new IdpRefused('authorization-response', 'invalid-response', errorText(error));
     }
     const auth = this.clientAuth(clientSecret);
-    const response = await this.call('token-endpoint', TOKEN_TIMEOUT_MS, (options) =>
-      o.authorizationCodeGrantRequest(this.as, this.client, auth, params, redirectUri, codeVerifier, options),
-    );
-    const result = await this.process('token-endpoint', () =>
-      o.processAuthorizationCodeResponse(this.as, this.client, response, { expectedNonce, requireIdToken: true }),
+    const result = await this.request(
+      'token-endpoint',
+      TOKEN_TIMEOUT_MS,
+      (options) => o.authorizationCodeGrantRequest(this.as, this.client, auth, params, redirectUri, codeVerifier, options),
+      (response) => o.processAuthorizationCodeResponse(this.as, this.client, response, { expectedNonce, requireIdToken: true }),
     );
     return { idToken: /** @type {string} */ (result.id_token), refreshToken: result.refresh_token ?? null };
   }
@@ -112,10 +112,12 @@ class OidcClient {
   async refresh(refreshToken, clientSecret) {
     const o = lib();
     const auth = this.clientAuth(clientSecret);
-    const response = await this.call('refresh', TOKEN_TIMEOUT_MS, (options) =>
-      o.refreshTokenGrantRequest(this.as, this.client, auth, refreshToken, options),
+    const result = await this.request(
+      'refresh',
+      TOKEN_TIMEOUT_MS,
+      (options) => o.refreshTokenGrantRequest(this.as, this.client, auth, refreshToken, options),
+      (response) => o.processRefreshTokenResponse(this.as, this.client, response),
     );
-    const result = await this.process('refresh', () => o.processRefreshTokenResponse(this.as, this.client, response));
     if (typeof result.id_token !== 'string') {
       throw new IdpRefused('refresh', 'no-id-token', 'the refresh response has no ID token to read the groups from');
     }
@@ -137,10 +139,12 @@ class OidcClient {
     const o = lib();
     try {
       const auth = this.clientAuth(clientSecret);
-      const response = await this.call('revocation', REVOKE_TIMEOUT_MS, (options) =>
-        o.revocationRequest(this.as, this.client, auth, refreshToken, { ...options, additionalParameters: { token_type_hint: 'refresh_token' } }),
+      await this.request(
+        'revocation',
+        REVOKE_TIMEOUT_MS,
+        (options) => o.revocationRequest(this.as, this.client, auth, refreshToken, { ...options, additionalParameters: { token_type_hint: 'refresh_token' } }),
+        (response) => o.processRevocationResponse(response),
       );
-      await this.process('revocation', () => o.processRevocationResponse(response));
       return 'revoked';
     } catch (error) {
       return /** @type {any} */ (error).reason ?? 'revoke-failed';
@@ -182,27 +186,39 @@ class OidcClient {
   }
 
   /**
-   * A request to the provider, bounded by `timeoutMs`; a network failure, a timeout or a 5xx
-   * is `IdpUnavailable` (the viewer may retry), naming the step.
+   * A request to the provider and the reading of its response, both bounded by `timeoutMs`.
+   * A network failure, a timeout or a 5xx is `IdpUnavailable` (the viewer may retry); an
+   * OAuth error body is `IdpRefused` with its error code; each names the step.
+   * @template T
    * @param {string} step @param {number} timeoutMs
    * @param {(options: object) => Promise<Response>} send
+   * @param {(response: Response) => Promise<T>} read
+   * @returns {Promise<T>}
    */
-  async call(step, timeoutMs, send) {
+  async request(step, timeoutMs, send, read) {
     const o = lib();
-    const options = { signal: AbortSignal.timeout(timeoutMs) };
+    // A timer of our own rather than AbortSignal.timeout, whose timer does not keep the
+    // event loop alive.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+    const options = { signal: controller.signal };
     if (this.dev) options[o.allowInsecureRequests] = true;
     if (this.fetch) options[o.customFetch] = this.fetch;
-    let response;
     try {
-      response = await send(options);
-    } catch (error) {
-      throw new IdpUnavailable(step, errorText(error));
+      let response;
+      try {
+        response = await send(options);
+      } catch (error) {
+        throw new IdpUnavailable(step, errorText(error));
+      }
+      if (response.status >= 500) throw new IdpUnavailable(step, `status ${response.status}`);
+      return await this.process(step, () => read(response));
+    } finally {
+      clearTimeout(timer);
     }
-    if (response.status >= 500) throw new IdpUnavailable(step, `status ${response.status}`);
-    return response;
   }
 
-  /** A response read by oauth4webapi; an OAuth error body is `IdpRefused` with its error code. */
+  /** A response read by oauth4webapi, its failures typed. */
   async process(step, read) {
     const o = lib();
     try {

@@ -1,0 +1,277 @@
+// The redirect flow's edge side, without a provider on the other end: what a refused browser
+// is sent to, what the flow cookie holds (opened here with the session secret), and every
+// malformed or hostile callback, each answered with a page that mints nothing and never
+// loops. The whole flow against a real OpenID Provider is in oidc-provider.test.mjs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { createRequire } from 'node:module';
+import {
+  BROWSER,
+  CLIENT_ID,
+  DOMAIN,
+  ISSUER,
+  NOW,
+  SESSION_SECRET,
+  body,
+  config,
+  cookieJar,
+  harness,
+  idToken,
+  location,
+  setCookies,
+  signIn,
+  viewerRequest,
+} from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+const { unseal } = require('../src/seal.js');
+
+const IDP = 'https://idp.example.net';
+const METADATA = {
+  issuer: ISSUER,
+  authorization_endpoint: `${IDP}/oauth2/authorize`,
+  token_endpoint: `${IDP}/oauth2/token`,
+  revocation_endpoint: `${IDP}/oauth2/revoke`,
+  end_session_endpoint: `${IDP}/logout`,
+  authorization_response_iss_parameter_supported: true,
+};
+
+/** A dev config with the redirect flow and no sign-in page of its own. */
+function flowConfig(signInPatch = {}, patch = {}) {
+  const base = config(patch);
+  delete base.signInUrl;
+  return {
+    ...base,
+    identityProvider: {
+      ...base.identityProvider,
+      signIn: { clientId: CLIENT_ID, scopes: ['email'], metadata: METADATA, ...signInPatch },
+    },
+  };
+}
+
+const KEYS = { current: Buffer.from(SESSION_SECRET, 'base64'), previous: null };
+const browserGet = (uri, { cookie, querystring = '' } = {}) =>
+  viewerRequest({ uri, querystring, headers: { accept: BROWSER, ...(cookie ? { cookie } : {}) } });
+
+/** Starts a flow from a private path; returns the redirect, its parameters and the open flow cookie. */
+async function begin(handler, uri = '/premium/a', querystring = 'x=1') {
+  const response = await handler(browserGet(uri, { querystring }));
+  assert.equal(response.status, '302');
+  const to = new URL(location(response));
+  const [line] = setCookies(response);
+  const [name, value] = line.split(';')[0].split(/=(.*)/s);
+  const flow = unseal(KEYS, 'flow', value, 1024);
+  return { response, to, params: to.searchParams, line, name, value, flow, cookie: `${name}=${value}` };
+}
+
+const callback = (handler, query, cookie) =>
+  handler(viewerRequest({ uri: '/auth/callback', querystring: new URLSearchParams(query).toString(), headers: { accept: BROWSER, ...(cookie ? { cookie } : {}) } }));
+
+/** A refusal page: HTML, the kind asked for, nothing minted, no redirect. */
+function assertPage(response, status, kind) {
+  assert.equal(response.status, String(status));
+  assert.match(response.headers['content-type'][0].value, /^text\/html/);
+  assert.match(response.body, new RegExp(`data-page="${kind}"`));
+  assert.equal(response.headers.location, undefined);
+  for (const line of setCookies(response)) assert.match(line, /^__Host-edge-auth-flow-[^=]+=;/, `only flow cookies expire: ${line}`);
+}
+
+test('a refused browser goes to the provider with PKCE S256, state, nonce and the exact callback', async () => {
+  const { handler, logs } = harness(flowConfig());
+  const { to, params, line, flow } = await begin(handler);
+  assert.equal(`${to.origin}${to.pathname}`, METADATA.authorization_endpoint);
+  assert.equal(params.get('response_type'), 'code');
+  assert.equal(params.get('client_id'), CLIENT_ID);
+  assert.equal(params.get('redirect_uri'), `https://${DOMAIN}/auth/callback`);
+  assert.equal(params.get('scope'), 'openid email');
+  assert.equal(params.get('code_challenge_method'), 'S256');
+  // The challenge is the verifier's SHA-256, and state and nonce are what the cookie keeps.
+  assert.equal(params.get('code_challenge'), crypto.createHash('sha256').update(flow.v).digest('base64url'));
+  assert.equal(params.get('state'), flow.s);
+  assert.equal(params.get('nonce'), flow.n);
+  assert.equal(flow.r, '/premium/a?x=1');
+  assert.ok(flow.s.length >= 32 && flow.n.length >= 32 && flow.v.length >= 43);
+  // Nothing secret in the URL beyond state, nonce and challenge; the verifier never leaves.
+  assert.ok(!to.href.includes(flow.v));
+  assert.match(line, /^__Host-edge-auth-flow-[A-Za-z0-9_-]{16}=/);
+  assert.match(line, /; Path=\/; Max-Age=300; Secure; HttpOnly; SameSite=Lax$/);
+  assert.ok(!/Domain=/.test(line));
+  assert.equal(logs.at(-1).redirect, 'identity-provider');
+  assert.ok(!JSON.stringify(logs).includes(flow.s) && !JSON.stringify(logs).includes(flow.v));
+});
+
+test('two tabs signing in at once each keep their own flow cookie', async () => {
+  const { handler } = harness(flowConfig());
+  const a = await begin(handler, '/premium/a');
+  const b = await begin(handler, '/videos/b');
+  assert.notEqual(a.name, b.name);
+  assert.notEqual(a.flow.s, b.flow.s);
+  assert.equal(b.flow.r, '/videos/b?x=1');
+});
+
+test('a browser piling up abandoned sign-ins drops the old flow cookies', async () => {
+  const { handler } = harness(flowConfig());
+  const flows = [];
+  for (let i = 0; i < 4; i++) flows.push((await begin(handler)).cookie);
+  const response = await handler(browserGet('/premium/a', { cookie: flows.join('; ') }));
+  const lines = setCookies(response);
+  assert.equal(lines.filter((l) => /Max-Age=0/.test(l)).length, 4);
+  assert.equal(lines.filter((l) => /Max-Age=300/.test(l)).length, 1);
+});
+
+test('an API client is told 401, never redirected to a login page', async () => {
+  const { handler } = harness(flowConfig());
+  const response = await handler(viewerRequest({ uri: '/premium/a' }));
+  assert.equal(response.status, '401');
+  assert.equal(body(response).reason, 'missing');
+});
+
+test('a custom signInUrl still wins over the provider page', async () => {
+  const cfg = flowConfig();
+  cfg.signInUrl = '/signin.html';
+  const { handler } = harness(cfg);
+  const response = await handler(browserGet('/premium/a'));
+  assert.equal(location(response), '/signin.html?redirect=%2Fpremium%2Fa&reason=missing');
+});
+
+test('/auth/login starts a flow, with prompt=login for another account; hostile parameters are refused', async () => {
+  const { handler } = harness(flowConfig());
+  const ok = await handler(viewerRequest({ uri: '/auth/login', querystring: 'redirect=%2Fvideos%2Fx&prompt=login' }));
+  assert.equal(ok.status, '302');
+  const to = new URL(location(ok));
+  assert.equal(to.searchParams.get('prompt'), 'login');
+  for (const querystring of ['redirect=//evil.example', 'redirect=https://evil.example/', 'prompt=none', 'prompt=login&prompt=login', 'redirect=/x&redirect=/y']) {
+    const refused = await handler(viewerRequest({ uri: '/auth/login', querystring }));
+    assert.equal(refused.status, '400', querystring);
+    assert.equal(refused.headers.location, undefined);
+  }
+  assert.equal((await handler(viewerRequest({ uri: '/auth/login', method: 'POST' }))).status, '405');
+});
+
+test('a callback without state, without its flow cookie or with a forged one mints nothing', async () => {
+  const { handler, clock } = harness(flowConfig());
+  const started = await begin(handler);
+  const code = 'abc';
+  // No state at all, or two.
+  assertPage(await callback(handler, { code }, started.cookie), 400, 'sign-in-no-state');
+  assertPage(await callback(handler, `code=x&state=${started.flow.s}&state=${started.flow.s}`, started.cookie), 400, 'sign-in-no-state');
+  // A browser without the cookie (another browser, or the callback replayed after use).
+  assertPage(await callback(handler, { code, state: started.flow.s }), 400, 'sign-in-no-flow');
+  // A state whose cookie this browser does not have.
+  assertPage(await callback(handler, { code, state: `${started.flow.s}x` }, started.cookie), 400, 'sign-in-no-flow');
+  // The cookie renamed to another state's name: found, opened, and its state compared.
+  const other = 'forged-state-value-0123456789abcdef';
+  const otherName = `__Host-edge-auth-flow-${crypto.createHash('sha256').update(other).digest('base64url').slice(0, 16)}`;
+  const mismatch = await callback(handler, { code, state: other }, `${otherName}=${started.value}`);
+  assertPage(mismatch, 400, 'sign-in-state-mismatch');
+  assert.match(setCookies(mismatch)[0], new RegExp(`^${otherName}=;.*Max-Age=0`));
+  // A tampered cookie value.
+  const raw = Buffer.from(started.value, 'base64url');
+  raw[raw.length - 3] ^= 1;
+  assertPage(await callback(handler, { code, state: started.flow.s }, `${started.name}=${raw.toString('base64url')}`), 400, 'sign-in-flow-invalid');
+  // Expired: the cookie's five minutes are over (whatever the browser kept).
+  clock.now = NOW + 301 * 1000;
+  assertPage(await callback(handler, { code, state: started.flow.s }, started.cookie), 400, 'sign-in-flow-expired');
+  assertPage(await callback(handler, { code, state: 'x'.repeat(5000) }, started.cookie), 400, 'sign-in-callback-too-long');
+  assert.equal((await handler(viewerRequest({ uri: '/auth/callback', method: 'POST' }))).status, '405');
+});
+
+test('an error answer (access_denied) is a page with a way to try again, never a redirect loop', async () => {
+  const { handler, logs } = harness(flowConfig());
+  const started = await begin(handler);
+  const response = await callback(handler, { error: 'access_denied', state: started.flow.s, iss: ISSUER }, started.cookie);
+  assertPage(response, 403, 'sign-in-idp-refused');
+  assert.match(response.body, /href="\/auth\/login\?redirect=%2Fpremium%2Fa%3Fx%3D1"/);
+  assert.equal(logs.at(-1).idpError, 'access_denied');
+  // An error with someone else's state is no answer to this flow at all.
+  const started2 = await begin(handler);
+  assertPage(await callback(handler, { error: 'access_denied', state: 'other' }, started2.cookie), 400, 'sign-in-no-flow');
+});
+
+test('an answer from another issuer (mix-up, RFC 9207) or without iss is refused before any token request', async () => {
+  let requests = 0;
+  const fetch = async () => {
+    requests += 1;
+    throw new Error('no token request expected');
+  };
+  const { handler } = harness(flowConfig(), { fetch });
+  for (const iss of ['https://evil.example', undefined]) {
+    const started = await begin(handler);
+    const query = { code: 'c', state: started.flow.s, ...(iss ? { iss } : {}) };
+    assertPage(await callback(handler, query, started.cookie), 400, 'sign-in-invalid-response');
+  }
+  assert.equal(requests, 0);
+});
+
+test('a token endpoint that fails or hangs gives a 503 page with Retry-After, and the log names the step', async () => {
+  const attempts = [
+    async () => new Response('busy', { status: 503 }),
+    async () => {
+      throw new TypeError('fetch failed');
+    },
+    // Hangs until oauth4webapi's signal (our timeout) aborts it.
+    (url, init) =>
+      new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason), { once: true })),
+  ];
+  for (const fetch of attempts) {
+    const { handler, logs } = harness(flowConfig(), { fetch });
+    const started = await begin(handler);
+    const response = await callback(handler, { code: 'c', state: started.flow.s, iss: ISSUER }, started.cookie);
+    assertPage(response, 503, 'sign-in-unavailable');
+    assert.equal(response.headers['retry-after'][0].value, '5');
+    assert.equal(logs.at(-1).reason, 'idp-unavailable');
+    assert.equal(logs.at(-1).step, 'token-endpoint');
+  }
+});
+
+test('a token endpoint answering invalid_grant (a used or forged code) is a page, not a mint', async () => {
+  const fetch = async () => Response.json({ error: 'invalid_grant' }, { status: 400 });
+  const { handler, logs } = harness(flowConfig(), { fetch });
+  const started = await begin(handler);
+  assertPage(await callback(handler, { code: 'used', state: started.flow.s, iss: ISSUER }, started.cookie), 400, 'sign-in-invalid-grant');
+  assert.equal(logs.at(-1).idpError, 'invalid_grant');
+});
+
+test('a confidential client without the secret\'s clientSecret says so instead of calling the provider', async () => {
+  let requests = 0;
+  const fetch = async () => {
+    requests += 1;
+    return new Response('{}');
+  };
+  const { handler } = harness(flowConfig({ clientAuthentication: 'client_secret_basic' }), { fetch });
+  const started = await begin(handler);
+  assertPage(await callback(handler, { code: 'c', state: started.flow.s, iss: ISSUER }, started.cookie), 400, 'sign-in-client-secret-missing');
+  assert.equal(requests, 0);
+});
+
+test('/auth/session says whether this browser is signed in, and to what', async () => {
+  const { handler } = harness(flowConfig());
+  const anonymous = await handler(viewerRequest({ uri: '/auth/session' }));
+  assert.deepEqual(body(anonymous), { signedIn: false, tiers: [], expiresAt: null });
+  const minted = await signIn(handler, { token: idToken({ claims: { 'cognito:groups': ['silver'] } }) });
+  const session = cookieJar(setCookies(minted))['__Host-edge-auth-session|/'].value;
+  const signedIn = await handler(viewerRequest({ uri: '/auth/session', headers: { cookie: `__Host-edge-auth-session=${session}` } }));
+  assert.deepEqual(body(signedIn).tiers, ['silver']);
+  assert.equal(body(signedIn).signedIn, true);
+  assert.equal(signedIn.headers['cache-control'][0].value, 'no-store');
+  const forged = await handler(viewerRequest({ uri: '/auth/session', headers: { cookie: `__Host-edge-auth-session=v2.${'A'.repeat(80)}` } }));
+  assert.equal(body(forged).signedIn, false);
+});
+
+test('sign-out ends the provider session too: a browser goes to its logout endpoint', async () => {
+  for (const [logout, expected] of [
+    ['end-session', `${IDP}/logout?client_id=${CLIENT_ID}&post_logout_redirect_uri=${encodeURIComponent(`https://${DOMAIN}/`)}`],
+    ['cognito', `${IDP}/logout?client_id=${CLIENT_ID}&logout_uri=${encodeURIComponent(`https://${DOMAIN}/`)}`],
+  ]) {
+    const { handler, logs } = harness(flowConfig({ logout }));
+    const response = await handler(browserGet('/auth/logout'));
+    assert.equal(response.status, '302');
+    assert.equal(location(response), expected);
+    assert.ok(setCookies(response).some((l) => l.startsWith('__Host-edge-auth-session=;')));
+    assert.equal(logs.at(-1).redirect, 'identity-provider');
+  }
+  // An API client (POST) is answered here; `local` ends only our cookies.
+  const { handler } = harness(flowConfig({ logout: 'local' }));
+  assert.equal((await handler(browserGet('/auth/logout'))).status, '200');
+});
