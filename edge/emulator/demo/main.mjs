@@ -1,15 +1,22 @@
 #!/usr/bin/env node
-// `make demo`: moto (Cognito + Secrets Manager), the edge handler and the CloudFront
-// emulator on this machine. PORT (default 8443) is the HTTPS port, HTTP_PORT (default 8080)
-// redirects to it, as `redirect-to-https` does. CHECK_ORDER (function-first, the default, or
-// cloudfront-first) says which check runs first on private paths. Ctrl-C stops everything.
+// `make demo`: a local OpenID Provider (its own login page), moto (Secrets Manager), the edge
+// handler and the CloudFront emulator on this machine. PORT (default 8443) is the HTTPS port,
+// HTTP_PORT (default 8080) redirects to it, as `redirect-to-https` does. CHECK_ORDER
+// (function-first, the default, or cloudfront-first) says which check runs first on private
+// paths. SIGN_IN=custom signs in on the site's own page against moto's Cognito instead.
+// Ctrl-C stops everything.
 
-import { startDemo, CHECK_ORDERS } from './site.js';
+import { startDemo, CHECK_ORDERS, SIGN_IN_MODES } from './site.js';
 
 const port = Number(process.env.PORT ?? 8443);
 const httpPort = Number(process.env.HTTP_PORT ?? 8080);
 const quiet = process.env.QUIET === '1';
 const checkOrder = process.env.CHECK_ORDER || 'function-first';
+const signIn = process.env.SIGN_IN || 'idp';
+if (!SIGN_IN_MODES.includes(signIn)) {
+  console.error(`make demo: SIGN_IN must be ${SIGN_IN_MODES.join(' or ')}, not ${signIn}`);
+  process.exit(2);
+}
 if (!Object.hasOwn(CHECK_ORDERS, checkOrder)) {
   console.error(`make demo: CHECK_ORDER must be ${Object.keys(CHECK_ORDERS).join(' or ')}, not ${checkOrder}`);
   process.exit(2);
@@ -44,7 +51,7 @@ const onRequest = (r) => {
 
 let demo;
 try {
-  demo = await startDemo({ port, httpPort, checkOrder, onRequest, onDecision });
+  demo = await startDemo({ port, httpPort, checkOrder, signIn, onRequest, onDecision });
 } catch (error) {
   console.error(`make demo: ${error.message}`);
   if (error.code === 'EADDRINUSE') console.error('make demo: a port is taken; try PORT=9443 HTTP_PORT=9080 make demo');
@@ -61,17 +68,21 @@ console.log(`
                 ${premium.username} / ${premium.password}  private + premium
   Check order   ${checkOrder}: ${ORDER_LINES[checkOrder]}
                 (make demo CHECK_ORDER=${checkOrder === 'function-first' ? 'cloudfront-first' : 'function-first'} for the other)
+  Sign-in       ${demo.idp
+    ? `the identity provider's own page: ${demo.idp.issuer} (oidc-provider, OpenID Connect code flow + PKCE)
+                (SIGN_IN=custom make demo for the site's own page and a Bearer token)`
+    : `the site's own page /signin.html, an ID token from moto's Cognito user pool ${demo.provisioned.poolId}`}
   Edge config   ${demo.configFile}
-  moto          ${demo.motoEndpoint} (Cognito user pool ${demo.provisioned.poolId}, Secrets Manager)
+  moto          ${demo.motoEndpoint} (Secrets Manager${demo.idp ? '' : ', Cognito'})
 
-  Ctrl-C stops the emulator and moto.
+  Ctrl-C stops the emulator, the identity provider and moto.
 `);
 
 let stopping = false;
 async function stop(signal) {
   if (stopping) return;
   stopping = true;
-  console.log(`\nmake demo: ${signal}, stopping the emulator and moto`);
+  console.log(`\nmake demo: ${signal}, stopping the emulator, the identity provider and moto`);
   await demo.stop();
   process.exit(0);
 }

@@ -24,11 +24,43 @@ function keyPairId() {
 
 /**
  * @param {string} endpoint moto's URL
- * @returns {Promise<{poolId: string, clientId: string, issuer: string, jwksUrl: string, secretId: string,
+ * @param {{cognito?: boolean, clientSecret?: string}} [options] `cognito`: create the user pool
+ *   (the custom sign-in page's identity provider; default true); `clientSecret`: the redirect
+ *   flow's client secret, written to the secret as a deployment writes it
+ * @returns {Promise<{poolId: string | null, clientId: string | null, issuer: string | null, jwksUrl: string | null, secretId: string,
  *                    signing: {secretsManager: {secretId: string, region: string, endpoint: string}},
  *                    keyPairId: string, publicKeyPem: string, users: typeof DEMO_USERS}>}
  */
-export async function provisionDemo(endpoint) {
+export async function provisionDemo(endpoint, { cognito: withPool = true, clientSecret } = {}) {
+  const pool = withPool ? await provisionUserPool(endpoint) : { poolId: null, clientId: null, issuer: null, jwksUrl: null };
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' });
+  const activeKeyPairId = keyPairId();
+  const secretId = 'cloudfront-edge-auth/demo-signing';
+  await awsJson(endpoint, 'secretsmanager', 'CreateSecret', {
+    Name: secretId,
+    SecretString: JSON.stringify({
+      keyPairId: activeKeyPairId,
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      keyGroup: { [activeKeyPairId]: publicKeyPem },
+      sessionSecret: crypto.randomBytes(32).toString('base64'),
+      ...(clientSecret ? { clientSecret } : {}),
+    }),
+  }, { region: REGION });
+
+  return {
+    ...pool,
+    secretId,
+    // The edge config's `signing` for this secret (moto's endpoint needs "dev": true).
+    signing: { secretsManager: { secretId, region: REGION, endpoint } },
+    keyPairId: activeKeyPairId,
+    publicKeyPem,
+    users: DEMO_USERS,
+  };
+}
+
+/** moto's Cognito user pool with an app client (USER_PASSWORD_AUTH), the groups and the users. */
+async function provisionUserPool(endpoint) {
   const cognito = (action, body) => awsJson(endpoint, 'cognito-idp', action, body, { region: REGION });
   const { UserPool } = await cognito('CreateUserPool', { PoolName: 'cloudfront-edge-auth-demo' });
   const poolId = UserPool.Id;
@@ -48,32 +80,12 @@ export async function provisionDemo(endpoint) {
     }
   }
 
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' });
-  const activeKeyPairId = keyPairId();
-  const secretId = 'cloudfront-edge-auth/demo-signing';
-  await awsJson(endpoint, 'secretsmanager', 'CreateSecret', {
-    Name: secretId,
-    SecretString: JSON.stringify({
-      keyPairId: activeKeyPairId,
-      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
-      keyGroup: { [activeKeyPairId]: publicKeyPem },
-      sessionSecret: crypto.randomBytes(32).toString('base64'),
-    }),
-  }, { region: REGION });
-
   return {
     poolId,
     clientId: UserPoolClient.ClientId,
     // moto issues tokens with Cognito's real issuer; its JWKS is served by moto itself.
     issuer: `https://cognito-idp.${REGION}.amazonaws.com/${poolId}`,
     jwksUrl: `${endpoint}/${poolId}/.well-known/jwks.json`,
-    secretId,
-    // The edge config's `signing` for this secret (moto's endpoint needs "dev": true).
-    signing: { secretsManager: { secretId, region: REGION, endpoint } },
-    keyPairId: activeKeyPairId,
-    publicKeyPem,
-    users: DEMO_USERS,
   };
 }
 
