@@ -227,6 +227,11 @@ class OidcClient {
       if (error instanceof o.ResponseBodyError) {
         throw new IdpRefused(step, error.error === 'invalid_grant' ? 'invalid-grant' : 'idp-error', `the provider answered ${error.error}`, error.error);
       }
+      // A 401 with WWW-Authenticate (RFC 6750 §3): a refused client authentication.
+      if (error instanceof o.WWWAuthenticateChallengeError) {
+        const code = error.cause?.[0]?.parameters?.error ?? 'invalid_client';
+        throw new IdpRefused(step, 'idp-error', `the provider answered ${code} (status ${error.status})`, code);
+      }
       if (error?.name === 'TimeoutError' || error?.name === 'AbortError') throw new IdpUnavailable(step, errorText(error));
       throw new IdpRefused(step, 'invalid-response', errorText(error));
     }

@@ -271,7 +271,9 @@ test('sign-out ends the provider session too: a browser goes to its logout endpo
     assert.ok(setCookies(response).some((l) => l.startsWith('__Host-edge-auth-session=;')));
     assert.equal(logs.at(-1).redirect, 'identity-provider');
   }
-  // An API client (POST) is answered here; `local` ends only our cookies.
+  // `local` ends only our cookies: a browser goes home, an API client (POST) is answered here.
   const { handler } = harness(flowConfig({ logout: 'local' }));
-  assert.equal((await handler(browserGet('/auth/logout'))).status, '200');
+  assert.equal(location(await handler(browserGet('/auth/logout'))), `https://${DOMAIN}/`);
+  const api = await handler(viewerRequest({ uri: '/auth/logout', method: 'POST' }));
+  assert.deepEqual(body(api), { loggedOut: true });
 });

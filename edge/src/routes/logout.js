@@ -5,8 +5,8 @@
 // session too: a browser is sent to its logout endpoint (OpenID RP-Initiated Logout, or
 // Cognito's /logout), which sends it back to the site's home page. Without that last step the
 // provider's session would sign the viewer straight back in at the next visit.
-// An API client (or a site without the redirect flow) gets 200, or a redirect to a safe
-// `redirect`.
+// Without a provider logout, a browser goes to the safe `redirect`, or home; an API client
+// gets 200 (or the redirect).
 
 const { openSession } = require('../session');
 const { redirectTarget } = require('../redirect');
@@ -43,9 +43,10 @@ class LogoutRoute {
       ...flows.map((name) => cookieJar.expireCookie(name, { path: '/' })),
     ];
     const revocation = await this.revoke(cookies.get(cookieJar.SESSION_COOKIE));
-    const idpLogout =
-      this.oidc !== null && request.method === 'GET' && wantsHtml(request) ? this.oidc.logoutLocation(`https://${host}/`) : null;
-    const location = idpLogout ?? redirect.to;
+    const browser = request.method === 'GET' && wantsHtml(request);
+    const idpLogout = browser && this.oidc !== null ? this.oidc.logoutLocation(`https://${host}/`) : null;
+    // A browser following a "Sign out" link lands on a page, never on a JSON body.
+    const location = idpLogout ?? redirect.to ?? (browser ? `https://${host}/` : null);
     const result = location
       ? respond(302, { location, setCookies })
       : respond(200, { body: { loggedOut: true }, setCookies });

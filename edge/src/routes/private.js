@@ -84,7 +84,6 @@ class PrivateRoute {
   async remint(request, host, tier, cookies, nowMs, keys, log) {
     const value = cookies?.get(cookieJar.SESSION_COOKIE);
     if (value === undefined) return { reason: 'no-session' };
-    if (cookies.has(cookieJar.REMINT_COOKIE)) return { reason: 'remint-loop' };
     // Signed-URL parameters win over cookies: redirecting back to them would change nothing.
     if (hasSignedUrlParameters(request.querystring ?? '')) return { reason: 'signed-url' };
     const nowSeconds = Math.floor(nowMs / 1000);
@@ -107,6 +106,9 @@ class PrivateRoute {
     }
     const names = new Set(session.tiers);
     if (!names.has(tier.name)) return { reason: 'session-lacks-tier', setCookies: renewed };
+    // Checked after the tier, so a viewer just re-minted for another tier still learns that
+    // this one is not theirs.
+    if (cookies.has(cookieJar.REMINT_COOKIE)) return { reason: 'remint-loop', setCookies: renewed };
     const tiers = this.settings.tiers.filter((t) => names.has(t.name));
     let minted;
     try {
