@@ -1,19 +1,17 @@
-// Asks /auth who we are: with a session cookie it answers the tiers granted (and refreshes
-// the CloudFront cookies); without one, 401. The cookies themselves are HttpOnly.
+// The home page's status line: what the edge says of the viewer's session (session.js asks
+// `GET /auth/session`; the cookies themselves are HttpOnly). `data-tiers` holds the tiers the
+// session grants, comma-separated, and is empty when signed out: it is set once the answer is in.
+import { session } from './session.js';
+
 const status = document.getElementById('status');
-fetch('/auth', { headers: { accept: 'application/json' }, cache: 'no-store' })
-  .then(async (res) => {
-    if (res.ok) {
-      const { tiers, expiresAt } = await res.json();
-      const until = new Date(expiresAt * 1000).toLocaleTimeString();
-      status.textContent = `Signed in. CloudFront cookies for: ${tiers.join(', ')} (valid until ${until}).`;
-      status.classList.add('signed-in');
-      status.dataset.tiers = tiers.join(',');
-    } else {
-      status.textContent = 'Not signed in: public content only.';
-      status.dataset.tiers = '';
-    }
-  })
-  .catch(() => {
-    status.textContent = 'Could not reach /auth.';
-  });
+const { signedIn, tiers, expiresAt } = await session;
+if (!signedIn) {
+  status.textContent = 'Not signed in: public content only.';
+} else {
+  const until = expiresAt === null ? '' : ` (session until ${new Date(expiresAt * 1000).toLocaleTimeString()})`;
+  status.textContent = tiers.length > 0
+    ? `Signed in, with access to: ${tiers.join(', ')}${until}.`
+    : `Signed in, with no access tier: public content only${until}.`;
+  status.classList.add('signed-in');
+}
+status.dataset.tiers = signedIn ? tiers.join(',') : '';

@@ -1,6 +1,9 @@
 // The sign-in page: user and password go to Cognito (USER_PASSWORD_AUTH, through the demo's
 // same-origin /idp/sign-in), the ID token goes to /auth as `Authorization: Bearer`, and /auth
 // answers with the CloudFront cookies and a redirect back to where the viewer was going.
+// Without this script the form stays disabled (signin.html): it is never submitted natively.
+import './session.js'; // first: it points the header's "Sign in" at this URL, corrected below
+
 const params = new URLSearchParams(location.search);
 const target = params.get('redirect') || '/';
 const message = document.getElementById('message');
@@ -13,11 +16,21 @@ const REASONS = {
 };
 if (params.has('reason')) message.textContent = REASONS[params.get('reason')] ?? `Sign in to open ${target}.`;
 document.getElementById('target').textContent = target;
+// The identity provider's own page, and back to the same target.
+const atIdentityProvider = `/auth/login?redirect=${encodeURIComponent(target)}`;
+document.getElementById('idp-sign-in').href = atIdentityProvider;
+document.getElementById('signin').href = atIdentityProvider;
 
-document.querySelector('form').addEventListener('submit', async (event) => {
+document.querySelector('form').addEventListener('submit', (event) => {
   event.preventDefault();
-  const form = new FormData(event.target);
   message.textContent = 'Signing in…';
+  signInWith(new FormData(event.target)).catch(() => {
+    message.textContent = 'Could not reach the sign-in service: try again.';
+  });
+});
+
+/** @param {FormData} form */
+async function signInWith(form) {
   const signIn = await fetch('/idp/sign-in', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -46,4 +59,8 @@ document.querySelector('form').addEventListener('submit', async (event) => {
     return;
   }
   location.assign(landed.pathname + landed.search);
-});
+}
+
+// Only now that submitting is handled here: the form's own submission would post the password
+// to /idp/sign-in as a form, which that JSON endpoint refuses.
+document.getElementById('credentials').disabled = false;
