@@ -146,8 +146,12 @@ describe('sign-in through the provider\'s login page', () => {
     test(`${method}: deep link -> login form -> back on the deep link with the user's tiers`, async () => {
       const s = site({ method });
       const browser = new Browser();
-      const { callback, askedCredentials } = await signIn(s, browser, USERS[0]);
+      const { callback, askedCredentials, back } = await signIn(s, browser, USERS[0]);
       assert.equal(askedCredentials, true);
+      // Neither the code nor the state reaches a log line.
+      const answer = new URL(back).searchParams;
+      const logged = JSON.stringify(s.logs);
+      for (const name of ['code', 'state']) assert.ok(!logged.includes(answer.get(name)), `the ${name} is logged`);
       assert.equal(callback.status, '302');
       assert.equal(callback.headers.location[0].value, `${SITE}/premium/a`);
       const names = browser.names(SITE);
