@@ -122,3 +122,46 @@ test('the example config bundles as is', () => {
   ]);
   assert.equal(run.status, 0, run.stderr);
 });
+
+test('with the redirect flow, the bundle embeds the provider\'s discovery metadata and oauth4webapi, and starts a sign-in on Node 22 (the Lambda runtime)', async () => {
+  const { startIdp, demoClients, NODE22 } = await import('../emulator/idp/launch.js');
+  const idp = await startIdp({ clients: demoClients('https://media.example.com') });
+  try {
+    const cfg = config();
+    delete cfg.signInUrl;
+    cfg.identityProvider = {
+      issuer: idp.issuer,
+      clientIds: ['edge-demo-public'],
+      jwksUrl: idp.discovery.jwks_uri,
+      groupsClaim: 'groups',
+      tokenUse: null,
+      signIn: { clientId: 'edge-demo-public' },
+    };
+    const out = path.join(tmp, 'flow.zip');
+    const run = bundle(['--config', writeConfig('flow.json', cfg), '--out', out, '--dev']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /endpoints read from .* \(discovery\)/);
+    const listing = execFileSync('unzip', ['-Z1', out], { encoding: 'utf8' }).trim().split('\n');
+    for (const file of ['node_modules/oauth4webapi/build/index.js', 'node_modules/oauth4webapi/package.json', 'node_modules/oauth4webapi/LICENSE.md']) {
+      assert.ok(listing.includes(file), `${file} missing from the zip`);
+    }
+    assert.ok(!listing.some((f) => f.endsWith('.map') || f.endsWith('.d.ts')), 'no source maps or typings');
+    const dir = path.join(tmp, 'flow-unzipped');
+    execFileSync('unzip', ['-q', out, '-d', dir]);
+    const bundled = JSON.parse(fs.readFileSync(path.join(dir, 'edge/config.json'), 'utf8'));
+    assert.equal(bundled.identityProvider.signIn.metadata.authorization_endpoint, idp.discovery.authorization_endpoint);
+    assert.equal(bundled.identityProvider.signIn.metadata.token_endpoint, idp.discovery.token_endpoint);
+    // The unzipped handler under Node 22, as Lambda@Edge's nodejs22.x runs it.
+    const script = `
+      const { handler } = require(${JSON.stringify(path.join(dir, 'index.js'))});
+      handler(${JSON.stringify(viewerRequest({ uri: '/premium/a', headers: { accept: 'text/html' } }))})
+        .then((r) => console.log(JSON.stringify({ status: r.status, location: r.headers.location[0].value, node: process.version })));`;
+    const answer = JSON.parse(execFileSync(NODE22, ['-e', script], { encoding: 'utf8', cwd: tmp }).trim().split('\n').pop());
+    assert.match(answer.node, /^v22\./);
+    assert.equal(answer.status, '302');
+    assert.ok(answer.location.startsWith(`${idp.discovery.authorization_endpoint}?`), answer.location);
+    assert.equal(new URL(answer.location).searchParams.get('code_challenge_method'), 'S256');
+  } finally {
+    await idp.stop();
+  }
+});
