@@ -94,14 +94,14 @@ bench: pkg bundle
 # no terraform binary needed); checkov over both, offline, 0 failed checks (every skip sits
 # next to its resource with the reason); the deploy-package bundle.
 test-deploy: pkg
-	.venv-deploy/bin/cfn-lint deploy/template.yaml
+	.venv-deploy/bin/cfn-lint deploy/template.yaml deploy/identity.yaml
 	.venv-deploy/bin/python -m unittest discover -s deploy -p 'test_*.py' -v
 	.venv-checkov/bin/checkov -d deploy --skip-download --quiet --compact \
 	  --skip-path deploy/out --skip-path '\.terraform'
 	node --test deploy/package.test.mjs
 
 # Builds the bundle for a real stack (prints the aws commands; uploads nothing), e.g.
-# make deploy-package ARGS="--user-pool-id ... --client-id ... --sign-in-url ..."
+# make deploy-package ARGS="--identity-outputs identity-outputs.json" (or --user-pool-id ... --client-id ... --cognito-domain ..., or --issuer ... --client-id ...)
 deploy-package: pkg
 	node deploy/package.mjs $(ARGS)
 

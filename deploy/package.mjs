@@ -1,46 +1,67 @@
 #!/usr/bin/env node
 // Builds the Lambda@Edge bundle for a real deployment: writes the handler config
-// (deploy/out/edge-config.json), bundles it (edge/dist/edge-auth.zip, checked under 1 MB and
-// refusing any dev config), and prints the sha256 and the exact `aws cloudformation package` /
-// `deploy` commands (and the Terraform variables). Uploads nothing.
+// (deploy/out/edge-config.json, made by deploy/edge-config.mjs), bundles it
+// (edge/dist/edge-auth.zip, checked under 1 MB and refusing any dev config), and prints the
+// sha256 and the exact `aws cloudformation package` / `deploy` commands (and the Terraform
+// variables). Uploads nothing and calls no AWS API.
 //
-// The config needs nothing the stack creates: the host comes from each request's Host header,
-// and the key id, keys and session secrets from the Secrets Manager secret the stack writes,
-// whose name is chosen here and passed to the stack (SecretName / secret_name).
+// The config names the identity provider (Lambda@Edge has no environment variables, so its
+// client id is bundled): that is why the identity stack is deployed first and its outputs
+// read here. Everything else comes from each request (the host) or from the Secrets Manager
+// secret the site's stack writes, whose name is chosen here and passed to the stack.
 //
-// Usage (make deploy-package ARGS="..."):
-//   node deploy/package.mjs --user-pool-id us-east-1_AbCdEf --client-id 1example23456789 \
-//     --sign-in-url https://www.example.com/signin
-//   optional: --secret-name cloudfront-edge-auth/keys  --secret-region us-east-1
+// Usage (make deploy-package ARGS="..."), the identity provider one of:
+//   --identity-outputs FILE   deploy/identity.yaml's outputs (aws cloudformation describe-stacks
+//                             --query 'Stacks[0].Outputs') or `terraform output -json`
+//   --user-pool-id us-east-1_AbCdEf --client-id ID [--cognito-domain PREFIX.auth.REGION.amazoncognito.com]
+//   --issuer https://idp.example.com --client-id ID --jwks-url URL
+//             [--logout end-session|local] [--groups-claim groups]
+//   with --user-pool-id or --issuer: --client-auth none|client_secret_basic|client_secret_post
+//             (default none: a public client, PKCE only), --private-group private,
+//             --premium-group premium (* in --private-group: every signed-in user)
+//   optional: --scopes email (space or comma separated; openid is always asked)
+//             --sign-in-url URL (a sign-in page of your own, instead of the IdP's)
+//             --secret-name cloudfront-edge-auth/keys  --secret-region us-east-1
 //             --domain example.com (the cookies' Domain: a parent domain shared with the alias)
-//             --private-prefix /private/  --premium-prefix /premium/  --premium-group premium
-//             --lifetime 3600  --stack-name cloudfront-edge-auth  --bucket <artifact bucket>
+//             --private-prefix /private/  --premium-prefix /premium/  --lifetime 3600
+//             --stack-name cloudfront-edge-auth  --bucket <artifact bucket>
 //             --keys-dir keys (where the printed commands read the PEMs and the session secret)
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildConfig, OptionError } from './edge-config.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'deploy/out');
 
-const REQUIRED = ['user-pool-id', 'client-id', 'sign-in-url'];
 const DEFAULTS = {
   'secret-name': 'cloudfront-edge-auth/keys',
   'secret-region': 'us-east-1',
-  domain: undefined,
   'private-prefix': '/private/',
   'premium-prefix': '/premium/',
-  'premium-group': 'premium',
   lifetime: '3600',
   'stack-name': 'cloudfront-edge-auth',
   bucket: '<artifact-bucket-in-us-east-1>',
   'keys-dir': 'keys',
 };
-// deploy/template.yaml's SecretName pattern (Secrets Manager's own rule for a name).
-const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$/;
+const OPTIONAL = [
+  'identity-outputs',
+  'user-pool-id',
+  'cognito-domain',
+  'issuer',
+  'jwks-url',
+  'logout',
+  'groups-claim',
+  'client-id',
+  'client-auth',
+  'private-group',
+  'premium-group',
+  'scopes',
+  'sign-in-url',
+  'domain',
+];
 
 function fail(message) {
   console.error(`deploy-package: ${message}`);
@@ -53,43 +74,35 @@ function parseArgs(argv) {
     const flag = argv[i];
     if (!flag.startsWith('--')) fail(`unexpected argument ${JSON.stringify(flag)}`);
     const name = flag.slice(2);
-    if (!REQUIRED.includes(name) && !(name in DEFAULTS)) fail(`unknown flag ${flag} (see deploy/package.mjs)`);
+    if (!OPTIONAL.includes(name) && !(name in DEFAULTS)) fail(`unknown flag ${flag} (see deploy/package.mjs)`);
     const value = argv[++i];
     if (value === undefined) fail(`${flag} needs a value`);
     args[name] = value;
   }
-  const missing = REQUIRED.filter((name) => args[name] === undefined);
-  if (missing.length) fail(`missing ${missing.map((m) => `--${m}`).join(', ')}`);
   return args;
 }
 
-function buildConfig(args) {
-  if (!SECRET_NAME.test(args['secret-name'])) fail('--secret-name must be a Secrets Manager name (letters, digits, /_+=.@-)');
-  if (!REGION.test(args['secret-region'])) fail('--secret-region must be an AWS region');
-  const poolRegion = args['user-pool-id'].split('_')[0];
-  const issuer = `https://cognito-idp.${poolRegion}.amazonaws.com/${args['user-pool-id']}`;
-  return {
-    ...(args.domain === undefined ? {} : { domain: args.domain }),
-    signing: { secretsManager: { secretId: args['secret-name'], region: args['secret-region'] } },
-    identityProvider: {
-      issuer,
-      clientIds: [args['client-id']],
-      jwksUrl: `${issuer}/.well-known/jwks.json`,
-    },
-    tiers: [
-      { name: 'private', pathPrefix: args['private-prefix'], groups: ['*'] },
-      { name: 'premium', pathPrefix: args['premium-prefix'], groups: [args['premium-group']] },
-    ],
-    cookies: { lifetimeSeconds: Number(args.lifetime) },
-    signInUrl: args['sign-in-url'],
-    allowedRedirectPaths: [args['private-prefix'], args['premium-prefix'], '/'],
-  };
+/** The deploy command's ClientSecret line, for a confidential client (nothing for a public one). */
+function clientSecretArgument(args, idp) {
+  if (idp.signIn.clientAuthentication === 'none') return '';
+  if (args.issuer !== undefined) return `\n      ClientSecret="<your identity provider's client secret>" \\`;
+  // A Cognito pool: its issuer ends with the pool id, which starts with the pool's region.
+  const pool = idp.issuer.split('/').pop();
+  const describe = `aws cognito-idp describe-user-pool-client --region ${pool.split('_')[0]} --user-pool-id ${pool} --client-id ${idp.signIn.clientId}`;
+  return `\n      ClientSecret="$(${describe} --query UserPoolClient.ClientSecret --output text)" \\`;
 }
 
 const args = parseArgs(process.argv.slice(2));
+let config;
+try {
+  config = buildConfig(args);
+} catch (error) {
+  if (error instanceof OptionError) fail(error.message);
+  throw error;
+}
 fs.mkdirSync(OUT, { recursive: true });
 const configFile = path.join(OUT, 'edge-config.json');
-fs.writeFileSync(configFile, JSON.stringify(buildConfig(args), null, 2) + '\n');
+fs.writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n');
 execFileSync(process.execPath, [path.join(ROOT, 'edge/scripts/bundle.mjs'), '--config', configFile], {
   stdio: 'inherit',
 });
@@ -100,9 +113,12 @@ const keys = args['keys-dir'];
 // One line per PEM, newlines escaped as \n: the template accepts it as is and writes it into
 // the secret's JSON (and, unescaped, into the CloudFront public key).
 const oneLine = (file) => `"$(awk '{printf "%s\\\\n", $0}' ${keys}/${file})"`;
+const idp = config.identityProvider;
+const secretLine = clientSecretArgument(args, idp);
 console.log(`
 config:  ${path.relative(ROOT, configFile)}
 bundle:  edge/dist/edge-auth.zip (${fs.statSync(zip).size} bytes, sha256 ${sha256})
+sign-in: ${config.signInUrl ?? `${idp.issuer} (client ${idp.signIn.clientId}, ${idp.signIn.clientAuthentication})`}
 
 CloudFormation (us-east-1). First deploy, from an empty account:
   aws cloudformation package --region us-east-1 \\
@@ -113,7 +129,7 @@ CloudFormation (us-east-1). First deploy, from an empty account:
     --parameter-overrides \\
       PublicKeyPemA=${oneLine('public_key.pem')} \\
       PrivateKeyPem=${oneLine('private_key.pem')} \\
-      SessionSecret="$(cat ${keys}/session_secret)" \\
+      SessionSecret="$(cat ${keys}/session_secret)" \\${secretLine}
       SecretName=${args['secret-name']} \\
       EdgeBundleSha256=${sha256} \\
       PrivatePathPattern=${pattern(args['private-prefix'])} PremiumPathPattern=${pattern(args['premium-prefix'])}
@@ -121,5 +137,8 @@ CloudFormation (us-east-1). First deploy, from an empty account:
 Later deploys of a new bundle: the same package command, then deploy with only
   --parameter-overrides EdgeBundleSha256=${sha256}
 (every other parameter keeps its previous value).
+
+The identity provider must list the stack's CallbackUrl and SignOutUrl outputs
+(deploy/identity.yaml: its AlternateDomainName, or DistributionDomainName once known).
 
 Terraform (deploy/terraform): edge_bundle_path = "edge/dist/edge-auth.zip", secret_name = "${args['secret-name']}"`);

@@ -1,27 +1,60 @@
 // `make deploy-package`: the bundle built for a real deployment is under Lambda@Edge's 1 MB,
-// carries a config that needs nothing the stack creates (no domain, no key id: the secret the
-// stack writes is named before the deploy), holds no key material, and the printed deploy
-// command hands the template PEMs it accepts.
+// carries a config that needs nothing the site's stack creates (no domain, no key id: the
+// secret the stack writes is named before the deploy), holds no key material, signs viewers in
+// through the identity provider the identity stack made (or one of the operator's own), and the
+// printed deploy command hands the template what it accepts.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { buildConfig, OptionError } from './edge-config.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SCRIPT = path.join(ROOT, 'deploy/package.mjs');
 const ZIP = path.join(ROOT, 'edge/dist/edge-auth.zip');
+const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-package-'));
+after(() => fs.rmSync(WORK, { recursive: true, force: true }));
 
-const args = (...extra) => [
-  SCRIPT,
-  '--user-pool-id', 'us-east-1_AbCdEf',
-  '--client-id', '1example23456789',
-  '--sign-in-url', 'https://www.example.com/signin',
-  ...extra,
-];
+const POOL = 'us-east-1_AbCdEf';
+const ISSUER = `https://cognito-idp.us-east-1.amazonaws.com/${POOL}`;
+const DOMAIN = 'https://media-auth.auth.us-east-1.amazoncognito.com';
+/** deploy/identity.yaml's outputs, as `aws cloudformation describe-stacks --query 'Stacks[0].Outputs'` prints them. */
+const STACK_OUTPUTS = {
+  UserPoolId: POOL,
+  ClientId: '1example23456789',
+  Issuer: ISSUER,
+  CognitoDomain: DOMAIN,
+  ClientAuthentication: 'none',
+  PrivateGroupName: 'private',
+  PremiumGroupName: 'premium',
+};
+
+function writeJson(name, value) {
+  const file = path.join(WORK, name);
+  fs.writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+const stackOutputs = (overrides = {}) =>
+  writeJson(
+    `stack-${Object.keys(overrides).join('-') || 'default'}.json`,
+    Object.entries({ ...STACK_OUTPUTS, ...overrides }).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+  );
+
+const args = (...extra) => [SCRIPT, '--identity-outputs', stackOutputs(), ...extra];
+
+/** package.mjs's defaults, for buildConfig called directly. */
+const DEFAULTS = {
+  'secret-name': 'cloudfront-edge-auth/keys',
+  'secret-region': 'us-east-1',
+  'private-prefix': '/private/',
+  'premium-prefix': '/premium/',
+  lifetime: '3600',
+};
 
 /** Every entry of the zip, by name (unzip -p streams one). */
 function zipEntries(file) {
@@ -29,10 +62,13 @@ function zipEntries(file) {
   return Object.fromEntries(names.map((n) => [n, execFileSync('unzip', ['-p', file, n], { maxBuffer: 8 << 20 })]));
 }
 
+const refused = (argv) => spawnSync(process.execPath, [SCRIPT, ...argv], { encoding: 'utf8' });
+
 test('the deployment bundle is under 1 MB, names the secret, and needs no domain or key id', () => {
   const out = execFileSync(process.execPath, args(), { encoding: 'utf8' });
   assert.match(out, /EdgeBundleSha256=[0-9a-f]{64}/);
   assert.match(out, /SecretName=cloudfront-edge-auth\/keys /);
+  assert.doesNotMatch(out, /ClientSecret=/); // a public client has none
   assert.ok(fs.statSync(ZIP).size < 1024 * 1024);
   const entries = zipEntries(ZIP);
   const config = JSON.parse(entries['edge/config.json']);
@@ -41,13 +77,108 @@ test('the deployment bundle is under 1 MB, names the secret, and needs no domain
   assert.equal(config.keyGroup, undefined);
   assert.equal(config.activeKeyId, undefined);
   assert.deepEqual(config.signing, { secretsManager: { secretId: 'cloudfront-edge-auth/keys', region: 'us-east-1' } });
-  assert.equal(config.identityProvider.issuer, 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf');
-  assert.deepEqual(config.tiers.map((t) => [t.pathPrefix, t.groups]), [['/private/', ['*']], ['/premium/', ['premium']]]);
+  assert.equal(config.identityProvider.issuer, ISSUER);
+  assert.deepEqual(config.tiers.map((t) => [t.pathPrefix, t.groups]), [
+    ['/private/', ['private', 'premium']],
+    ['/premium/', ['premium']],
+  ]);
   for (const [name, bytes] of Object.entries(entries)) {
     // A PEM block with a body, not merely the label (the wasm knows the labels to parse them).
     assert.doesNotMatch(bytes.toString('latin1'), /-----BEGIN [A-Z ]*KEY-----\r?\n[A-Za-z0-9+/]{16}/,
       `${name} holds key material`);
   }
+});
+
+test("the identity stack's outputs make the redirect flow the sign-in, with Cognito's endpoints and no sign-in page", () => {
+  execFileSync(process.execPath, args(), { encoding: 'utf8' });
+  const config = JSON.parse(zipEntries(ZIP)['edge/config.json']);
+  assert.equal(config.signInUrl, undefined);
+  assert.deepEqual(config.identityProvider, {
+    issuer: ISSUER,
+    clientIds: ['1example23456789'],
+    jwksUrl: `${ISSUER}/.well-known/jwks.json`,
+    groupsClaim: 'cognito:groups',
+    signIn: {
+      clientId: '1example23456789',
+      clientAuthentication: 'none',
+      scopes: ['email'],
+      logout: 'cognito',
+      metadata: {
+        issuer: ISSUER,
+        authorization_endpoint: `${DOMAIN}/oauth2/authorize`,
+        token_endpoint: `${DOMAIN}/oauth2/token`,
+        revocation_endpoint: `${DOMAIN}/oauth2/revoke`,
+      },
+    },
+  });
+});
+
+test('terraform output -json gives the same config, and its sensitive client_secret never reaches the bundle', () => {
+  const tf = Object.fromEntries(
+    [
+      ['user_pool_id', POOL],
+      ['client_id', '1example23456789'],
+      ['issuer', ISSUER],
+      ['cognito_domain', DOMAIN],
+      ['client_authentication', 'client_secret_basic'],
+      ['private_group_name', 'readers'],
+      ['premium_group_name', 'payers'],
+      ['distribution_domain_name', null],
+    ].map(([name, value]) => [name, { sensitive: false, type: 'string', value }]),
+  );
+  tf.client_secret = { sensitive: true, type: 'string', value: 'sEcReT-value-never-bundled' };
+  const out = execFileSync(process.execPath, [SCRIPT, '--identity-outputs', writeJson('tf.json', tf)], { encoding: 'utf8' });
+  const entries = zipEntries(ZIP);
+  const config = JSON.parse(entries['edge/config.json']);
+  assert.equal(config.identityProvider.signIn.clientAuthentication, 'client_secret_basic');
+  assert.deepEqual(config.tiers.map((t) => t.groups), [['readers', 'payers'], ['payers']]);
+  for (const bytes of Object.values(entries)) assert.ok(!bytes.includes('sEcReT-value-never-bundled'));
+  // A confidential client: the deploy command reads its secret from Cognito into ClientSecret.
+  assert.match(
+    out,
+    /ClientSecret="\$\(aws cognito-idp describe-user-pool-client --region us-east-1 --user-pool-id us-east-1_AbCdEf --client-id 1example23456789 --query UserPoolClient.ClientSecret --output text\)" \\$/m,
+  );
+});
+
+test('a Cognito pool of your own: flags instead of outputs, and a sign-in page of your own still wins', () => {
+  const config = buildConfig({
+    ...DEFAULTS,
+    'user-pool-id': 'eu-west-1_XyZ',
+    'client-id': 'abc123',
+    'cognito-domain': 'login.auth.eu-west-1.amazoncognito.com',
+    'sign-in-url': 'https://www.example.com/signin',
+    'private-group': '*',
+  });
+  assert.equal(config.identityProvider.issuer, 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_XyZ');
+  assert.equal(config.identityProvider.signIn.metadata.token_endpoint, 'https://login.auth.eu-west-1.amazoncognito.com/oauth2/token');
+  assert.equal(config.signInUrl, 'https://www.example.com/signin');
+  assert.deepEqual(config.tiers[0].groups, ['*']);
+  // Without its domain, the bundle script reads the endpoints from Cognito's discovery document.
+  const discovered = buildConfig({ ...DEFAULTS, 'user-pool-id': 'eu-west-1_XyZ', 'client-id': 'abc123' });
+  assert.equal(discovered.identityProvider.signIn.metadata, undefined);
+  assert.equal(discovered.identityProvider.signIn.logout, 'cognito');
+});
+
+test('any OpenID Provider: issuer, client and JWKS as given, endpoints left to discovery at bundle time', () => {
+  const config = buildConfig({
+    ...DEFAULTS,
+    issuer: 'https://example.okta.com/oauth2/default',
+    'client-id': '0oa1example',
+    'jwks-url': 'https://example.okta.com/oauth2/default/v1/keys',
+    'client-auth': 'client_secret_post',
+    'groups-claim': 'groups',
+    scopes: 'openid email,profile',
+  });
+  assert.deepEqual(config.identityProvider, {
+    issuer: 'https://example.okta.com/oauth2/default',
+    clientIds: ['0oa1example'],
+    jwksUrl: 'https://example.okta.com/oauth2/default/v1/keys',
+    groupsClaim: 'groups',
+    signIn: { clientId: '0oa1example', clientAuthentication: 'client_secret_post', scopes: ['email', 'profile'] },
+  });
+  // An issuer is kept byte for byte: it must equal the tokens' iss (Auth0's ends with "/").
+  const auth0 = buildConfig({ ...DEFAULTS, issuer: 'https://t.eu.auth0.com/', 'client-id': 'x', 'jwks-url': 'https://t.eu.auth0.com/.well-known/jwks.json' });
+  assert.equal(auth0.identityProvider.issuer, 'https://t.eu.auth0.com/');
 });
 
 test('a chosen secret name and cookie domain reach the config and the printed command', () => {
@@ -62,14 +193,13 @@ test('a chosen secret name and cookie domain reach the config and the printed co
 });
 
 test('the printed PEM arguments are one line with \\n escapes, as the template takes them', () => {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-package-'));
   const { publicKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
-  fs.writeFileSync(path.join(work, 'public_key.pem'), publicKey);
-  const out = execFileSync(process.execPath, args('--keys-dir', work), { encoding: 'utf8' });
+  fs.writeFileSync(path.join(WORK, 'public_key.pem'), publicKey);
+  const out = execFileSync(process.execPath, args('--keys-dir', WORK), { encoding: 'utf8' });
   const argument = /PublicKeyPemA=(.*) \\$/m.exec(out)[1];
   // The shell expands the printed argument exactly as a user's shell would.
   const expanded = execFileSync('bash', ['-c', `printf '%s' ${argument}`], { encoding: 'utf8' });
@@ -78,13 +208,35 @@ test('the printed PEM arguments are one line with \\n escapes, as the template t
 });
 
 test('a bad secret name, missing and unknown flags are refused with the flag named', () => {
-  const badName = spawnSync(process.execPath, args('--secret-name', 'has space'), { encoding: 'utf8' });
+  const badName = refused([...args('--secret-name', 'has space').slice(1)]);
   assert.equal(badName.status, 2);
   assert.match(badName.stderr, /--secret-name must be a Secrets Manager name/);
-  const missing = spawnSync(process.execPath, [SCRIPT, '--user-pool-id', 'us-east-1_X'], { encoding: 'utf8' });
+  const missing = refused(['--private-prefix', '/private/']);
   assert.equal(missing.status, 2);
-  assert.match(missing.stderr, /missing --client-id, --sign-in-url/);
-  const removed = spawnSync(process.execPath, args('--key-id', 'K2JCJMDEHXQW5F'), { encoding: 'utf8' });
+  assert.match(missing.stderr, /missing the identity provider: --identity-outputs FILE, or --user-pool-id/);
+  const removed = refused([...args('--key-id', 'K2JCJMDEHXQW5F').slice(1)]);
   assert.equal(removed.status, 2);
   assert.match(removed.stderr, /unknown flag --key-id/);
+});
+
+test('identity flags that contradict or lack each other are refused before anything is built', () => {
+  const cases = [
+    [['--identity-outputs', stackOutputs(), '--issuer', 'https://idp.example.com'], /--identity-outputs and --issuer name two identity providers/],
+    [['--user-pool-id', POOL, '--issuer', 'https://idp.example.com'], /--user-pool-id and --issuer name two/],
+    [['--identity-outputs', stackOutputs(), '--client-id', 'other'], /--client-id comes from --identity-outputs/],
+    [['--identity-outputs', stackOutputs({ ClientId: '' })], /--identity-outputs lacks ClientId/],
+    [['--identity-outputs', stackOutputs({ ClientAuthentication: 'private_key_jwt' })], /ClientAuthentication output must be one of none/],
+    [['--user-pool-id', 'not-a-pool', '--client-id', 'x'], /--user-pool-id must be a user pool id/],
+    [['--user-pool-id', POOL, '--client-id', 'x', '--client-auth', 'basic'], /--client-auth must be one of none, client_secret_basic, client_secret_post/],
+    [['--cognito-domain', 'x.auth.us-east-1.amazoncognito.com'], /--cognito-domain goes with --user-pool-id/],
+    [['--issuer', 'http://idp.example.com', '--client-id', 'x', '--jwks-url', 'https://idp.example.com/k'], /--issuer must be an https:\/\/ URL/],
+    [['--issuer', 'https://idp.example.com', '--client-id', 'x'], /--issuer needs --jwks-url/],
+    [['--jwks-url', 'https://idp.example.com/k'], /--jwks-url, --logout and --groups-claim go with --issuer/],
+  ];
+  for (const [argv, message] of cases) {
+    const result = refused(argv);
+    assert.equal(result.status, 2, argv.join(' '));
+    assert.match(result.stderr, message, argv.join(' '));
+  }
+  assert.throws(() => buildConfig({ ...DEFAULTS, 'identity-outputs': 'x.json' }, { readFile: () => '{' }), OptionError);
 });

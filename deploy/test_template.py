@@ -18,6 +18,8 @@ TEMPLATE_PATH = os.path.join(HERE, "template.yaml")
 
 # What `!Ref` of each public key slot returns once CloudFront has created it.
 KEY_IDS = {"SigningPublicKeyA": "K2AAAAAAAAAAAA", "SigningPublicKeyB": "K2BBBBBBBBBBBB"}
+# What `!GetAtt` returns once the stack exists.
+ATTRIBUTES = {("Distribution", "DomainName"): "d111111abcdef8.cloudfront.net"}
 
 
 def load():
@@ -44,6 +46,8 @@ class Evaluator:
             return [self.value(n) for n in node]
         if not isinstance(node, dict):
             return node
+        if len(node) != 1 or not next(iter(node)).startswith(("Fn::", "Ref", "Condition")):
+            return {key: self.value(value) for key, value in node.items()}  # a plain mapping
         (fn, arg), = node.items()
         if fn == "Ref":
             if arg in KEY_IDS:
@@ -51,6 +55,10 @@ class Evaluator:
             if arg in self.params:
                 return self.params[arg]
             raise AssertionError(f"Ref {arg} is not evaluated here")
+        if fn == "Fn::GetAtt":
+            if tuple(arg) in ATTRIBUTES:
+                return ATTRIBUTES[tuple(arg)]
+            raise AssertionError(f"GetAtt {arg} is not evaluated here")
         if fn == "Condition":
             return self.condition(arg)
         if fn == "Fn::If":
@@ -124,7 +132,8 @@ class TemplateTest(unittest.TestCase):
     def test_default_behavior_is_public_and_has_no_function(self):
         self.check_behavior(self.config["DefaultCacheBehavior"], WIRING["defaultBehavior"])
 
-    def test_a_refused_viewer_gets_the_public_403_page_uncached(self):
+    def test_refused_and_missing_objects_get_the_public_error_pages(self):
+        # 403: the sign-in round trip, never cached; 404: the styled page, cached briefly.
         self.assertEqual(
             self.config["CustomErrorResponses"],
             [
@@ -273,7 +282,7 @@ class TemplateTest(unittest.TestCase):
             SessionSecret="B" * 44,
             PreviousSessionSecret="A" * 44,
         )
-        self.assertEqual(sorted(secret), sorted(WIRING["secret"]["fields"]))
+        self.assertEqual(sorted(secret), sorted(f for f in WIRING["secret"]["fields"] if f != "clientSecret"))
         self.assertEqual(secret["keyPairId"], KEY_IDS["SigningPublicKeyB"])
         self.assertEqual(secret["privateKey"], self.next_private_pem)
         self.assertEqual(
@@ -281,6 +290,24 @@ class TemplateTest(unittest.TestCase):
             {KEY_IDS["SigningPublicKeyA"]: self.public_pem, KEY_IDS["SigningPublicKeyB"]: self.next_public_pem},
         )
         self.assertEqual(secret["previousSessionSecret"], "A" * 44)
+
+    def test_secret_string_carries_the_sign_in_client_secret_only_when_given(self):
+        given = {"PublicKeyPemA": escaped(self.public_pem), "PrivateKeyPem": escaped(self.private_pem), "SessionSecret": "A" * 44}
+        self.assertNotIn("clientSecret", self.secret_string(**given))
+        # Printable ASCII as identity providers issue them (Cognito, Entra ID's ~ . _ -, Okta).
+        for client_secret in ("1abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmn", "Ab~c.D_e-F8Q~xyz", "p@ss{w0rd}!#$%&'()*+,/:;<=>?[]^`|"):
+            with self.subTest(client_secret=client_secret):
+                secret = self.secret_string(**given, ClientSecret=client_secret)
+                self.assertEqual(secret["clientSecret"], client_secret)
+                self.assertEqual(sorted(secret), sorted(f for f in WIRING["secret"]["fields"] if f != "previousSessionSecret"))
+
+    def test_outputs_name_the_callback_and_sign_out_urls_on_the_host_viewers_use(self):
+        for given, host in (({}, ATTRIBUTES[("Distribution", "DomainName")]), ({"AlternateDomainName": "media.example.com"}, "media.example.com")):
+            evaluator = Evaluator(self.t, given)
+            for output in (o for o in WIRING["outputs"] if "path" in o):
+                with self.subTest(output=output["cloudformation"], host=host):
+                    value = evaluator.value(self.t["Outputs"][output["cloudformation"]]["Value"])
+                    self.assertEqual(value, f"https://{host}{output['path']}")
 
     def test_public_key_slots_get_real_newlines_and_feed_the_key_group(self):
         evaluator = Evaluator(self.t, {"PublicKeyPemA": escaped(self.public_pem)})
@@ -315,6 +342,10 @@ class TemplateTest(unittest.TestCase):
         self.assertFalse(accepts("SessionSecret", "q" * 43 + '"'))
         self.assertTrue(accepts("PreviousSessionSecret", ""))
         self.assertFalse(accepts("PreviousSessionSecret", "q" * 40))
+        self.assertTrue(accepts("ClientSecret", ""))
+        self.assertTrue(accepts("ClientSecret", "Ab~c.D_e-F8Q~xyz"))
+        for bad in ('a"b', "a\\b", "a b", "a\nb", "x" * 1025):  # would break the JSON, or too long for the edge
+            self.assertFalse(accepts("ClientSecret", bad), bad)
 
     def test_parameters_and_outputs_are_the_table_ones(self):
         params = self.t["Parameters"]

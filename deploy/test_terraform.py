@@ -17,6 +17,7 @@ from wiring import WIRING, parameters
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODULE = os.path.join(HERE, "terraform")
+IDENTITY_MODULE = os.path.join(MODULE, "identity")
 EXAMPLES = os.path.join(MODULE, "examples")
 OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
 US_EAST_1 = "${aws.us_east_1}"
@@ -128,7 +129,8 @@ class TerraformModuleTest(unittest.TestCase):
         (default,) = self.distribution["default_cache_behavior"]
         self.check_behavior(default, WIRING["defaultBehavior"])
 
-    def test_a_refused_viewer_gets_the_public_403_page_uncached(self):
+    def test_refused_and_missing_objects_get_the_public_error_pages(self):
+        # 403: the sign-in round trip, never cached; 404: the styled page, cached briefly.
         self.assertEqual(
             self.distribution["custom_error_response"],
             [
@@ -286,6 +288,12 @@ class TerraformModuleTest(unittest.TestCase):
         for optional in WIRING["secret"]["optionalFields"]:  # present only when given
             self.assertRegex(expression, rf"\{{for field, value in \{{{optional} = [^}}]+\}} : field => value if value != \"\"\}}")
 
+    def test_outputs_name_the_callback_and_sign_out_urls_on_the_host_viewers_use(self):
+        host = "${local.has_alias ? var.alternate_domain_name : aws_cloudfront_distribution.this.domain_name}"
+        for output in (o for o in WIRING["outputs"] if "path" in o):
+            with self.subTest(output=output["terraform"]):
+                self.assertEqual(self.m.blocks["output"][output["terraform"]]["value"], f"https://{host}{output['path']}")
+
     def test_key_group_trusts_every_filled_slot(self):
         group = self.m.resource("aws_cloudfront_key_group", "signing")
         self.assertIn("aws_cloudfront_public_key.signing[slot].id", group["items"])
@@ -317,18 +325,40 @@ class TerraformModuleTest(unittest.TestCase):
 
 class TerraformExampleTest(unittest.TestCase):
     def test_example_roots_call_the_module_with_both_providers(self):
+        # The site module takes both providers; the identity module one, in us-east-1.
+        expected = {
+            MODULE: {"aws": "aws", "aws.us_east_1": "aws.us_east_1"},
+            IDENTITY_MODULE: {"aws": "aws.us_east_1"},
+        }
         folders = sorted({os.path.dirname(p) for p in glob.glob(os.path.join(EXAMPLES, "*", "*.tf"))})
         self.assertTrue(folders, "no example root under deploy/terraform/examples")
         for folder in folders:
             with self.subTest(example=os.path.relpath(folder, HERE)):
                 example = Module(folder)
                 calls = example.blocks["module"].values()
-                self.assertTrue(calls)
-                for call in calls:
-                    self.assertEqual(os.path.normpath(os.path.join(folder, call["source"])), MODULE)
+                sources = [os.path.normpath(os.path.join(folder, call["source"])) for call in calls]
+                self.assertIn(MODULE, sources)
+                for source, call in zip(sources, calls):
+                    self.assertIn(source, expected)
                     bare = lambda s: re.sub(r"^\$\{(.*)\}$", r"\1", s)  # noqa: E731
                     providers = {bare(k): bare(v) for k, v in call["providers"].items()}
-                    self.assertEqual(providers, {"aws": "aws", "aws.us_east_1": "aws.us_east_1"})
+                    self.assertEqual(providers, expected[source])
+
+    def test_the_complete_example_hands_the_identity_outputs_on_and_keeps_the_client_secret_inside(self):
+        example = Module(os.path.join(EXAMPLES, "complete"))
+        identity = example.blocks["module"]["identity"]
+        self.assertEqual(identity["count"], "${var.create_user_pool ? 1 : 0}")
+        # The identity module's client secret reaches the site module inside Terraform only:
+        # `terraform output -json` (what package.mjs reads) would show a root output in clear.
+        site = example.blocks["module"]["edge_auth"]
+        self.assertEqual(site["client_secret"], "${try(module.identity[0].client_secret, var.client_secret)}")
+        outputs = example.blocks["output"]
+        for entry in WIRING["identity"]["outputs"]:
+            with self.subTest(output=entry["terraform"]):
+                if entry.get("sensitive"):
+                    self.assertNotIn(entry["terraform"], outputs)
+                else:
+                    self.assertEqual(outputs[entry["terraform"]]["value"], f"${{one(module.identity[*].{entry['terraform']})}}")
 
     def test_generated_keys_come_with_the_state_warning(self):
         for path in glob.glob(os.path.join(EXAMPLES, "*", "*.tf")):

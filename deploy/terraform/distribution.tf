@@ -1,5 +1,5 @@
 # The distribution: /auth* first, then the private tiers (trusted key group and the edge
-# function), the public default behavior, and the public 403 page.
+# function), the public default behavior, and the public 403 and 404 pages.
 
 locals {
   caching_optimized = "658327ea-f89d-4fab-a63d-7e88639e58f6" # Managed-CachingOptimized
@@ -66,6 +66,15 @@ resource "aws_cloudfront_distribution" "this" {
     response_code         = 403
     response_page_path    = "/errors/403.html"
     error_caching_min_ttl = 0
+  }
+
+  # A missing object (a 404 thanks to s3:ListBucket) gets the site's page, not S3's XML;
+  # cached briefly so an object uploaded just after shows up within seconds.
+  custom_error_response {
+    error_code            = 404
+    response_code         = 404
+    response_page_path    = "/errors/404.html"
+    error_caching_min_ttl = 10
   }
 
   # Public: no signature, no function, cached.

@@ -1,6 +1,7 @@
 # The CloudFront public keys (two slots), their key group, and the one Secrets Manager secret
 # the edge function reads: the active key id (known only once CloudFront has created the key,
-# hence written here), the private key, the key group's public keys and the session secrets.
+# hence written here), the private key, the key group's public keys, the session secrets and
+# the sign-in client's secret.
 
 locals {
   # Either PEM form is accepted: `\n` escapes become real newlines.
@@ -19,6 +20,8 @@ locals {
     },
     # Only after a session-secret rotation: opens sessions, never seals new ones.
     { for field, value in { previousSessionSecret = var.previous_session_secret } : field => value if value != "" },
+    # Only for a confidential sign-in client (client_secret_basic / client_secret_post).
+    { for field, value in { clientSecret = var.client_secret } : field => value if value != "" },
   )
 }
 

@@ -30,8 +30,20 @@ output "edge_function_version_arn" {
   value       = aws_lambda_function.edge.qualified_arn
 }
 
+# The redirect URI the edge sends to the identity provider, and where its logout returns:
+# register both with your own IdP (the identity module registers them from its variables).
+output "callback_url" {
+  description = "https://HOST/auth/callback, HOST being the alias if any, else the distribution's domain."
+  value       = "https://${local.has_alias ? var.alternate_domain_name : aws_cloudfront_distribution.this.domain_name}/auth/callback"
+}
+
+output "sign_out_url" {
+  description = "https://HOST/, where the identity provider's logout sends the viewer back."
+  value       = "https://${local.has_alias ? var.alternate_domain_name : aws_cloudfront_distribution.this.domain_name}/"
+}
+
 output "content_bucket_name" {
-  description = "Upload the site here, including errors/403.html."
+  description = "Upload the site here, including errors/403.html and errors/404.html."
   value       = aws_s3_bucket.content.id
 }
 

@@ -87,6 +87,19 @@ variable "previous_session_secret" {
   }
 }
 
+variable "client_secret" {
+  description = "The sign-in app client's secret, when the bundle was packaged with --client-auth client_secret_basic or client_secret_post; empty for a public client (PKCE only). Only in the secret (clientSecret), and in the Terraform state."
+  type        = string
+  sensitive   = true
+  default     = ""
+
+  validation {
+    # Printable ASCII without space, `"` or `\`, as deploy/template.yaml's ClientSecret.
+    condition     = can(regex("^[!#-\\[\\]-~]{0,1024}$", var.client_secret))
+    error_message = "client_secret must be printable ASCII without spaces, double quotes or backslashes."
+  }
+}
+
 variable "secret_name" {
   description = "Name of the Secrets Manager secret (us-east-1) the module creates; the bundled edge config names it (make deploy-package --secret-name)."
   type        = string
