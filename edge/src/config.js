@@ -4,6 +4,9 @@
 // secret: the keys and session secrets live in one Secrets Manager secret (signing-secret.js).
 
 const { parseSecret, SecretError } = require('./signing-secret');
+const { limits } = require('./core');
+
+const { maxPemBytes: MAX_PEM_BYTES, maxKeysPerGroup: MAX_KEYS_PER_GROUP } = limits();
 
 const DEFAULTS = Object.freeze({
   refreshBeforeSeconds: 300,
@@ -22,6 +25,9 @@ const HOST = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-
 const PATH_PREFIX = /^\/([A-Za-z0-9._~-]+\/)*$/;
 const TIER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$/;
+const KEY_ID = /^[A-Za-z0-9]{1,128}$/;
+/** Regions with a regional edge cache, and so with a replica worth reading: a generous cap. */
+const MAX_REPLICA_REGIONS = 30;
 
 class ConfigError extends Error {
   /** @param {string} field dotted path of the bad field  @param {string} problem */
@@ -121,13 +127,24 @@ function signing(value, dev) {
     }
   }
   const sm = object(value.secretsManager, 'signing.secretsManager');
-  onlyKnown(sm, 'signing.secretsManager', ['secretId', 'region', 'endpoint']);
+  onlyKnown(sm, 'signing.secretsManager', ['secretId', 'region', 'replicaRegions', 'endpoint']);
   const out = {
     secretsManager: {
       secretId: string(sm.secretId, 'signing.secretsManager.secretId'),
       region: string(sm.region, 'signing.secretsManager.region', { pattern: REGION, hint: 'not an AWS region' }),
+      // Regions holding a replica of the secret: a container in one of them (AWS_REGION) reads
+      // its own replica first, then the primary region.
+      replicaRegions: /** @type {string[]} */ ([]),
     },
   };
+  if (sm.replicaRegions !== undefined) {
+    if (!Array.isArray(sm.replicaRegions) || sm.replicaRegions.length > MAX_REPLICA_REGIONS) {
+      throw new ConfigError('signing.secretsManager.replicaRegions', `must be an array of at most ${MAX_REPLICA_REGIONS} regions`);
+    }
+    out.secretsManager.replicaRegions = sm.replicaRegions.map((r, i) =>
+      string(r, `signing.secretsManager.replicaRegions[${i}]`, { pattern: REGION, hint: 'not an AWS region' }),
+    );
+  }
   if (sm.endpoint !== undefined) {
     if (!dev) throw new ConfigError('signing.secretsManager.endpoint', 'is only allowed with "dev": true (tests)');
     out.secretsManager.endpoint = url(sm.endpoint, 'signing.secretsManager.endpoint', true);
@@ -325,6 +342,26 @@ function signInUrl(value, dev, redirectFlow) {
 }
 
 /**
+ * Optional: the key group's public keys (id -> SPKI PEM), bundled so that private paths need
+ * no Secrets Manager read. Not secret. The keys themselves are parsed by the core at load.
+ */
+function keyGroup(value) {
+  if (value === undefined) return null;
+  object(value, 'keyGroup');
+  const ids = Object.keys(value);
+  if (ids.length === 0 || ids.length > MAX_KEYS_PER_GROUP) {
+    throw new ConfigError('keyGroup', `must hold 1 to ${MAX_KEYS_PER_GROUP} keys (CloudFront's limit per key group)`);
+  }
+  for (const id of ids) {
+    if (!KEY_ID.test(id)) throw new ConfigError(`keyGroup.${JSON.stringify(id)}`, 'is not a CloudFront key id (letters and digits)');
+    const pem = string(value[id], `keyGroup.${id}`);
+    if (Buffer.byteLength(pem) > MAX_PEM_BYTES) throw new ConfigError(`keyGroup.${id}`, `is over ${MAX_PEM_BYTES} bytes`);
+    if (!pem.includes('-----BEGIN PUBLIC KEY-----')) throw new ConfigError(`keyGroup.${id}`, 'must be a public key PEM (-----BEGIN PUBLIC KEY-----)');
+  }
+  return { ...value };
+}
+
+/**
  * Validates a parsed config object and returns a frozen, normalised copy.
  * @throws {ConfigError} naming the first bad field
  */
@@ -335,6 +372,7 @@ function validateConfig(raw) {
     'dev',
     'domain',
     'signing',
+    'keyGroup',
     'identityProvider',
     'tiers',
     'cookies',
@@ -355,6 +393,7 @@ function validateConfig(raw) {
     dev,
     domain: domain(raw.domain),
     signing: signing(raw.signing, dev),
+    keyGroup: keyGroup(raw.keyGroup),
     identityProvider: idp,
     tiers: tiers(raw.tiers),
     cookies: cookieTimes,

@@ -9,6 +9,7 @@
 const { validateConfig } = require('./config');
 const { IdentityVerifier } = require('./identity');
 const { SigningSecret, SigningUnavailable } = require('./signing-secret');
+const { KeyGroup } = require('./key-group');
 const { CookieMinter } = require('./minter');
 const { Gate } = require('./gate');
 const { viewerHost } = require('./host');
@@ -42,8 +43,9 @@ function buildRoutes(config, deps, now) {
     const field = `signing.dev.${error.field}`;
     throw Object.assign(new Error(`config: ${field} ${error.message}`), { field });
   }
+  const keyGroup = new KeyGroup(config.keyGroup, secret);
   const identity = new IdentityVerifier(config.identityProvider, { ...deps, now, allowHttp: config.dev });
-  const minter = new CookieMinter(config.cookies, { domain: config.domain, tiers: config.tiers }, secret);
+  const minter = new CookieMinter(config.cookies, { domain: config.domain, tiers: config.tiers }, secret, keyGroup);
   const gate = new Gate();
   const { tiers, cookies, signInUrl, allowedRedirectPaths } = config;
   const flow = config.identityProvider.signIn;
@@ -54,7 +56,7 @@ function buildRoutes(config, deps, now) {
     { oidc, identity, secret, minter, now },
   );
   return {
-    parts: { secret, identity, minter, gate, signIn },
+    parts: { secret, keyGroup, identity, minter, gate, signIn },
     auth: new AuthRoute(
       { tiers, sessionLifetimeSeconds, refreshBeforeSeconds, allowedRedirectPaths },
       { identity, secret, minter, signIn, now },
@@ -62,7 +64,7 @@ function buildRoutes(config, deps, now) {
     login: new LoginRoute({ allowedRedirectPaths }, { signIn }),
     logout: new LogoutRoute({ allowedRedirectPaths }, { minter, secret, oidc, now }),
     session: new SessionInfoRoute({ secret, now }),
-    private: new PrivateRoute({ tiers, refreshBeforeSeconds }, { gate, secret, minter, signIn, now }),
+    private: new PrivateRoute({ tiers, refreshBeforeSeconds }, { gate, secret, keyGroup, minter, signIn, now }),
   };
 }
 

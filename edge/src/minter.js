@@ -26,9 +26,11 @@ class CookieMinter {
    * @param {{domain: string | null, tiers: readonly {name: string, pathPrefix: string}[]}} scope
    *   the cookies' Domain attribute (null: host-only) and every tier, for logout
    * @param {import('./signing-secret').SigningSecret} secret where the signing key comes from
+   * @param {import('./key-group').KeyGroup} keyGroup what private paths verify against
    */
-  constructor({ lifetimeSeconds, windowSeconds }, { domain, tiers }, secret) {
+  constructor({ lifetimeSeconds, windowSeconds }, { domain, tiers }, secret, keyGroup) {
     this.secret = secret;
+    this.keyGroup = keyGroup;
     this.lifetimeSeconds = lifetimeSeconds;
     this.windowSeconds = windowSeconds;
     this.domain = domain;
@@ -60,10 +62,11 @@ class CookieMinter {
    */
   async mint(host, tiers, nowSeconds, notAfterSeconds) {
     const keys = await this.secret.get();
+    const verifier = await this.keyGroup.verifier();
     const expiresAtSeconds = this.expiresAtSeconds(nowSeconds, notAfterSeconds);
     for (const [k, entry] of this.cache) if (entry.expiresAtSeconds <= nowSeconds) this.cache.delete(k);
     try {
-      const setCookies = tiers.flatMap((tier) => this.mintTier(keys, host, tier, expiresAtSeconds, nowSeconds));
+      const setCookies = tiers.flatMap((tier) => this.mintTier(keys, verifier, host, tier, expiresAtSeconds, nowSeconds));
       return { expiresAtSeconds, setCookies };
     } catch (error) {
       if (error instanceof SigningUnavailable) this.secret.reject(error);
@@ -71,7 +74,7 @@ class CookieMinter {
     }
   }
 
-  mintTier(keys, host, tier, expiresAtSeconds, nowSeconds) {
+  mintTier(keys, verifier, host, tier, expiresAtSeconds, nowSeconds) {
     const key = `${host}\n${tier.name}\n${expiresAtSeconds}\n${keys.keyPairId}`;
     const cached = this.cache.get(key);
     if (cached) {
@@ -80,7 +83,7 @@ class CookieMinter {
     }
     const cookies = keys.signer.getSignedCookies({ policy: tierPolicy(tierResource(host, tier), expiresAtSeconds) });
     this.stats.signs += 1;
-    if (!this.checked.has(keys.signer)) this.selfCheck(keys, host, tier, cookies, nowSeconds);
+    if (!this.checked.has(keys.signer)) this.selfCheck(keys, verifier, host, tier, cookies, nowSeconds);
     const attrs = { path: tier.pathPrefix, domain: this.domain, expires: expiresAtSeconds };
     const setCookies = MINTED_COOKIES.map((name) => setCookie(name, cookies[name], attrs));
     this.cache.set(key, { expiresAtSeconds, setCookies });
@@ -88,12 +91,13 @@ class CookieMinter {
   }
 
   /**
-   * The first set a key mints is verified against the secret's key group: a private key that
-   * does not match `keyGroup[keyPairId]` would otherwise mint cookies CloudFront refuses.
+   * The first set a key mints is verified against the key group private paths use (the
+   * bundled one, else the secret's): a private key that does not match `keyGroup[keyPairId]`
+   * would otherwise mint cookies CloudFront refuses.
    */
-  selfCheck(keys, host, tier, cookies, nowSeconds) {
+  selfCheck(keys, verifier, host, tier, cookies, nowSeconds) {
     const cookie = MINTED_COOKIES.map((name) => `${name}=${cookies[name]}`).join('; ');
-    const verdict = keys.verifier.verify({ url: `https://${host}${tier.pathPrefix}`, cookie, now: nowSeconds * 1000 });
+    const verdict = verifier.verify({ url: `https://${host}${tier.pathPrefix}`, cookie, now: nowSeconds * 1000 });
     if (!verdict.ok) {
       throw new SigningUnavailable(
         'key-mismatch',

@@ -25,6 +25,9 @@ const RETRY_AFTER_MS = 10_000;
  */
 const CONNECT_TIMEOUT_MS = 1_000;
 const FETCH_TIMEOUT_MS = 2_000;
+/** A replica in the container's own region gets a shorter try, so the primary still fits. */
+const REPLICA_CONNECT_TIMEOUT_MS = 400;
+const REPLICA_FETCH_TIMEOUT_MS = 800;
 const MAX_SECRET_LENGTH = 32 * 1024;
 /** HMAC-SHA256 keys: at least as long as the hash. */
 const MIN_SESSION_SECRET_BYTES = 32;
@@ -179,7 +182,12 @@ function loadKeys(secret) {
 
 /** @typedef {ReturnType<typeof loadKeys>} SigningKeys */
 
-async function fetchSecret({ secretId, region, endpoint }) {
+/**
+ * One read of the secret in one region.
+ * @param {{secretId: string, region: string, endpoint?: string}} source
+ * @param {{connectMs: number, fetchMs: number}} [timeouts]
+ */
+async function fetchSecret({ secretId, region, endpoint }, { connectMs, fetchMs } = { connectMs: CONNECT_TIMEOUT_MS, fetchMs: FETCH_TIMEOUT_MS }) {
   // Required lazily: the Lambda runtime provides AWS SDK v3, and the dev (inline) path must
   // not need it at all.
   const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
@@ -190,20 +198,20 @@ async function fetchSecret({ secretId, region, endpoint }) {
     // Without throwOnRequestTimeout, this SDK only logs a warning when requestTimeout passes
     // and keeps waiting, past Lambda@Edge's budget; the abort signal bounds the whole call.
     requestHandler: {
-      connectionTimeout: CONNECT_TIMEOUT_MS,
-      requestTimeout: FETCH_TIMEOUT_MS,
+      connectionTimeout: connectMs,
+      requestTimeout: fetchMs,
       throwOnRequestTimeout: true,
     },
   });
   try {
     const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }), {
-      abortSignal: AbortSignal.timeout(CONNECT_TIMEOUT_MS + FETCH_TIMEOUT_MS),
+      abortSignal: AbortSignal.timeout(connectMs + fetchMs),
     });
     return out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
   } catch (error) {
     // The SDK's error name (ResourceNotFoundException, AccessDeniedException, ...) is safe to
     // log; its message may quote the secret's ARN, which is not secret either.
-    throw new SigningUnavailable('secret-unavailable', `Secrets Manager: ${error.name}: ${error.message}`);
+    throw new SigningUnavailable('secret-unavailable', `Secrets Manager (${region}): ${error.name}: ${error.message}`);
   } finally {
     client.destroy();
   }
@@ -223,7 +231,7 @@ class SigningSecret {
     this.failedAt = -Infinity;
     /** @type {SigningUnavailable | null} */
     this.lastError = null;
-    this.stats = { fetches: 0 };
+    this.stats = { fetches: 0, regions: /** @type {string[]} */ ([]) };
     // Inline keys are parsed now, so a bad one is a config error at load (it names the field).
     if (source.dev) {
       const keys = loadKeys(source.dev);
@@ -254,10 +262,28 @@ class SigningSecret {
     this.lastError = error;
   }
 
+  /**
+   * The secret's text: from the replica in this container's region first, falling back to
+   * the primary region when the replica cannot be read (not yet replicated, throttled, down).
+   * @param {{secretId: string, region: string, replicaRegions?: string[], endpoint?: string}} source
+   */
+  async read(source) {
+    const [first, ...rest] = regionsToTry(source, process.env.AWS_REGION);
+    this.stats.fetches += 1;
+    this.stats.regions = [first]; // the regions the latest load asked, in order
+    if (rest.length === 0) return fetchSecret({ ...source, region: first });
+    try {
+      return await fetchSecret({ ...source, region: first }, { connectMs: REPLICA_CONNECT_TIMEOUT_MS, fetchMs: REPLICA_FETCH_TIMEOUT_MS });
+    } catch {
+      this.stats.fetches += 1;
+      this.stats.regions.push(rest[0]);
+      return fetchSecret({ ...source, region: rest[0] });
+    }
+  }
+
   async load() {
     if (this.source.dev) return loadKeys(this.source.dev);
-    this.stats.fetches += 1;
-    const text = await fetchSecret(/** @type {any} */ (this.source.secretsManager));
+    const text = await this.read(/** @type {any} */ (this.source.secretsManager));
     let secret;
     try {
       secret = parseSecret(text);
@@ -268,4 +294,15 @@ class SigningSecret {
   }
 }
 
-module.exports = { SigningSecret, SigningUnavailable, SecretError, parseSecret, loadKeys, RETRY_AFTER_MS };
+/**
+ * The region a read should try first: the container's own (Lambda@Edge sets AWS_REGION to the
+ * region running the function) when the secret has a replica there, else the primary.
+ * @param {{region: string, replicaRegions?: readonly string[]}} source
+ * @param {string | undefined} here
+ * @returns {string[]} regions in the order to try
+ */
+function regionsToTry({ region, replicaRegions = [] }, here) {
+  return here && here !== region && replicaRegions.includes(here) ? [here, region] : [region];
+}
+
+module.exports = { regionsToTry, SigningSecret, SigningUnavailable, SecretError, parseSecret, loadKeys, RETRY_AFTER_MS };

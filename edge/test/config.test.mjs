@@ -72,7 +72,13 @@ test('bad values are rejected with the field named', () => {
   const dev = (patch) => ({ signing: { dev: secret(patch) } });
   const cases = [
     [{ surprise: 1 }, 'surprise', /not a known field/],
-    [{ keyGroup: {} }, 'keyGroup', /not a known field/],
+    [{ keyGroup: {} }, 'keyGroup', /1 to 5 keys/],
+    [{ keyGroup: { 'bad-id!': keys.cloudfront.publicPem } }, 'keyGroup."bad-id!"', /key id/],
+    [{ keyGroup: { [KEY_ID]: keys.cloudfront.privatePem } }, `keyGroup.${KEY_ID}`, /public key PEM/],
+    [{ keyGroup: { [KEY_ID]: 42 } }, `keyGroup.${KEY_ID}`, /string/],
+    [{ keyGroup: { [KEY_ID]: `-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n` } }, 'keyGroup', /ERR_/],
+    [{ signing: { secretsManager: { secretId: 's', region: 'us-east-1', replicaRegions: ['eu-west-1', 'nowhere'] } } }, 'signing.secretsManager.replicaRegions[1]', /region/],
+    [{ signing: { secretsManager: { secretId: 's', region: 'us-east-1', replicaRegions: 'eu-west-1' } } }, 'signing.secretsManager.replicaRegions', /array/],
     [{ dev: false }, 'signing.dev', /only allowed with "dev": true/],
     [{ dev: 'yes' }, 'dev', /true or false/],
     [{ domain: 'https://media.example.com' }, 'domain', /host name/],

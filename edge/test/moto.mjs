@@ -16,14 +16,14 @@ export async function startMoto() {
 
 const TARGET_PREFIX = { 'cognito-idp': 'AWSCognitoIdentityProviderService', secretsmanager: 'secretsmanager' };
 
-/** One AWS JSON API call to moto. */
-export async function awsJson(endpoint, service, action, body) {
+/** One AWS JSON API call to moto, in `region` (moto keeps each region's resources apart). */
+export async function awsJson(endpoint, service, action, body, region = REGION) {
   const response = await fetch(`${endpoint}/`, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-amz-json-1.1',
       'x-amz-target': `${TARGET_PREFIX[service]}.${action}`,
-      authorization: `AWS4-HMAC-SHA256 Credential=testing/20270115/${REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+      authorization: `AWS4-HMAC-SHA256 Credential=testing/20270115/${region}/${service}/aws4_request, SignedHeaders=host, Signature=0`,
     },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),

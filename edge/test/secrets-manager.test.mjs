@@ -19,7 +19,7 @@ import {
   tierCookies,
   viewerRequest,
 } from './helpers.mjs';
-import { REGION, createSecret, freePort, startMoto } from './moto.mjs';
+import { REGION, awsJson, createSecret, freePort, startMoto } from './moto.mjs';
 
 let moto;
 
@@ -206,5 +206,58 @@ test('Secrets Manager slow at cold start: everything gives up inside the 5 s bud
     assert.equal(state.secret.stats.fetches, 2);
   } finally {
     await front.close();
+  }
+});
+
+test('a container reads the replica in its own region, and falls back to the primary when that fails', async () => {
+  const replica = secret();
+  await awsJson(moto.endpoint, 'secretsmanager', 'CreateSecret', { Name: 'edge/replicated', SecretString: JSON.stringify(replica) }, 'eu-west-1');
+  await createSecret(moto.endpoint, 'edge/replicated', secret());
+  const replicated = (secretId) => config({ signing: { secretsManager: { secretId, region: REGION, replicaRegions: ['eu-west-1', 'ap-northeast-1'], endpoint: moto.endpoint } } });
+  const saved = process.env.AWS_REGION;
+  try {
+    process.env.AWS_REGION = 'eu-west-1';
+    const here = harness(replicated('edge/replicated'));
+    assert.equal((await signIn(here.handler)).status, '200');
+    assert.deepEqual(here.state.secret.stats.regions, ['eu-west-1']);
+    // No replica of this one in ap-northeast-1 (not yet replicated): the primary answers.
+    process.env.AWS_REGION = 'ap-northeast-1';
+    const fallback = harness(replicated('edge/signing'));
+    assert.equal((await signIn(fallback.handler)).status, '200');
+    assert.deepEqual(fallback.state.secret.stats.regions, ['ap-northeast-1', REGION]);
+    // A region with no replica goes to the primary at once.
+    process.env.AWS_REGION = 'sa-east-1';
+    const far = harness(replicated('edge/signing'));
+    assert.equal((await signIn(far.handler)).status, '200');
+    assert.deepEqual(far.state.secret.stats.regions, [REGION]);
+  } finally {
+    if (saved === undefined) delete process.env.AWS_REGION;
+    else process.env.AWS_REGION = saved;
+  }
+});
+
+test('with the key group bundled, a cold private path decides with no Secrets Manager call, as a warm one does', async () => {
+  const jar = await signedInJar();
+  const cookie = cookieHeaderFor(jar, '/premium/a', { session: false });
+  const tampered = cookie.replace(/CloudFront-Signature=(.)/, (_, c) => `CloudFront-Signature=${c === 'A' ? 'B' : 'A'}`);
+  // The secret's endpoint answers nothing: any read would fail (and be counted).
+  const unreachable = `http://127.0.0.1:${await freePort()}`;
+  const bundled = config({
+    signing: { secretsManager: { secretId: 'edge/signing', region: REGION, endpoint: unreachable } },
+    keyGroup: { [KEY_ID]: keys.cloudfront.publicPem },
+  });
+  const warm = harness(config({ keyGroup: { [KEY_ID]: keys.cloudfront.publicPem } }));
+  for (const [cookies, expected] of [
+    [cookie, 'pass'],
+    [tampered, '403'],
+    ['', '401'],
+  ]) {
+    const cold = harness(bundled);
+    const answer = await cold.handler(privateRequest(cookies));
+    const warmAnswer = await warm.handler(privateRequest(cookies));
+    assert.equal(answer.status ?? 'pass', expected, cookies);
+    assert.equal(warmAnswer.status ?? 'pass', expected);
+    if (answer.body) assert.deepEqual(body(answer), body(warmAnswer));
+    assert.equal(cold.state.secret.stats.fetches, 0, 'no secret read for a private path');
   }
 });

@@ -3,8 +3,10 @@
 // request on unchanged (a folder URL as its index.html); otherwise a live session re-mints the
 // cookies (a redirect back to the same URL), and anything else is refused: a browser is sent
 // to sign in, or told that its session lacks the tier; an API client gets 401/403 JSON.
-// Without the key group (the secret cannot be read), the request passes on to CloudFront's
-// own trusted-key-group check: CloudFront is the lock, this is the friendlier gate.
+// The key group comes from the bundled config when it carries one (no network call, even on a
+// cold container), else from the secret. Without it (the secret cannot be read), the request
+// passes on to CloudFront's own trusted-key-group check: CloudFront is the lock, this is the
+// friendlier gate. Only a re-mint needs the secret (the signing key and session keys).
 //
 // A session from the redirect flow re-reads its tiers at the identity provider before a
 // re-mint once `recheckSeconds` have passed (sign-in.js), so tiers follow the provider's
@@ -31,13 +33,14 @@ class PrivateRoute {
   /**
    * @param {{tiers: readonly Tier[], refreshBeforeSeconds: number}} settings
    * @param {{gate: import('../gate').Gate, secret: import('../signing-secret').SigningSecret,
-   *          minter: import('../minter').CookieMinter, signIn: import('../sign-in').SignIn,
-   *          now: () => number}} parts
+   *          keyGroup: import('../key-group').KeyGroup, minter: import('../minter').CookieMinter,
+   *          signIn: import('../sign-in').SignIn, now: () => number}} parts
    */
-  constructor(settings, { gate, secret, minter, signIn, now }) {
+  constructor(settings, { gate, secret, keyGroup, minter, signIn, now }) {
     this.settings = settings;
     this.gate = gate;
     this.secret = secret;
+    this.keyGroup = keyGroup;
     this.minter = minter;
     this.signIn = signIn;
     this.now = now;
@@ -47,20 +50,20 @@ class PrivateRoute {
   async handle(request, host, tier) {
     const log = { class: /** @type {const} */ ('private'), tier: tier.name };
     const nowMs = this.now();
-    let keys;
+    let verifier;
     try {
-      keys = await this.secret.get();
+      verifier = await this.keyGroup.verifier();
     } catch (error) {
       return pass(folderIndex(request), { ...log, reason: 'key-group-unavailable', cause: error.reason, error: error.message });
     }
     const cookies = cookieJar.parseCookies(cookieJar.cookieHeader(request.headers ?? {}));
-    const verdict = this.gate.check(request, { host, tier, cookies, nowMs, verifier: keys.verifier });
+    const verdict = this.gate.check(request, { host, tier, cookies, nowMs, verifier });
     const refreshAtMs = verdict.ok ? verdict.expiresAtMs - this.settings.refreshBeforeSeconds * 1000 : 0;
     if (verdict.ok && (nowMs < refreshAtMs || verdict.source === 'url')) {
       return pass(folderIndex(request), { ...log, cache: verdict.cache });
     }
     // Expired, missing, refused, or valid but close to expiry: a live session re-mints.
-    const remint = await this.remint(request, host, tier, cookies, nowMs, keys, log);
+    const remint = await this.remint(request, host, tier, cookies, nowMs, log);
     if ('decision' in remint) return remint.decision;
     if (verdict.ok) return pass(folderIndex(request), { ...log, cache: verdict.cache, remint: remint.reason });
     const lacksTier = remint.reason === 'session-lacks-tier';
@@ -81,11 +84,17 @@ class PrivateRoute {
    * not (and, when a renewal changed the session, the Set-Cookie lines that say so).
    * @returns {Promise<Remint>}
    */
-  async remint(request, host, tier, cookies, nowMs, keys, log) {
+  async remint(request, host, tier, cookies, nowMs, log) {
     const value = cookies?.get(cookieJar.SESSION_COOKIE);
     if (value === undefined) return { reason: 'no-session' };
     // Signed-URL parameters win over cookies: redirecting back to them would change nothing.
     if (hasSignedUrlParameters(request.querystring ?? '')) return { reason: 'signed-url' };
+    let keys;
+    try {
+      keys = await this.secret.get();
+    } catch (error) {
+      return { reason: error.reason ?? 'signing-unavailable' };
+    }
     const nowSeconds = Math.floor(nowMs / 1000);
     let session = openSession(keys.sessionKeys, value, nowSeconds);
     if (!session) return { reason: 'session-invalid' };
