@@ -74,3 +74,54 @@ function createPeerHandler(config, { now = Date.now } = {}) {
 }
 
 module.exports = { createPeerHandler, createCookieSetCheck };
+
+/**
+ * The peer of `/auth` for the whole-cold-start bench: what a hand-written node:crypto mint does
+ * for a Bearer ID token on a cold container: read the secret once (the AWS SDK's Secrets
+ * Manager client, as the edge handler does), check the token's RS256 signature against the
+ * embedded JWK and its iss, aud and exp, and sign one custom policy per tier. No session, no
+ * caches, no typed refusals: a lower bound of the same work.
+ * @param {{secretId: string, region: string, endpoint: string, jwk: object, issuer: string,
+ *          audience: string, tiers: {pathPrefix: string}[]}} config
+ */
+function createPeerMint(config) {
+  const stats = { secretReads: 0 };
+  const jwtKey = crypto.createPublicKey({ key: config.jwk, format: 'jwk' });
+  let secret;
+  const readSecret = async () => {
+    if (secret) return secret;
+    const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
+    const client = new SecretsManagerClient({ region: config.region, endpoint: config.endpoint, maxAttempts: 1 });
+    stats.secretReads += 1;
+    const out = await client.send(new GetSecretValueCommand({ SecretId: config.secretId }));
+    client.destroy();
+    const value = JSON.parse(out.SecretString);
+    secret = { keyPairId: value.keyPairId, privateKey: crypto.createPrivateKey(value.privateKey) };
+    return secret;
+  };
+  const toCloudFrontBase64 = (buf) => buf.toString('base64').replace(/\+/g, '-').replace(/=/g, '_').replace(/\//g, '~');
+  const handle = async (event) => {
+    const request = event.Records[0].cf.request;
+    const keys = readSecret();
+    const token = /^Bearer (.+)$/.exec(request.headers.authorization?.[0]?.value ?? '')?.[1] ?? '';
+    const [h, p, s] = token.split('.');
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
+    const ok = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')).alg === 'RS256'
+      && crypto.verify('sha256', Buffer.from(`${h}.${p}`), jwtKey, Buffer.from(s, 'base64url'))
+      && claims.iss === config.issuer && claims.aud === config.audience && claims.exp > Date.now() / 1000;
+    if (!ok) return { status: '401' };
+    const { keyPairId, privateKey } = await keys;
+    const host = request.headers.host[0].value;
+    const expires = Math.floor(Date.now() / 1000) + 3600;
+    const setCookies = config.tiers.flatMap((tier) => {
+      const policy = JSON.stringify({ Statement: [{ Resource: `https://${host}${tier.pathPrefix}*`, Condition: { DateLessThan: { 'AWS:EpochTime': expires } } }] });
+      const signature = crypto.sign('sha1', Buffer.from(policy), privateKey);
+      return [`CloudFront-Policy=${toCloudFrontBase64(Buffer.from(policy))}`, `CloudFront-Signature=${toCloudFrontBase64(signature)}`, `CloudFront-Key-Pair-Id=${keyPairId}`]
+        .map((v) => ({ key: 'Set-Cookie', value: `${v}; Path=${tier.pathPrefix}; Secure; HttpOnly` }));
+    });
+    return { status: '200', headers: { 'set-cookie': setCookies } };
+  };
+  return { handle, stats };
+}
+
+module.exports.createPeerMint = createPeerMint;

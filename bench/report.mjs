@@ -39,6 +39,7 @@ if (!reportOnly) {
   run(process.execPath, ['--no-liftoff', 'bench/core.mjs']);
   run(process.execPath, ['--no-liftoff', 'bench/edge.mjs']);
   run(process.execPath, ['--no-liftoff', 'bench/web.mjs']);
+  run(process.execPath, ['bench/cold-handler.mjs']);
 }
 const withCli = process.env.BENCH_SKIP_CLI !== '1';
 if (withCli && !reportOnly) {
@@ -48,6 +49,7 @@ if (withCli && !reportOnly) {
 const core = out('core.json');
 const edge = out('edge.json');
 const web = out('web.json');
+const coldHandler = out('cold-handler.json');
 const cli = withCli ? out('cli-batch.json') : null;
 const wasmNode = readFileSync(join(root, 'pkg/node/cloudfront_edge_auth_bg.wasm'));
 const wasmWeb = readFileSync(join(root, 'pkg/web/cloudfront_edge_auth_bg.wasm'));
@@ -94,6 +96,18 @@ add({ id: 'cold_start_private_path', name: `cold start, private path: wasm load 
   ours: cold.private_path_ms, peer: cold.peer_private_path_ms, peerName: COLD_PEER, unit: 'ms', target: below(8), before: 'cold_start_gate' });
 add({ id: 'cold_start_auth', name: `cold start, /auth: the private path + private key ${cold.private_key_parse_ms} ms`,
   ours: cold.auth_ms, peer: cold.peer_auth_ms, peerName: `${COLD_PEER} + createPrivateKey`, unit: 'ms', target: below(12), before: 'cold_start' });
+// The whole cold start a viewer waits for (bench/cold-handler.mjs): require of the handler to
+// its decision, against a node:crypto-only handler doing the same work in the same run.
+const COLD_HANDLER_PEER = 'node:crypto-only handler, whole cold start (bench/peer-handler.cjs)';
+const ch = coldHandler;
+add({ id: 'cold_handler_private_path', name: `whole cold start, private path with valid cookies, key group bundled (median of ${ch.private_path.runs} fresh processes)`,
+  ours: ch.private_path.ours_ms, peer: ch.private_path.peer_ms, peerName: COLD_HANDLER_PEER, unit: 'ms', target: ratioAtMost(3) });
+add({ id: 'cold_handler_private_path_network', name: 'network calls on that cold private path (secret reads + JWKS fetches, most of any run)',
+  ours: ch.private_path.secret_reads + ch.private_path.jwks_fetches, unit: 'calls', target: below(1) });
+add({ id: 'cold_handler_auth', name: `whole cold start, /auth with a Bearer ID token, secret from Secrets Manager (moto on loopback; median of ${ch.auth.runs})`,
+  ours: ch.auth.ours_ms, peer: ch.auth.peer_ms, peerName: `${COLD_HANDLER_PEER}: secret read, RS256 check, a signature per tier`, unit: 'ms' });
+add({ id: 'cold_handler_auth_secret_reads', name: 'secret reads on that cold /auth (exactly one: most of any run, and the mint needs one)',
+  ours: ch.auth.secret_reads, unit: 'reads', target: { on: 'value', max: 1, strict: false } });
 add({ id: 'wasm_node', name: 'wasm raw, pkg/node (node:crypto backend)', ours: wasmNode.length / 1024, unit: 'KiB', target: below(300), before: 'wasm_raw' });
 add({ id: 'wasm_web', name: 'wasm raw, pkg/web (rsa + p256 crates)', ours: wasmWeb.length / 1024, unit: 'KiB', target: below(500) });
 for (const id of ['web_sign', 'web_verify']) {

@@ -75,6 +75,13 @@ function checkConfig(file, allowDev) {
   const { createHandler } = require(path.join(ROOT, 'edge/src/handler.js'));
   const handler = createHandler(raw, { log: () => {} });
   if (handler.configError) fail(`${path.relative(ROOT, file)}: ${handler.configError.message}`);
+  // The handler loads aws-jwt-verify on first use; loading it here checks the embedded JWKS
+  // now, so a bundle never ships one the first sign-in would refuse.
+  try {
+    handler.state.identity.load();
+  } catch (error) {
+    fail(`${path.relative(ROOT, file)}: ${error.message}`);
+  }
   if (raw.dev === true && !allowDev) {
     fail(`${path.relative(ROOT, file)} has "dev": true (inline keys); pass --dev to bundle it anyway`);
   }

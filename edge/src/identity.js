@@ -12,13 +12,50 @@
 //
 // The library reads the clock itself (Date.now); so do the checks added here, so that one
 // clock judges a token.
+//
+// The library is loaded on first use (`load`): a private path's cold start never needs it
+// (about half of the handler's load time otherwise). `make bundle` calls `load` once, so an
+// unusable embedded JWKS fails the build rather than the first sign-in.
 
-const { CognitoJwtVerifier } = require('aws-jwt-verify/cognito-verifier');
-const { JwtVerifier } = require('aws-jwt-verify/jwt-verifier');
-const { SimpleJwksCache, SimplePenaltyBox, assertIsJwks } = require('aws-jwt-verify/jwk');
-const { decomposeUnverifiedJwt } = require('aws-jwt-verify/jwt');
-const errors = require('aws-jwt-verify/error');
 const { JwksFetcher } = require('./jwks-fetcher');
+
+/**
+ * aws-jwt-verify's modules, and our RS256-only JWKS cache built on its class, loaded once.
+ * @returns {{CognitoJwtVerifier: any, JwtVerifier: any, SimplePenaltyBox: any, assertIsJwks: any,
+ *            decomposeUnverifiedJwt: any, errors: any, Rs256JwksCache: any}}
+ */
+function library() {
+  if (loaded) return loaded;
+  const { CognitoJwtVerifier } = require('aws-jwt-verify/cognito-verifier');
+  const { JwtVerifier } = require('aws-jwt-verify/jwt-verifier');
+  const { SimpleJwksCache, SimplePenaltyBox, assertIsJwks } = require('aws-jwt-verify/jwk');
+  const { decomposeUnverifiedJwt } = require('aws-jwt-verify/jwt');
+  const errors = require('aws-jwt-verify/error');
+  const requireAllowedAlg = (header) => {
+    if (header.alg !== ALLOWED_ALG) {
+      throw new errors.JwtInvalidSignatureAlgorithmError(`alg ${header.alg} is not allowed`, header.alg, ALLOWED_ALG);
+    }
+  };
+  /**
+   * The library's JWKS cache, asked for a key only for an RS256 token: `alg` is refused before
+   * any lookup, fetch or signature check (`none`, `HS256` keyed with the public key, ...).
+   */
+  class Rs256JwksCache extends SimpleJwksCache {
+    async getJwk(jwksUri, decomposedJwt) {
+      requireAllowedAlg(decomposedJwt.header);
+      return super.getJwk(jwksUri, decomposedJwt);
+    }
+
+    getCachedJwk(jwksUri, decomposedJwt) {
+      requireAllowedAlg(decomposedJwt.header);
+      return super.getCachedJwk(jwksUri, decomposedJwt);
+    }
+  }
+  loaded = { CognitoJwtVerifier, JwtVerifier, SimplePenaltyBox, assertIsJwks, decomposeUnverifiedJwt, errors, Rs256JwksCache };
+  return loaded;
+}
+/** @type {ReturnType<typeof library> | null} */
+let loaded = null;
 
 /** Longest token read; Cognito ID tokens are 1-2 KB, a few KB with many groups. */
 const MAX_TOKEN_BYTES = 16 * 1024;
@@ -44,32 +81,10 @@ class IdentityUnavailable extends Error {
   }
 }
 
-/**
- * The library's JWKS cache, asked for a key only for an RS256 token: `alg` is refused before
- * any lookup, fetch or signature check (`none`, `HS256` keyed with the public key, ...).
- */
-class Rs256JwksCache extends SimpleJwksCache {
-  async getJwk(jwksUri, decomposedJwt) {
-    requireAllowedAlg(decomposedJwt.header);
-    return super.getJwk(jwksUri, decomposedJwt);
-  }
-
-  getCachedJwk(jwksUri, decomposedJwt) {
-    requireAllowedAlg(decomposedJwt.header);
-    return super.getCachedJwk(jwksUri, decomposedJwt);
-  }
-}
-
-function requireAllowedAlg(header) {
-  if (header.alg !== ALLOWED_ALG) {
-    throw new errors.JwtInvalidSignatureAlgorithmError(`alg ${header.alg} is not allowed`, header.alg, ALLOWED_ALG);
-  }
-}
-
 /** The pool id when `issuer` is a Cognito user pool whose JWKS is Cognito's own. */
 function cognitoPool(idp) {
   const match = COGNITO_ISSUER.exec(idp.issuer);
-  const poolIdPattern = /** @type {RegExp} */ (/** @type {any} */ (CognitoJwtVerifier).USER_POOL_ID_REGEX);
+  const poolIdPattern = /** @type {RegExp} */ (library().CognitoJwtVerifier.USER_POOL_ID_REGEX);
   if (!match || !poolIdPattern.test(match[2])) return null;
   if (idp.jwksUrl !== undefined && idp.jwksUrl !== `${idp.issuer}/.well-known/jwks.json`) return null;
   return match[2];
@@ -85,14 +100,42 @@ class IdentityVerifier {
    */
   constructor(idp, deps = {}) {
     this.idp = idp;
+    this.deps = deps;
     this.fetcher = new JwksFetcher({ allowHttp: deps.allowHttp === true, fetch: deps.fetch, now: deps.now });
+    // Without a URL, the embedded JWKS is the whole key set: nothing is ever fetched.
+    this.fetches = idp.jwksUrl !== undefined;
+    /** @type {{verifier: any, kind: 'cognito' | 'oidc'} | {error: Error} | null} */
+    this.built = null;
+  }
+
+  /**
+   * Loads aws-jwt-verify and builds the verifier (once): the embedded JWKS is checked and
+   * cached here.
+   * @throws {Error} with `field` when the embedded JWKS is unusable (every call, the same error)
+   */
+  load() {
+    if (this.built === null) {
+      try {
+        this.built = this.build();
+      } catch (error) {
+        if (!error.field) throw error;
+        this.built = { error };
+      }
+    }
+    if ('error' in this.built) throw this.built.error;
+    return this.built;
+  }
+
+  build() {
+    const { idp, deps } = this;
+    const { CognitoJwtVerifier, JwtVerifier, SimplePenaltyBox, assertIsJwks, Rs256JwksCache } = library();
     const penaltyBox = deps.penaltyBox ?? new SimplePenaltyBox();
     const jwksCache = new Rs256JwksCache({ fetcher: this.fetcher, penaltyBox });
     const customJwtCheck = ({ payload }) => this.checkClaims(payload);
     const graceSeconds = idp.leewaySeconds;
     const userPoolId = cognitoPool(idp);
-    this.kind = userPoolId ? 'cognito' : 'oidc';
-    this.verifier = userPoolId
+    const kind = userPoolId ? 'cognito' : 'oidc';
+    const verifier = userPoolId
       ? CognitoJwtVerifier.create(
           { userPoolId, tokenUse: idp.tokenUse, clientId: idp.clientIds, graceSeconds, customJwtCheck },
           { jwksCache },
@@ -114,14 +157,18 @@ class IdentityVerifier {
       } catch (error) {
         throw Object.assign(new Error(`config: identityProvider.jwks ${error.message}`), { field: 'identityProvider.jwks' });
       }
-      this.verifier.cacheJwks(/** @type {any} */ (idp.jwks));
+      verifier.cacheJwks(/** @type {any} */ (idp.jwks));
     }
-    // Without a URL, the embedded JWKS is the whole key set: nothing is ever fetched.
-    this.fetches = idp.jwksUrl !== undefined;
+    return { verifier, kind: /** @type {'cognito' | 'oidc'} */ (kind) };
   }
 
   get stats() {
     return this.fetcher.stats;
+  }
+
+  /** Which of aws-jwt-verify's verifiers judges tokens: `cognito` or `oidc` (loads the library). */
+  get kind() {
+    return this.load().kind;
   }
 
   /**
@@ -132,11 +179,15 @@ class IdentityVerifier {
    */
   async verify(token) {
     if (token.length > MAX_TOKEN_BYTES) return { ok: false, reason: 'too-long' };
+    let verifier;
+    try {
+      ({ verifier } = this.load());
+    } catch (error) {
+      throw new IdentityUnavailable(error.message);
+    }
     let payload;
     try {
-      payload = this.fetches
-        ? await this.verifier.verify(/** @type {any} */ (token))
-        : this.verifier.verifySync(/** @type {any} */ (token));
+      payload = this.fetches ? await verifier.verify(/** @type {any} */ (token)) : verifier.verifySync(/** @type {any} */ (token));
     } catch (error) {
       return refusal(error, token);
     }
@@ -173,6 +224,7 @@ class IdentityVerifier {
  * @returns {{ok: false, reason: string, detail?: string}}
  */
 function refusal(error, token) {
+  const { errors, decomposeUnverifiedJwt } = library();
   if (error instanceof ClaimRefused) return { ok: false, reason: error.reason };
   if (error instanceof errors.WaitPeriodNotYetEndedJwkError) {
     return { ok: false, reason: 'unknown-kid', detail: 'refetch-throttled' };

@@ -9,7 +9,8 @@
 //   unreachable identity provider costs one request per interval, not one per viewer;
 // - `http://` only when the config says "dev": true (moto serves its JWKS over http).
 
-const { FetchError, NonRetryableFetchError } = require('aws-jwt-verify/error');
+/** aws-jwt-verify's error classes, loaded with the library (identity.js loads it lazily). */
+const errors = () => require('aws-jwt-verify/error');
 
 const TIMEOUT_MS = 1_500;
 const MAX_JWKS_BYTES = 64 * 1024;
@@ -35,17 +36,17 @@ class JwksFetcher {
   async fetch(uri) {
     const protocol = new URL(uri).protocol;
     if (protocol !== 'https:' && !(this.allowHttp && protocol === 'http:')) {
-      throw new NonRetryableFetchError(uri, `protocol ${protocol} not allowed`);
+      throw new (errors().NonRetryableFetchError)(uri, `protocol ${protocol} not allowed`);
     }
     if (this.lastFailure && this.now() - this.lastFailure.at < RETRY_AFTER_MS) {
-      throw new FetchError(uri, `not retried yet; the last fetch failed: ${this.lastFailure.error.message}`);
+      throw new (errors().FetchError)(uri, `not retried yet; the last fetch failed: ${this.lastFailure.error.message}`);
     }
     this.stats.fetches += 1;
     try {
       return await this.download(uri);
     } catch (error) {
       this.lastFailure = { at: this.now(), error };
-      throw error instanceof FetchError ? error : new FetchError(uri, error.message);
+      throw error instanceof errors().FetchError ? error : new (errors().FetchError)(uri, error.message);
     }
   }
 
@@ -55,11 +56,11 @@ class JwksFetcher {
       headers: { accept: 'application/json' },
       redirect: 'error',
     });
-    if (!response.ok) throw new NonRetryableFetchError(uri, `HTTP ${response.status}`);
+    if (!response.ok) throw new (errors().NonRetryableFetchError)(uri, `HTTP ${response.status}`);
     const declared = Number(response.headers.get('content-length') ?? 0);
-    if (declared > MAX_JWKS_BYTES) throw new NonRetryableFetchError(uri, `JWKS is ${declared} bytes, over ${MAX_JWKS_BYTES}`);
+    if (declared > MAX_JWKS_BYTES) throw new (errors().NonRetryableFetchError)(uri, `JWKS is ${declared} bytes, over ${MAX_JWKS_BYTES}`);
     const body = await response.arrayBuffer();
-    if (body.byteLength > MAX_JWKS_BYTES) throw new NonRetryableFetchError(uri, `JWKS over ${MAX_JWKS_BYTES} bytes`);
+    if (body.byteLength > MAX_JWKS_BYTES) throw new (errors().NonRetryableFetchError)(uri, `JWKS over ${MAX_JWKS_BYTES} bytes`);
     this.lastFailure = null;
     return body;
   }

@@ -109,3 +109,23 @@ test('a cold and a warm container make the same decision for every request of th
   // The table did exercise the cache.
   assert.ok(warm.state.gate.stats.hits - hitsBefore > 20, `only ${warm.state.gate.stats.hits - hitsBefore} cache hits`);
 });
+
+test('a cold private path loads neither aws-jwt-verify nor oauth4webapi (only sign-in needs them)', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const { config: cfg, KEY_ID } = await import('./helpers.mjs');
+  const jar = cookieJar(setCookies(await signIn(harness().handler)));
+  const cookie = cookieHeaderFor(jar, '/premium/a', { session: false });
+  const handlerPath = fileURLToPath(new URL('../src/handler.js', import.meta.url));
+  const config = { ...cfg(), keyGroup: { [KEY_ID]: keys.cloudfront.publicPem } };
+  const script = `
+    const { createHandler } = require(${JSON.stringify(handlerPath)});
+    const handler = createHandler(${JSON.stringify(config)}, { now: () => ${NOW}, log: () => {} });
+    handler(${JSON.stringify(viewerRequest({ uri: '/premium/a', headers: { cookie } }))}).then((r) => {
+      const loaded = Object.keys(require.cache).filter((f) => /node_modules\\/(aws-jwt-verify|oauth4webapi)\\//.test(f));
+      console.log(JSON.stringify({ passed: r.status === undefined, loaded }));
+    });`;
+  const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim().split('\n').pop());
+  assert.equal(out.passed, true);
+  assert.deepEqual(out.loaded, []);
+});

@@ -16,10 +16,22 @@ function without(path) {
   return cfg;
 }
 
+/**
+ * The config error at load, or else the one the identity verifier finds when it loads (the
+ * embedded JWKS is checked by aws-jwt-verify, loaded on first use; `make bundle` loads it).
+ */
 function loadError(cfg) {
   const logs = [];
   const handler = createHandler(cfg, { log: (l) => logs.push(l) });
-  return { error: handler.configError, logs, handler };
+  let error = handler.configError;
+  if (!error) {
+    try {
+      handler.state.identity.load();
+    } catch (e) {
+      error = e;
+    }
+  }
+  return { error, logs, handler };
 }
 
 test('the test config is valid and normalised', () => {
