@@ -47,7 +47,10 @@ function buildRoutes(config, deps, now) {
   const identity = new IdentityVerifier(config.identityProvider, { ...deps, now, allowHttp: config.dev });
   const minter = new CookieMinter(config.cookies, { domain: config.domain, tiers: config.tiers }, secret, keyGroup);
   const gate = new Gate();
-  const { tiers, cookies, signInUrl, allowedRedirectPaths } = config;
+  const { tiers, cookies, signInUrl } = config;
+  // Back to a tier's own pages is always a same-origin path, and where sign-in is begun from:
+  // the tier prefixes are allowed redirect targets besides the configured ones.
+  const allowedRedirectPaths = [...new Set([...config.allowedRedirectPaths, ...tiers.map((t) => t.pathPrefix)])];
   const flow = config.identityProvider.signIn;
   const oidc = flow ? new OidcClient(flow, { dev: config.dev, fetch: deps.fetch }) : null;
   const { sessionLifetimeSeconds, refreshBeforeSeconds } = cookies;

@@ -41,9 +41,16 @@ function sameText(a, b) {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** `/auth/login?redirect=...` (and `prompt`): where a page's "Sign in" link points. */
+/**
+ * `/auth/login?redirect=...` (and `prompt`): where a page's "Sign in" link points. Home needs
+ * no `redirect` (it is where a sign-in without one ends).
+ */
 function loginLink(returnPath, prompt) {
-  return `${LOGIN_PATH}?redirect=${encodeURIComponent(returnPath)}${prompt ? `&prompt=${prompt}` : ''}`;
+  const params = new URLSearchParams();
+  if (returnPath !== '/') params.set('redirect', returnPath);
+  if (prompt) params.set('prompt', prompt);
+  const query = params.toString();
+  return query ? `${LOGIN_PATH}?${query}` : LOGIN_PATH;
 }
 
 /** @typedef {import('./decision').Decision} Decision */

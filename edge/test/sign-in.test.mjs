@@ -277,3 +277,14 @@ test('sign-out ends the provider session too: a browser goes to its logout endpo
   const api = await handler(viewerRequest({ uri: '/auth/logout', method: 'POST' }));
   assert.deepEqual(body(api), { loggedOut: true });
 });
+
+test('a tier\'s own pages are always allowed redirect targets; other paths need allowedRedirectPaths', async () => {
+  const { handler } = harness(flowConfig({}, { allowedRedirectPaths: ['/home'] }));
+  const tier = await handler(viewerRequest({ uri: '/auth/login', querystring: 'redirect=%2Fpremium%2Fx' }));
+  assert.equal(tier.status, '302');
+  const other = await handler(viewerRequest({ uri: '/auth/login', querystring: 'redirect=%2Fother' }));
+  assert.equal(other.status, '400');
+  // Without a redirect, home.
+  const home = await begin(handler, '/premium/y', '');
+  assert.equal(home.flow.r, '/premium/y');
+});
