@@ -31,12 +31,12 @@ const pass = (request, log) => ({ result: request, log: { outcome: 'pass', ...lo
  * A JSON refusal `{error, reason}` and its log line. `logReason` is a finer reason for the
  * log only (the viewer sees `reason`); `error` is a message for the log only.
  * @param {DecisionLog} log @param {number} status @param {string} reason
- * @param {{headers?: Record<string, string>, logReason?: string, error?: string, body?: object}} [details]
+ * @param {{headers?: Record<string, string>, logReason?: string, error?: string, body?: object, setCookies?: string[]}} [details]
  * @returns {Decision}
  */
-function refusal(log, status, reason, { headers, logReason, error, body } = {}) {
+function refusal(log, status, reason, { headers, logReason, error, body, setCookies } = {}) {
   return {
-    result: respond(status, { body: { error: ERROR_NAMES[status], reason, ...body }, headers }),
+    result: respond(status, { body: { error: ERROR_NAMES[status], reason, ...body }, headers, setCookies }),
     log: { ...log, outcome: 'deny', reason: logReason ?? reason, ...(error ? { error } : {}) },
   };
 }

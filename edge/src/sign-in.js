@@ -16,7 +16,7 @@ const cookieJar = require('./cookies');
 const { sessionCookie } = require('./session');
 const { safeRedirect } = require('./redirect');
 const { page } = require('./pages');
-const { respond } = require('./responses');
+const { respond, wantsHtml } = require('./responses');
 const { toSignIn } = require('./decision');
 const { tiersFor } = require('./grant');
 const { IdpRefused, IdpUnavailable } = require('./idp-errors');
@@ -51,6 +51,29 @@ function loginLink(returnPath, prompt) {
   if (prompt) params.set('prompt', prompt);
   const query = params.toString();
   return query ? `${LOGIN_PATH}?${query}` : LOGIN_PATH;
+}
+
+/**
+ * The page for a signed-in viewer whose session grants no access here: it says so, and offers
+ * another account (the provider's login form again) or signing out.
+ * @param {string} what the path refused (shown) @param {string} returnPath where another account comes back to
+ * @param {string[]} [setCookies]
+ */
+function noAccess(what, returnPath, setCookies = []) {
+  return page(
+    403,
+    {
+      title: 'You do not have access',
+      kind: 'no-access',
+      paragraphs: [`You are signed in, but your account does not have access to ${what}.`],
+      links: [
+        { href: loginLink(returnPath, 'login'), text: 'Sign in with another account', primary: true, id: 'another-account' },
+        { href: '/auth/logout', text: 'Sign out', id: 'sign-out' },
+        { href: '/', text: 'Home' },
+      ],
+    },
+    { setCookies },
+  );
 }
 
 /** @typedef {import('./decision').Decision} Decision */
@@ -243,6 +266,70 @@ class SignIn {
     };
   }
 
+  /**
+   * A redirect-flow session past its recheck, renewed at the provider (`recheck`), as the
+   * routes need it: the renewed session with the Set-Cookie lines that say so (the session,
+   * and the lost tiers' cookies expired); or `unavailable` (the provider could not be
+   * reached: the caller decides whether valid cookies may still pass); or the answer for a
+   * viewer the provider no longer vouches for (signed out).
+   * @param {object} request @param {string} host @param {Session} session
+   * @param {{sessionKeys: import('./seal').SessionKeys, clientSecret: string | null}} keys
+   * @param {number} nowSeconds @param {object} log @param {string} returnPath
+   * @returns {Promise<{session: Session, setCookies: string[]} | {unavailable: IdpUnavailable} | {decision: Decision}>}
+   */
+  async renew(request, host, session, keys, nowSeconds, log, returnPath) {
+    let renewed;
+    try {
+      renewed = await this.recheck(session, keys, nowSeconds);
+    } catch (error) {
+      if (error instanceof IdpUnavailable) return { unavailable: error };
+      if (!(error instanceof IdpRefused)) throw error;
+      const why = { step: error.step, cause: error.reason, ...(error.idpError ? { idpError: error.idpError } : {}) };
+      return { decision: await this.signedOut(request, host, returnPath, { ...log, ...why }) };
+    }
+    const granted = new Set(renewed.tiers);
+    const setCookies = [
+      sessionCookie(keys.sessionKeys, renewed).setCookie,
+      ...this.minter.expireAll(this.settings.tiers.filter((t) => !granted.has(t.name))),
+    ];
+    return { session: renewed, setCookies };
+  }
+
+  /**
+   * The provider no longer vouches for the session (refresh token revoked or expired, user
+   * disabled): every cookie expired, a browser sent to sign in again, an API client told.
+   * @returns {Promise<Decision>}
+   */
+  async signedOut(request, host, returnPath, log) {
+    const setCookies = [...this.minter.expireAll(), cookieJar.expireCookie(cookieJar.SESSION_COOKIE, { path: '/' })];
+    const denyLog = { ...log, outcome: 'deny', reason: 'session-ended' };
+    if (wantsHtml(request)) return this.begin(request, host, returnPath, { reason: 'session-ended', log: denyLog, setCookies });
+    const body = { error: 'unauthorized', reason: 'session-ended' };
+    return { result: respond(401, { body, setCookies }), log: denyLog };
+  }
+
+  /**
+   * 503: the provider must confirm the tiers before new cookies, and cannot be reached.
+   * @param {object} request @param {string} returnPath @param {object} log @param {object} [body] extra JSON fields
+   * @returns {Decision}
+   */
+  recheckUnavailable(request, returnPath, log, body = {}) {
+    const headers = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
+    const result = wantsHtml(request)
+      ? page(
+          503,
+          {
+            title: 'Your access cannot be checked right now',
+            kind: 'recheck-unavailable',
+            paragraphs: ['The identity provider could not be reached to confirm your access. Please try again in a moment.'],
+            links: [{ href: returnPath, text: 'Try again', primary: true, id: 'try-again' }],
+          },
+          { headers },
+        )
+      : respond(503, { body: { error: 'unavailable', reason: 'idp-unavailable', ...body }, headers });
+    return { result, log: { ...log, outcome: 'deny', reason: 'idp-unavailable' } };
+  }
+
   /** A provider failure at the callback, as the page the viewer sees. */
   idpFailure(error, log, expire, returnPath) {
     if (error instanceof IdpUnavailable) {
@@ -303,4 +390,4 @@ function withCookies(result, setCookies) {
   return { ...result, headers };
 }
 
-module.exports = { SignIn, loginLink, withCookies, CALLBACK_PATH, LOGIN_PATH };
+module.exports = { SignIn, loginLink, noAccess, CALLBACK_PATH, LOGIN_PATH };

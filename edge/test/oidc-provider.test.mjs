@@ -271,6 +271,39 @@ describe('renewal through the provider', () => {
   });
 });
 
+describe('renewal at /auth (the 403 page\'s trip, when CloudFront checks first)', () => {
+  test('a browser whose refresh is refused is sent to sign in, its cookies expired; an unreachable provider is a 503 page', async () => {
+    const s = site({ recheckSeconds: 900 });
+    const browser = new Browser();
+    await signIn(s, browser, USERS[1], '/videos/a');
+    s.offsetMs = 16 * 60 * 1000;
+    await idp.setTokenEndpoint('down');
+    try {
+      const down = await atSite(s, browser, '/auth?redirect=%2Fvideos%2Fa');
+      assert.equal(down.status, '503');
+      assert.match(down.headers['content-type'][0].value, /^text\/html/);
+      assert.match(down.body, /data-page="recheck-unavailable"/);
+      assert.equal(down.headers['retry-after'][0].value, '5');
+      const api = await atSite(s, browser, '/auth', { accept: 'application/json' });
+      assert.equal(JSON.parse(api.body).reason, 'idp-unavailable');
+    } finally {
+      await idp.setTokenEndpoint('up');
+    }
+    await idp.setDisabled('sylvia', true);
+    try {
+      const out = await atSite(s, browser, '/auth?redirect=%2Fvideos%2Fa');
+      assert.equal(out.status, '302');
+      assert.ok(out.headers.location[0].value.startsWith(idp.discovery.authorization_endpoint));
+      assert.ok(out.headers['set-cookie'].some((h) => /^__Host-edge-auth-session=;/.test(h.value)));
+      assert.ok(out.headers['set-cookie'].some((h) => /^CloudFront-Policy=; Path=\/videos\//.test(h.value)));
+      assert.equal(s.logs.at(-1).reason, 'session-ended');
+      assert.equal(s.logs.at(-1).cause, 'invalid-grant');
+    } finally {
+      await idp.setDisabled('sylvia', false);
+    }
+  });
+});
+
 describe('sign-out', () => {
   test('revokes the refresh token, ends the provider session, and the next sign-in asks for credentials', async () => {
     const s = site();

@@ -9,14 +9,17 @@ const { redirectTarget } = require('../redirect');
 const { respond, wantsHtml } = require('../responses');
 const { refusal, methodNotAllowed } = require('../decision');
 const { tiersFor } = require('../grant');
-const { IdpRefused, IdpUnavailable } = require('../idp-errors');
+const { noAccess } = require('../sign-in');
 const cookieJar = require('../cookies');
 /** `Bearer ` and a token at the identity verifier's cap (which refuses it as too long). */
 const MAX_AUTHORIZATION_BYTES = MAX_TOKEN_BYTES + 16;
 
 /** @typedef {import('../decision').Decision} Decision */
 /** @typedef {{name: string, pathPrefix: string, groups: readonly string[]}} Tier */
-/** @typedef {{sub: string, tiers: Tier[], source: 'token' | 'session', session?: import('../session').Session}} Grant */
+/**
+ * @typedef {{sub: string, tiers: Tier[], source: 'token' | 'session', session?: import('../session').Session,
+ *            setCookies?: string[]}} Grant `setCookies`: what a renewal at the provider changed
+ */
 
 class AuthRoute {
   /**
@@ -48,7 +51,14 @@ class AuthRoute {
     const who = await this.authenticate(request, host, cookies, nowSeconds, redirect.to, log);
     if ('decision' in who) return who.decision;
     const { grant } = who;
-    if (grant.tiers.length === 0) return refusal(log, 403, 'no-tier');
+    if (grant.tiers.length === 0) {
+      // A renewal may have taken the last tier away: its Set-Cookie lines go out all the same.
+      const denied = refusal(log, 403, 'no-tier', { setCookies: grant.setCookies });
+      if (!wantsHtml(request)) return denied;
+      const back = redirect.to ? new URL(redirect.to) : null;
+      const path = back ? `${back.pathname}${back.search}` : '/';
+      return { result: noAccess(path === '/' ? "this site's private pages" : path, path, grant.setCookies), log: denied.log };
+    }
 
     let minted;
     let session;
@@ -66,7 +76,8 @@ class AuthRoute {
     } catch (error) {
       return this.signingUnavailable(log, error);
     }
-    const setCookies = [...minted.setCookies, session];
+    // A renewal's lines first (lost tiers expired, the renewed session), then the mint's.
+    const setCookies = [...(grant.setCookies ?? []).filter((line) => !line.startsWith(`${cookieJar.SESSION_COOKIE}=`)), ...minted.setCookies, session];
     const tiers = grant.tiers.map((t) => t.name);
     const mintLog = { ...log, outcome: 'mint', source: grant.source, sub: grant.sub, tiers, expiresAtSeconds: minted.expiresAtSeconds };
     // The body's `expiresAt` is epoch seconds (the API that pages read).
@@ -123,23 +134,18 @@ class AuthRoute {
       }
       return { decision: refusal(log, 401, 'missing', { headers: { 'WWW-Authenticate': 'Bearer' } }) };
     }
+    let renewed = [];
     if (this.signIn.recheckDue(session, nowSeconds, this.settings.refreshBeforeSeconds)) {
-      try {
-        session = await this.signIn.recheck(session, /** @type {any} */ (keys), nowSeconds);
-      } catch (error) {
-        if (error instanceof IdpUnavailable) {
-          return { decision: refusal(log, 503, 'idp-unavailable', { headers: { 'Retry-After': '5' }, error: error.message }) };
-        }
-        if (!(error instanceof IdpRefused)) throw error;
-        const setCookies = [...this.minter.expireAll(), cookieJar.expireCookie(cookieJar.SESSION_COOKIE, { path: '/' })];
-        const decision = refusal(log, 401, 'session-ended', { logReason: error.reason, error: error.message });
-        decision.result = respond(401, { body: { error: 'unauthorized', reason: 'session-ended' }, setCookies });
-        return { decision };
-      }
+      const back = redirectTo ? new URL(redirectTo) : null;
+      const path = back ? `${back.pathname}${back.search}` : '/';
+      const renewal = await this.signIn.renew(request, host, session, /** @type {any} */ (keys), nowSeconds, log, path);
+      if ('unavailable' in renewal) return { decision: this.signIn.recheckUnavailable(request, path, { ...log, error: renewal.unavailable.message }) };
+      if ('decision' in renewal) return renewal;
+      ({ session, setCookies: renewed } = renewal);
     }
     const names = new Set(session.tiers);
     const tiers = this.settings.tiers.filter((t) => names.has(t.name));
-    return { grant: { sub: session.sub, tiers, source: 'session', session } };
+    return { grant: { sub: session.sub, tiers, source: 'session', session, setCookies: renewed } };
   }
 
   /** 503 with `Retry-After`: the keys (or the session secret) cannot be had right now. */

@@ -16,14 +16,11 @@ const { hasSignedUrlParameters } = require('../core');
 const { openSession, sessionCookie } = require('../session');
 const { respond, wantsHtml } = require('../responses');
 const { pass, ERROR_NAMES } = require('../decision');
-const { page } = require('../pages');
-const { loginLink } = require('../sign-in');
-const { IdpRefused, IdpUnavailable } = require('../idp-errors');
+const { noAccess } = require('../sign-in');
 const cookieJar = require('../cookies');
 
 /** Core reasons that mean "authenticate (again)" rather than "you may not". */
 const UNAUTHENTICATED = new Set(['missing', 'expired', 'session-ended']);
-const RETRY_AFTER_SECONDS = 5;
 
 /** @typedef {import('../decision').Decision} Decision */
 /** @typedef {{name: string, pathPrefix: string, groups: readonly string[]}} Tier */
@@ -71,8 +68,8 @@ class PrivateRoute {
     const denyLog = { ...log, outcome: 'deny', reason, cache: verdict.cache, remint: remint.reason };
     const setCookies = remint.setCookies ?? [];
     const browser = wantsHtml(request);
-    if (remint.reason === 'idp-unavailable') return this.unavailable(browser, request, tier, denyLog);
-    if (browser && lacksTier) return { result: noAccess(request, setCookies), log: denyLog };
+    if (remint.reason === 'idp-unavailable') return this.signIn.recheckUnavailable(request, returnPath(request), denyLog, { tier: tier.name });
+    if (browser && lacksTier) return { result: noAccess(request.uri, returnPath(request), setCookies), log: denyLog };
     if (browser) return this.signIn.begin(request, host, returnPath(request), { reason, log: denyLog, setCookies });
     const status = UNAUTHENTICATED.has(reason) ? 401 : 403;
     const body = { error: ERROR_NAMES[status], reason, tier: tier.name };
@@ -98,20 +95,12 @@ class PrivateRoute {
     const nowSeconds = Math.floor(nowMs / 1000);
     let session = openSession(keys.sessionKeys, value, nowSeconds);
     if (!session) return { reason: 'session-invalid' };
-    const renewed = [];
+    let renewed = [];
     if (this.signIn.recheckDue(session, nowSeconds, this.settings.refreshBeforeSeconds)) {
-      try {
-        session = await this.signIn.recheck(session, keys, nowSeconds);
-      } catch (error) {
-        if (error instanceof IdpUnavailable) return { reason: 'idp-unavailable' };
-        if (!(error instanceof IdpRefused)) throw error;
-        return this.signedOut(request, host, { ...log, step: error.step, cause: error.reason, ...(error.idpError ? { idpError: error.idpError } : {}) });
-      }
-      const granted = new Set(session.tiers);
-      renewed.push(
-        sessionCookie(keys.sessionKeys, session).setCookie,
-        ...this.minter.expireAll(this.settings.tiers.filter((t) => !granted.has(t.name))),
-      );
+      const renewal = await this.signIn.renew(request, host, session, keys, nowSeconds, log, returnPath(request));
+      if ('unavailable' in renewal) return { reason: 'idp-unavailable' };
+      if ('decision' in renewal) return renewal;
+      ({ session, setCookies: renewed } = renewal);
     }
     const names = new Set(session.tiers);
     if (!names.has(tier.name)) return { reason: 'session-lacks-tier', setCookies: renewed };
@@ -143,54 +132,6 @@ class PrivateRoute {
       },
     };
   }
-
-  /**
-   * The provider no longer vouches for the session (refresh token revoked or expired, user
-   * disabled): every cookie expired, a browser sent to sign in again, an API client told.
-   * @returns {Promise<{decision: Decision}>}
-   */
-  async signedOut(request, host, log) {
-    const setCookies = [...this.minter.expireAll(), cookieJar.expireCookie(cookieJar.SESSION_COOKIE, { path: '/' })];
-    const denyLog = { ...log, outcome: 'deny', reason: 'session-ended' };
-    if (wantsHtml(request)) {
-      return { decision: await this.signIn.begin(request, host, returnPath(request), { reason: 'session-ended', log: denyLog, setCookies }) };
-    }
-    const body = { error: ERROR_NAMES[401], reason: 'session-ended' };
-    return { decision: { result: respond(401, { body, setCookies }), log: denyLog } };
-  }
-
-  /** 503: the provider must confirm the tiers before new cookies, and cannot be reached. */
-  unavailable(browser, request, tier, log) {
-    const headers = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
-    const result = browser
-      ? page(503, {
-          title: 'Your access cannot be checked right now',
-          kind: 'recheck-unavailable',
-          paragraphs: ['The identity provider could not be reached to confirm your access. Please try again in a moment.'],
-          links: [{ href: returnPath(request), text: 'Try again', primary: true }],
-        }, { headers })
-      : respond(503, { body: { error: ERROR_NAMES[503], reason: 'idp-unavailable', tier: tier.name }, headers });
-    return { result, log };
-  }
-}
-
-/** The page for a signed-in viewer whose session does not grant this tier. */
-function noAccess(request, setCookies) {
-  const path = returnPath(request);
-  return page(
-    403,
-    {
-      title: 'You do not have access',
-      kind: 'no-access',
-      paragraphs: [`You are signed in, but your account does not have access to ${request.uri}.`],
-      links: [
-        { href: loginLink(path, 'login'), text: 'Sign in with another account', primary: true, id: 'another-account' },
-        { href: '/auth/logout', text: 'Sign out', id: 'sign-out' },
-        { href: '/', text: 'Home' },
-      ],
-    },
-    { setCookies },
-  );
 }
 
 /**
