@@ -175,7 +175,9 @@ impl Signer {
 
     /// Raw signature of `message`: RSASSA-PKCS1-v1_5 for an RSA key, DER-encoded ECDSA for a
     /// P-256 key, over its SHA-1 or SHA-256 digest.
-    pub fn sign_bytes(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+    // Not public: a raw signature over arbitrary bytes is not a CloudFront operation, and the
+    // key is a signing key for policies only.
+    pub(crate) fn sign_bytes(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
         self.key.signing_key().sign(self.algorithm, message)
     }
 

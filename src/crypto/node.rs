@@ -186,10 +186,12 @@ impl SigningKey {
         hash: HashAlgorithm,
         message: &[u8],
     ) -> Result<Vec<u8>, SignError> {
-        let failed = || SignError::Crypto {
-            reason: match self.kind {
-                KeyKind::Rsa { .. } => super::RSA_SIGN_FAILED,
-                KeyKind::EcdsaP256 => super::ECDSA_SIGN_FAILED,
+        let failed = || match self.kind {
+            KeyKind::Rsa { .. } => SignError::Rsa {
+                reason: super::RSA_SIGN_FAILED,
+            },
+            KeyKind::EcdsaP256 => SignError::Ecdsa {
+                reason: super::ECDSA_SIGN_FAILED,
             },
         };
         let algorithm = algorithm(hash);

@@ -114,15 +114,14 @@ impl SigningKey {
     ) -> Result<Vec<u8>, SignError> {
         let digest = digest(hash, message);
         match self {
-            SigningKey::Rsa(key) => {
-                key.sign(pkcs1v15(hash), &digest)
-                    .map_err(|_| SignError::Crypto {
-                        reason: super::RSA_SIGN_FAILED,
-                    })
-            }
+            SigningKey::Rsa(key) => key
+                .sign(pkcs1v15(hash), &digest)
+                .map_err(|_| SignError::Rsa {
+                    reason: super::RSA_SIGN_FAILED,
+                }),
             SigningKey::Ecdsa(key) => {
                 let signature: p256::ecdsa::Signature =
-                    key.sign_prehash(&digest).map_err(|_| SignError::Crypto {
+                    key.sign_prehash(&digest).map_err(|_| SignError::Ecdsa {
                         reason: super::ECDSA_SIGN_FAILED,
                     })?;
                 Ok(signature.to_der().as_bytes().to_vec())

@@ -135,7 +135,11 @@ export interface VerifyInput {
   url: string;
   /** The raw `Cookie` header. */
   cookie?: string;
-  /** The viewer's IP; a policy with an IP condition never matches without one. */
+  /**
+   * The viewer's IP; a policy with an IP condition never matches without one. An
+   * IPv4-mapped IPv6 address (`::ffff:203.0.113.9`, what a dual-stack Node server reports)
+   * is compared as the IPv4 address it carries.
+   */
   clientIp?: string;
   /** Milliseconds since the epoch; defaults to `Date.now()`. */
   now?: number;
@@ -205,14 +209,15 @@ export interface CloudFrontEdgeAuthError extends Error {
  *   `ERR_POLICY_TOO_LONG`, `ERR_BASE64`: a `policy` CloudFront would not accept.
  * - `ERR_SIGN_URL`, `ERR_SIGN_DATE`, `ERR_SIGN_ALGORITHM`: no usable `url`, date or
  *   `algorithm`.
- * - `ERR_SIGN_RSA`: the signature operation itself failed (RSA or ECDSA).
+ * - `ERR_SIGN_RSA`, `ERR_SIGN_ECDSA`: the RSA or ECDSA signature operation itself failed.
  */
 export type CloudFrontEdgeAuthErrorCode =
   | "ERR_INVALID_ARGUMENT"
   | "ERR_KEY_FORMAT" | "ERR_KEY_SIZE" | "ERR_KEY_PASSPHRASE" | "ERR_KEY_ID" | "ERR_KEY_GROUP"
   | "ERR_POLICY_JSON" | "ERR_POLICY_DATE" | "ERR_POLICY_IP" | "ERR_POLICY_STATEMENTS"
   | "ERR_POLICY_TOO_LONG" | "ERR_BASE64"
-  | "ERR_SIGN_URL" | "ERR_SIGN_DATE" | "ERR_SIGN_ALGORITHM" | "ERR_SIGN_RSA";
+  | "ERR_SIGN_URL" | "ERR_SIGN_DATE" | "ERR_SIGN_ALGORITHM" | "ERR_SIGN_RSA"
+  | "ERR_SIGN_ECDSA";
 "#;
 
 /// `hasSignedUrlParameters(querystring)`: whether a query string (without `?`) carries
