@@ -94,15 +94,17 @@ fn spki_der(public: &KeyObject) -> Result<Vec<u8>, KeyError> {
 /// JWK's `x` and `y` are the point's coordinates, 32 bytes each (RFC 7518 §6.2.1).
 fn ec_spki_der(key: &KeyObject) -> Result<Vec<u8>, KeyError> {
     use base64::Engine as _;
-    /// SubjectPublicKeyInfo { id-ecPublicKey, prime256v1 }, BIT STRING of 66 bytes, then 0x04.
-    const PREFIX: [u8; 27] = [
-        0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08,
-        0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04,
-    ];
+    use pkcs8::der::asn1::{AnyRef, BitStringRef, ObjectIdentifier};
+    use pkcs8::der::Encode as _;
+    use pkcs8::spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
+    /// `id-ecPublicKey` and `prime256v1` (RFC 5480 §2.1.1).
+    const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+    const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
     let jwk = options(&[("format", &"jwk".into())])
         .and_then(|options| key.export_jwk(&options))
         .map_err(|_| refused("public key"))?;
-    let mut der = PREFIX.to_vec();
+    // SEC1's uncompressed point: 0x04, then x and y.
+    let mut point = vec![0x04];
     for name in ["x", "y"] {
         let coordinate = js_sys::Reflect::get(&jwk, &name.into())
             .ok()
@@ -114,9 +116,16 @@ fn ec_spki_der(key: &KeyObject) -> Result<Vec<u8>, KeyError> {
             })
             .filter(|bytes| bytes.len() == 32)
             .ok_or_else(|| refused("public key"))?;
-        der.extend(coordinate);
+        point.extend(coordinate);
     }
-    Ok(der)
+    let spki = SubjectPublicKeyInfoRef {
+        algorithm: AlgorithmIdentifierRef {
+            oid: EC_PUBLIC_KEY,
+            parameters: Some(AnyRef::from(&P256)),
+        },
+        subject_public_key: BitStringRef::from_bytes(&point).map_err(|_| refused("public key"))?,
+    };
+    spki.to_der().map_err(|_| refused("public key"))
 }
 
 #[derive(Clone)]
@@ -155,8 +164,10 @@ impl SigningKey {
             public,
             proven: Rc::new(Cell::new(false)),
         };
-        // An RSA key's parts were checked against each other before it came here
-        // (`check_rsa_private_key`). An EC key's embedded public point is not checked by
+        // An RSA key is OpenSSL's to judge: one whose `d` or a prime disagrees with the rest
+        // still signs correctly here (OpenSSL's CRT fault check falls back to the intact
+        // half), so it is taken, where the `rsa` crate refuses it (docs/security.md); each
+        // signature is checked until one verifies (`sign`). An EC key's embedded point is not checked by
         // OpenSSL against its scalar, where `p256` refuses a mismatch: one signature made and
         // checked against that point (cheap for P-256) gives the same answer.
         if kind == KeyKind::EcdsaP256 {
