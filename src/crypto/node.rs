@@ -63,13 +63,16 @@ fn options(entries: &[(&'static str, &JsValue)]) -> Result<Object, JsValue> {
     Ok(object)
 }
 
-/// `{ key: <DER>, format: "der", type }`: the DER is copied into a fresh JS buffer.
-fn der_options(der: &[u8], kind: &str) -> Result<Object, JsValue> {
-    options(&[
-        ("key", &Uint8Array::from(der).into()),
+/// `{ key: <DER>, format: "der", type }`: the DER is copied into a fresh JS buffer, which
+/// is returned too, so a private key's copy can be zeroed once OpenSSL has read it.
+fn der_options(der: &[u8], kind: &str) -> Result<(Object, Uint8Array), JsValue> {
+    let copy = Uint8Array::from(der);
+    let options = options(&[
+        ("key", &copy.clone().into()),
         ("format", &"der".into()),
         ("type", &kind.into()),
-    ])
+    ])?;
+    Ok((options, copy))
 }
 
 fn refused(what: &str) -> KeyError {
@@ -151,8 +154,11 @@ impl SigningKey {
             (_, PrivateKeyFormat::Pkcs8) => "pkcs8",
             _ => return Err(refused("key encoding")),
         };
-        let options = der_options(der, wrapping).map_err(|_| refused("private key"))?;
-        let key = create_private_key(&options).map_err(|_| match kind {
+        let (options, copy) = der_options(der, wrapping).map_err(|_| refused("private key"))?;
+        let key = create_private_key(&options);
+        // OpenSSL has its own copy now (or refused): the JS one is wiped either way.
+        copy.fill(0, 0, copy.length());
+        let key = key.map_err(|_| match kind {
             // Everything but the embedded point's place on the curve was checked before.
             KeyKind::EcdsaP256 => super::not_on_curve(),
             KeyKind::Rsa { .. } => refused("private key"),
@@ -245,7 +251,7 @@ impl VerifyingKey {
             PublicKeyFormat::Pkcs1 => "pkcs1",
             PublicKeyFormat::Spki => "spki",
         };
-        let options = der_options(der, wrapping).map_err(|_| refused("public key"))?;
+        let (options, _) = der_options(der, wrapping).map_err(|_| refused("public key"))?;
         let key = create_public_key(&options.into()).map_err(|_| match kind {
             // The SPKI and the point's encoding were checked before: what OpenSSL can still
             // refuse is a point off the curve.
@@ -278,7 +284,10 @@ pub(super) fn decrypt_pkcs8(
         .map_err(|_| KeyError::Decrypt)?;
     let key = create_private_key(&load).map_err(|_| KeyError::Decrypt)?;
     let der = key.export(&export).map_err(|_| KeyError::Decrypt)?;
-    Ok(Zeroizing::new(der.to_vec()))
+    let copy = Zeroizing::new(der.to_vec());
+    // The decrypted key's JS buffer is wiped once copied into zeroized wasm memory.
+    der.fill(0, 0, der.length());
+    Ok(copy)
 }
 
 /// Node decrypts every PBES2 key OpenSSL knows.

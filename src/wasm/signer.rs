@@ -17,9 +17,9 @@ use super::interop::{bool_field, pem_field, set, string_field};
 use super::plan::{self, PolicyText, UrlPlan};
 
 /// Parsed keys of the free functions `getSignedUrl` / `getSignedCookies`, which take a PEM on
-/// every call, as the SDK's do: a small cache keyed by the exact PEM text and passphrase, so
-/// a PEM is parsed (and handed to the backend) once, not per call. Bounded: the oldest entry
-/// goes first.
+/// every call, as the SDK's do: a small cache keyed by the exact PEM text and passphrase
+/// (both zeroed when dropped), so a PEM is parsed (and handed to the backend) once, not per
+/// call. Bounded, least recently used first out.
 const KEY_CACHE_SIZE: usize = 4;
 
 type CachedKey = (Zeroizing<String>, Option<Zeroizing<String>>, PrivateKey);
@@ -29,13 +29,15 @@ thread_local! {
 }
 
 fn cached_private_key(pem: &str, passphrase: Option<&str>) -> Result<PrivateKey, JsValue> {
-    let hit = KEY_CACHE.with_borrow(|cache| {
-        cache
-            .iter()
-            .find(|(p, pass, _)| {
-                p.as_str() == pem && pass.as_deref().map(String::as_str) == passphrase
-            })
-            .map(|(_, _, key)| key.clone())
+    let hit = KEY_CACHE.with_borrow_mut(|cache| {
+        let at = cache.iter().position(|(p, pass, _)| {
+            p.as_str() == pem && pass.as_deref().map(String::as_str) == passphrase
+        })?;
+        // The most recently used entry goes last.
+        let entry = cache.remove(at);
+        let key = entry.2.clone();
+        cache.push(entry);
+        Some(key)
     });
     if let Some(key) = hit {
         return Ok(key);
