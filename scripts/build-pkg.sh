@@ -26,8 +26,9 @@ build() { # target out-dir package-type cargo-features [rust opt-level]
 }
 
 # The Node build signs and verifies with node:crypto (OpenSSL), which also decrypts an
-# ENCRYPTED PRIVATE KEY: no RustCrypto arithmetic in it at all. The web build (browsers,
-# bundlers, Workers-like runtimes) carries RustCrypto's `rsa` and `p256`, without
+# ENCRYPTED PRIVATE KEY: no RSA or ECDSA arithmetic in it, and none of our own on key
+# integers (an EC scalar's range is elliptic-curve's SecretKey check, constant time). The web
+# build (browsers, bundlers, Workers-like runtimes) carries RustCrypto's `rsa` and `p256`, without
 # `encrypted-keys` (PBES2's scrypt, PBKDF2 and AES are ~170 KB): it refuses encrypted keys.
 # It is optimised for size (opt-level "s": 610 -> 424 KB raw): its RSA runs on crypto-bigint,
 # whose speed in a browser is reported by `make bench`, not a target.

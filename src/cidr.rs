@@ -35,9 +35,20 @@ impl Ipv4Cidr {
         self.prefix
     }
 
-    /// Whether `ip` is inside this network. IPv6 addresses are never inside.
+    /// Whether `ip` is inside this network. An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`,
+    /// what a dual-stack Node server reports for an IPv4 client) is the IPv4 address it
+    /// carries; any other IPv6 address is never inside.
+    ///
+    /// ```
+    /// use cloudfront_edge_auth::Ipv4Cidr;
+    /// let net: Ipv4Cidr = "203.0.113.0/24".parse().unwrap();
+    /// assert!(net.contains("::ffff:203.0.113.9".parse().unwrap()));
+    /// assert!(!net.contains("2001:db8::1".parse().unwrap()));
+    /// ```
     pub fn contains(&self, ip: IpAddr) -> bool {
-        let IpAddr::V4(ip) = ip else { return false };
+        let IpAddr::V4(ip) = ip.to_canonical() else {
+            return false;
+        };
         if self.prefix == 0 {
             return true;
         }

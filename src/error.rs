@@ -291,12 +291,17 @@ pub enum SignError {
         /// What was given.
         name: String,
     },
-    /// The crypto backend could not sign (RSA or ECDSA): the system random number generator,
-    /// which RSA blinding needs, failed, or the backend refused the key. Code `ERR_SIGN_RSA`,
-    /// kept from when only RSA was signed.
+    /// The crypto backend could not make an RSA signature: the system random number
+    /// generator, which RSA blinding needs, failed, or the backend refused the key.
     #[error("signing failed: {reason}")]
-    Crypto {
-        /// What the backend reported, without key material.
+    Rsa {
+        /// Why, in the same words from every backend, without key material.
+        reason: &'static str,
+    },
+    /// The crypto backend could not make an ECDSA P-256 signature.
+    #[error("signing failed: {reason}")]
+    Ecdsa {
+        /// Why, in the same words from every backend, without key material.
         reason: &'static str,
     },
 }
@@ -307,7 +312,8 @@ impl SignError {
             SignError::UnsupportedScheme { .. } | SignError::MissingUrl => "ERR_SIGN_URL",
             SignError::MissingDateLessThan | SignError::InvalidDate { .. } => "ERR_SIGN_DATE",
             SignError::UnsupportedAlgorithm { .. } => "ERR_SIGN_ALGORITHM",
-            SignError::Crypto { .. } => "ERR_SIGN_RSA",
+            SignError::Rsa { .. } => "ERR_SIGN_RSA",
+            SignError::Ecdsa { .. } => "ERR_SIGN_ECDSA",
         }
     }
 }

@@ -2,7 +2,18 @@
 //! internals with no semver promise, kept out of the default build and its docs.
 
 pub use crate::crypto::{PrivateKeyFormat, PublicKeyFormat, SigningKey, VerifyingKey, BACKEND};
-use crate::error::EncodingError;
+use crate::error::{EncodingError, KeyError};
+
+/// The check `keys` makes on an RSA private key's primes (PKCS#8 DER) before any backend sees
+/// it: both at most half the modulus wide. The test vectors drive [`SigningKey`] directly,
+/// below `PrivateKey`'s size rules, so they call this first as `PrivateKey` does.
+pub fn check_rsa_pkcs8_primes(der: &[u8]) -> Result<(), KeyError> {
+    use pkcs8::der::Decode as _;
+    let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(crate::keys::der_error)?;
+    let key = pkcs1::RsaPrivateKeyRef::from_der(info.private_key.as_bytes())
+        .map_err(crate::keys::der_error)?;
+    crate::keys::check_rsa_prime_widths(&key)
+}
 
 /// Encodes bytes the way CloudFront expects in `Policy`, `Signature` and their cookies.
 ///

@@ -22,12 +22,10 @@
 //! let cookies = signer.sign_policy(&Policy::Custom(policy))?.to_cookies();
 //!
 //! let verifier = Verifier::new(KeyGroup::new(vec![(id, PublicKey::from_pem(public_pem)?)])?);
-//! let verdict = verifier.verify(&Request {
-//!     url: "https://d.example/private/movie.mp4",
-//!     cookie_header: Some(&cookies.to_cookie_header()),
-//!     client_ip: None,
-//!     now: 1_800_000_000,
-//! });
+//! let header = cookies.to_cookie_header();
+//! let mut request = Request::new("https://d.example/private/movie.mp4", 1_800_000_000);
+//! request.cookie_header = Some(&header);
+//! let verdict = verifier.verify(&request);
 //! assert!(verdict.is_ok());
 //! # Ok(()) }
 //! ```

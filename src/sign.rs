@@ -175,7 +175,9 @@ impl Signer {
 
     /// Raw signature of `message`: RSASSA-PKCS1-v1_5 for an RSA key, DER-encoded ECDSA for a
     /// P-256 key, over its SHA-1 or SHA-256 digest.
-    pub fn sign_bytes(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+    // Not public: a raw signature over arbitrary bytes is not a CloudFront operation, and the
+    // key is a signing key for policies only.
+    pub(crate) fn sign_bytes(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
         self.key.signing_key().sign(self.algorithm, message)
     }
 
@@ -198,8 +200,21 @@ impl Signer {
     /// Signs policy JSON given verbatim (the SDK's `policy` option). The caller validates it
     /// first with [`crate::CustomPolicy::from_json`]; the bytes are signed as given.
     pub fn sign_policy_json(&self, json: &str) -> Result<SignedPolicy, SignError> {
+        self.sign_policy_text(json, None)
+    }
+
+    /// Signs policy text as given, carried as `Expires` when `canned_expires` is given (the
+    /// text is then the canned policy of that expiry, as the SDK builds it) or as `Policy`.
+    pub(crate) fn sign_policy_text(
+        &self,
+        json: &str,
+        canned_expires: Option<u64>,
+    ) -> Result<SignedPolicy, SignError> {
         let signature = encoding::encode(&self.sign_bytes(json.as_bytes())?);
-        let carrier = PolicyCarrier::Policy(encoding::encode(json.as_bytes()));
+        let carrier = match canned_expires {
+            Some(at) => PolicyCarrier::Expires(at),
+            None => PolicyCarrier::Policy(encoding::encode(json.as_bytes())),
+        };
         Ok(self.finish(carrier, signature))
     }
 

@@ -290,17 +290,68 @@ fn enforces_the_ip_range() {
         .to_cookies()
         .to_cookie_header();
     let from = |ip: Option<&str>| {
-        verifier.verify(&Request {
-            url: URL,
-            cookie_header: Some(&header),
-            client_ip: ip.map(|ip| ip.parse().unwrap()),
-            now: NOW,
-        })
+        let mut request = Request::new(URL, NOW);
+        request.cookie_header = Some(&header);
+        request.client_ip = ip.map(|ip| ip.parse().unwrap());
+        verifier.verify(&request)
     };
     assert!(from(Some("203.0.113.9")).is_ok());
     assert_eq!(from(Some("203.0.114.9")), Err(Denied::IpMismatch));
     assert_eq!(from(Some("2001:db8::1")), Err(Denied::IpMismatch));
     assert_eq!(from(None), Err(Denied::IpMismatch));
+}
+
+#[test]
+fn compares_an_ipv4_mapped_ipv6_client_address_as_ipv4() {
+    // What a dual-stack Node server reports for an IPv4 viewer: `::ffff:a.b.c.d`.
+    let verifier = Verifier::new(group());
+    let header = signer()
+        .sign_policy(&custom(None, Some("203.0.113.0/24")))
+        .unwrap()
+        .to_cookies()
+        .to_cookie_header();
+    let from = |ip: &str| {
+        let mut request = Request::new(URL, NOW);
+        request.cookie_header = Some(&header);
+        request.client_ip = Some(ip.parse().unwrap());
+        verifier.verify(&request)
+    };
+    assert!(from("::ffff:203.0.113.9").is_ok());
+    assert_eq!(from("::ffff:203.0.114.9"), Err(Denied::IpMismatch));
+    // The deprecated IPv4-compatible form is an IPv6 address, not a mapped IPv4 one.
+    assert_eq!(from("::203.0.113.9"), Err(Denied::IpMismatch));
+}
+
+#[test]
+fn a_denial_is_an_error_for_question_mark() {
+    fn accept(verdict: cloudfront_edge_auth::Verdict) -> Result<u64, Box<dyn std::error::Error>> {
+        Ok(verdict?.expires_at())
+    }
+    let error = accept(Err(Denied::Expired { at: NOW })).unwrap_err();
+    assert_eq!(error.to_string(), format!("expired at {NOW}"));
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn signer_and_verifier_are_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<cloudfront_edge_auth::Signer>();
+    shared::<Verifier>();
+    // And they are used so: one of each, from several threads at once.
+    let signer = signer();
+    let verifier = Verifier::new(group());
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                let header = signer
+                    .sign_policy(&custom(None, None))
+                    .unwrap()
+                    .to_cookies()
+                    .to_cookie_header();
+                assert!(verifier.verify(&cookie_request(URL, &header, NOW)).is_ok());
+            });
+        }
+    });
 }
 
 #[test]
@@ -331,12 +382,9 @@ fn accepts_botocore_condition_order() {
     let signer = signer().with_style(SignerStyle::Botocore);
     let policy = custom(Some(NOW - 5), Some("0.0.0.0/0"));
     let url = signer.sign_policy(&policy).unwrap().to_url(URL);
-    let accepted = Verifier::new(group()).verify(&Request {
-        url: &url,
-        cookie_header: None,
-        client_ip: Some("198.51.100.1".parse().unwrap()),
-        now: NOW,
-    });
+    let mut request = Request::new(&url, NOW);
+    request.client_ip = Some("198.51.100.1".parse().unwrap());
+    let accepted = Verifier::new(group()).verify(&request);
     assert!(accepted.is_ok(), "{accepted:?}");
 }
 
@@ -446,8 +494,10 @@ fn signature_verifies_against_the_raw_policy_bytes() {
             .to_json_with(SignerStyle::AwsSdkJs)
             .into_bytes()
     );
-    let raw = signer().sign_bytes(&bytes).unwrap();
-    assert_eq!(to_cloudfront_base64(&raw), signed.signature());
+    // RSASSA-PKCS1-v1_5 is deterministic: the same signature over exactly those bytes.
+    let json = String::from_utf8(bytes).unwrap();
+    let raw = signer().sign_policy_json(&json).unwrap();
+    assert_eq!(raw.signature(), signed.signature());
 }
 
 #[test]

@@ -92,12 +92,10 @@ pub struct SigningKey {
 }
 
 impl SigningKey {
-    /// Hands checked DER to the backend. The caller has read `kind` from this very DER
-    /// ([`crate::PrivateKey`] does); a backend refusal is [`KeyError::Invalid`].
+    /// Hands checked DER to the backend. The caller has read `kind` from this very DER and
+    /// checked it ([`crate::PrivateKey`] does, in `keys`); a backend refusal is
+    /// [`KeyError::Invalid`], in the same words from every backend.
     pub fn from_der(kind: KeyKind, format: PrivateKeyFormat, der: &[u8]) -> Result<Self, KeyError> {
-        if let KeyKind::Rsa { bits } = kind {
-            check_rsa_private_key(format, der, bits)?;
-        }
         Ok(SigningKey {
             kind,
             inner: backend::SigningKey::from_der(kind, format, der)?,
@@ -126,7 +124,12 @@ impl std::fmt::Debug for SigningKey {
     }
 }
 
-/// Why a private key whose parts disagree is refused, in both backends' words alike.
+/// Why a private key whose parts disagree is refused, in both backends' words alike: the
+/// `rsa` crate (native, web build) refuses an RSA key whose `d`, `p` or `q` disagree; the
+/// Node build refuses an EC key whose embedded point is not its scalar's. OpenSSL signs
+/// correctly with an RSA key whose `d` or a prime is wrong (its CRT fault check falls back to
+/// the intact half): the Node build takes such a key, and only arithmetic of our own could
+/// refuse it there (docs/security.md).
 pub(crate) const INCONSISTENT: &str =
     "the private key's parts do not agree with each other (a damaged or edited key)";
 
@@ -145,133 +148,6 @@ fn not_on_curve() -> KeyError {
     KeyError::Invalid {
         detail: "the EC point is not a point of the P-256 curve".into(),
     }
-}
-
-/// An RSA private key checked before any backend sees it, so both backends give the same
-/// answer to the same key:
-///
-/// - Both primes at most half the modulus wide, as every key generator makes them
-///   (`openssl genrsa`, `ssh-keygen`, AWS). The `rsa` crate's constant-time CRT arithmetic sizes
-///   its buffers from the modulus and refuses wider primes; OpenSSL takes them.
-/// - The parts agree, as the `rsa` crate checks them (RFC 8017 §3.2): `d < n`, `p` and `q` odd,
-///   distinct and over 1, `n = p * q`, and `d * e = 1 (mod p - 1)` and `(mod q - 1)`. OpenSSL
-///   loads a key with a wrong `d` or a wrong prime and still signs correctly (its CRT fault
-///   check falls back to the other half); the `rsa` crate refuses it.
-/// - The encoded CRT values in range (RFC 8017 §3.2): `dP < p`, `dQ < q`, `qInv < p`. OpenSSL
-///   cannot sign with an unreduced `qInv`; the `rsa` crate ignores all three. Their values are
-///   not checked further: the `rsa` crate recomputes them from `d`, `p` and `q`, and a reduced
-///   but wrong one still gives OpenSSL's right signature (its fault check again).
-///
-/// The arithmetic is `crypto-bigint`'s (the `rsa` crate's own), constant time; only whether
-/// the key is consistent is revealed, never which part is wrong.
-fn check_rsa_private_key(
-    format: PrivateKeyFormat,
-    der: &[u8],
-    bits: usize,
-) -> Result<(), KeyError> {
-    use pkcs8::der::Decode as _;
-    let malformed = |e: pkcs8::der::Error| KeyError::Pem {
-        detail: e.to_string(),
-    };
-    let pkcs1 = match format {
-        PrivateKeyFormat::Pkcs8 => pkcs8::PrivateKeyInfoRef::from_der(der)
-            .map_err(malformed)?
-            .private_key
-            .as_bytes(),
-        _ => der,
-    };
-    let key = pkcs1::RsaPrivateKeyRef::from_der(pkcs1).map_err(malformed)?;
-    let width = |integer: &[u8]| {
-        let significant = &integer[integer
-            .iter()
-            .position(|&b| b != 0)
-            .unwrap_or(integer.len())..];
-        significant.first().map_or(0, |&top| {
-            significant.len() * 8 - top.leading_zeros() as usize
-        })
-    };
-    // Half the modulus's own width, as the `rsa` crate counts it (`bits` counts whole bytes,
-    // as CloudFront's "2048-bit" does: a 2041-bit modulus is a 2048-bit key there).
-    let half = width(key.modulus.as_bytes()).div_ceil(2);
-    if width(key.prime1.as_bytes()) > half || width(key.prime2.as_bytes()) > half {
-        return Err(KeyError::Invalid {
-            detail: "RSA keys whose primes differ in size are not supported".into(),
-        });
-    }
-    if !rsa_parts_agree(&key, bits, half) {
-        return Err(KeyError::Invalid {
-            detail: INCONSISTENT.into(),
-        });
-    }
-    Ok(())
-}
-
-/// `d < n`, `p` and `q` odd, distinct and over 1, `n = p * q`, `d * e = 1 (mod p - 1)` and
-/// `(mod q - 1)`: the `rsa` crate's `validate` for two primes. `bits` is the modulus width and
-/// `half` the primes' (already checked to fit).
-///
-/// Only division and modular addition are used: `n = p * q` as `n / p = q` remainder 0, and
-/// `d * e mod (p - 1)` as `(d mod (p - 1)) * e` by doubling and adding over the bits of the
-/// public `e`. `crypto-bigint`'s multiplication (Karatsuba, ~50 KB of wasm) would double what
-/// the Node build's cold start compiles for this check.
-fn rsa_parts_agree(key: &pkcs1::RsaPrivateKeyRef<'_>, bits: usize, half: usize) -> bool {
-    use crypto_bigint::{BoxedUint, CtEq as _, CtLt as _, Integer as _, NonZero};
-    let (Ok(bits), Ok(half)) = (u32::try_from(bits), u32::try_from(half)) else {
-        return false;
-    };
-    let read = |integer: &[u8], precision: u32| BoxedUint::from_be_slice(integer, precision).ok();
-    let (Some(n), Some(d), Some(p), Some(q), Some(wide_q)) = (
-        read(key.modulus.as_bytes(), bits),
-        read(key.private_exponent.as_bytes(), bits),
-        read(key.prime1.as_bytes(), half),
-        read(key.prime2.as_bytes(), half),
-        read(key.prime2.as_bytes(), bits),
-    ) else {
-        // A `d` wider than the modulus.
-        return false;
-    };
-    // Public, and at most 2^33 - 1 (checked with the public key).
-    let e = key
-        .public_exponent
-        .as_bytes()
-        .iter()
-        .fold(0u64, |acc, &b| acc << 8 | u64::from(b));
-    let two = BoxedUint::from(2u64);
-    // Primes under 2 would divide by zero below: refused before any arithmetic.
-    let primes_usable =
-        !(p.ct_lt(&two) | q.ct_lt(&two) | !p.is_odd() | !q.is_odd() | p.ct_eq(&q)).to_bool();
-    let Some(p_divisor) = NonZero::new(p.clone()).into_option() else {
-        return false;
-    };
-    if !primes_usable {
-        return false;
-    }
-    let (Some(dp), Some(dq), Some(qinv)) = (
-        read(key.exponent1.as_bytes(), half),
-        read(key.exponent2.as_bytes(), half),
-        read(key.coefficient.as_bytes(), half),
-    ) else {
-        // A CRT value wider than the primes.
-        return false;
-    };
-    let (quotient, remainder) = n.div_rem(&p_divisor);
-    let mut agree = d.ct_lt(&n) & remainder.is_zero() & quotient.ct_eq(&wide_q);
-    agree &= dp.ct_lt(&p) & dq.ct_lt(&q) & qinv.ct_lt(&p);
-    for prime in [&p, &q] {
-        let Some(order) = NonZero::new(prime.wrapping_sub(BoxedUint::one())).into_option() else {
-            return false;
-        };
-        let d_mod = d.rem(&order);
-        let mut de = BoxedUint::zero_with_precision(half);
-        for bit in (0..u64::BITS - e.leading_zeros()).rev() {
-            de = de.add_mod(&de, &order);
-            if e >> bit & 1 == 1 {
-                de = de.add_mod(&d_mod, &order);
-            }
-        }
-        agree &= de.is_one();
-    }
-    agree.to_bool()
 }
 
 /// A public key held by the backend, parsed once. Cloning shares it.

@@ -63,13 +63,16 @@ fn options(entries: &[(&'static str, &JsValue)]) -> Result<Object, JsValue> {
     Ok(object)
 }
 
-/// `{ key: <DER>, format: "der", type }`: the DER is copied into a fresh JS buffer.
-fn der_options(der: &[u8], kind: &str) -> Result<Object, JsValue> {
-    options(&[
-        ("key", &Uint8Array::from(der).into()),
+/// `{ key: <DER>, format: "der", type }`: the DER is copied into a fresh JS buffer, which
+/// is returned too, so a private key's copy can be zeroed once OpenSSL has read it.
+fn der_options(der: &[u8], kind: &str) -> Result<(Object, Uint8Array), JsValue> {
+    let copy = Uint8Array::from(der);
+    let options = options(&[
+        ("key", &copy.clone().into()),
         ("format", &"der".into()),
         ("type", &kind.into()),
-    ])
+    ])?;
+    Ok((options, copy))
 }
 
 fn refused(what: &str) -> KeyError {
@@ -94,15 +97,17 @@ fn spki_der(public: &KeyObject) -> Result<Vec<u8>, KeyError> {
 /// JWK's `x` and `y` are the point's coordinates, 32 bytes each (RFC 7518 §6.2.1).
 fn ec_spki_der(key: &KeyObject) -> Result<Vec<u8>, KeyError> {
     use base64::Engine as _;
-    /// SubjectPublicKeyInfo { id-ecPublicKey, prime256v1 }, BIT STRING of 66 bytes, then 0x04.
-    const PREFIX: [u8; 27] = [
-        0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08,
-        0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04,
-    ];
+    use pkcs8::der::asn1::{AnyRef, BitStringRef, ObjectIdentifier};
+    use pkcs8::der::Encode as _;
+    use pkcs8::spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
+    /// `id-ecPublicKey` and `prime256v1` (RFC 5480 §2.1.1).
+    const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+    const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
     let jwk = options(&[("format", &"jwk".into())])
         .and_then(|options| key.export_jwk(&options))
         .map_err(|_| refused("public key"))?;
-    let mut der = PREFIX.to_vec();
+    // SEC1's uncompressed point: 0x04, then x and y.
+    let mut point = vec![0x04];
     for name in ["x", "y"] {
         let coordinate = js_sys::Reflect::get(&jwk, &name.into())
             .ok()
@@ -114,9 +119,16 @@ fn ec_spki_der(key: &KeyObject) -> Result<Vec<u8>, KeyError> {
             })
             .filter(|bytes| bytes.len() == 32)
             .ok_or_else(|| refused("public key"))?;
-        der.extend(coordinate);
+        point.extend(coordinate);
     }
-    Ok(der)
+    let spki = SubjectPublicKeyInfoRef {
+        algorithm: AlgorithmIdentifierRef {
+            oid: EC_PUBLIC_KEY,
+            parameters: Some(AnyRef::from(&P256)),
+        },
+        subject_public_key: BitStringRef::from_bytes(&point).map_err(|_| refused("public key"))?,
+    };
+    spki.to_der().map_err(|_| refused("public key"))
 }
 
 #[derive(Clone)]
@@ -142,8 +154,11 @@ impl SigningKey {
             (_, PrivateKeyFormat::Pkcs8) => "pkcs8",
             _ => return Err(refused("key encoding")),
         };
-        let options = der_options(der, wrapping).map_err(|_| refused("private key"))?;
-        let key = create_private_key(&options).map_err(|_| match kind {
+        let (options, copy) = der_options(der, wrapping).map_err(|_| refused("private key"))?;
+        let key = create_private_key(&options);
+        // OpenSSL has its own copy now (or refused): the JS one is wiped either way.
+        copy.fill(0, 0, copy.length());
+        let key = key.map_err(|_| match kind {
             // Everything but the embedded point's place on the curve was checked before.
             KeyKind::EcdsaP256 => super::not_on_curve(),
             KeyKind::Rsa { .. } => refused("private key"),
@@ -155,8 +170,10 @@ impl SigningKey {
             public,
             proven: Rc::new(Cell::new(false)),
         };
-        // An RSA key's parts were checked against each other before it came here
-        // (`check_rsa_private_key`). An EC key's embedded public point is not checked by
+        // An RSA key is OpenSSL's to judge: one whose `d` or a prime disagrees with the rest
+        // still signs correctly here (OpenSSL's CRT fault check falls back to the intact
+        // half), so it is taken, where the `rsa` crate refuses it (docs/security.md); each
+        // signature is checked until one verifies (`sign`). An EC key's embedded point is not checked by
         // OpenSSL against its scalar, where `p256` refuses a mismatch: one signature made and
         // checked against that point (cheap for P-256) gives the same answer.
         if kind == KeyKind::EcdsaP256 {
@@ -186,10 +203,12 @@ impl SigningKey {
         hash: HashAlgorithm,
         message: &[u8],
     ) -> Result<Vec<u8>, SignError> {
-        let failed = || SignError::Crypto {
-            reason: match self.kind {
-                KeyKind::Rsa { .. } => super::RSA_SIGN_FAILED,
-                KeyKind::EcdsaP256 => super::ECDSA_SIGN_FAILED,
+        let failed = || match self.kind {
+            KeyKind::Rsa { .. } => SignError::Rsa {
+                reason: super::RSA_SIGN_FAILED,
+            },
+            KeyKind::EcdsaP256 => SignError::Ecdsa {
+                reason: super::ECDSA_SIGN_FAILED,
             },
         };
         let algorithm = algorithm(hash);
@@ -232,7 +251,7 @@ impl VerifyingKey {
             PublicKeyFormat::Pkcs1 => "pkcs1",
             PublicKeyFormat::Spki => "spki",
         };
-        let options = der_options(der, wrapping).map_err(|_| refused("public key"))?;
+        let (options, _) = der_options(der, wrapping).map_err(|_| refused("public key"))?;
         let key = create_public_key(&options.into()).map_err(|_| match kind {
             // The SPKI and the point's encoding were checked before: what OpenSSL can still
             // refuse is a point off the curve.
@@ -265,7 +284,10 @@ pub(super) fn decrypt_pkcs8(
         .map_err(|_| KeyError::Decrypt)?;
     let key = create_private_key(&load).map_err(|_| KeyError::Decrypt)?;
     let der = key.export(&export).map_err(|_| KeyError::Decrypt)?;
-    Ok(Zeroizing::new(der.to_vec()))
+    let copy = Zeroizing::new(der.to_vec());
+    // The decrypted key's JS buffer is wiped once copied into zeroized wasm memory.
+    der.fill(0, 0, der.length());
+    Ok(copy)
 }
 
 /// Node decrypts every PBES2 key OpenSSL knows.

@@ -23,6 +23,12 @@ fn invalid(error: impl std::fmt::Display) -> KeyError {
     }
 }
 
+fn inconsistent() -> KeyError {
+    KeyError::Invalid {
+        detail: super::INCONSISTENT.into(),
+    }
+}
+
 fn wrong_format(kind: KeyKind) -> KeyError {
     KeyError::Invalid {
         detail: format!("a {kind:?} key cannot come in this encoding"),
@@ -81,12 +87,14 @@ impl SigningKey {
         der: &[u8],
     ) -> Result<Self, KeyError> {
         Ok(match (kind, format) {
-            // `rsa` checks the key's consistency here (n = p * q, d against e).
+            // `rsa` checks the key's consistency here (RFC 8017 §3.2: d < n, n = p * q,
+            // d * e = 1 mod p - 1 and q - 1). Its structure was checked in `keys`: what it can
+            // still refuse is parts that disagree, said in one fixed message.
             (KeyKind::Rsa { .. }, PrivateKeyFormat::Pkcs1) => SigningKey::Rsa(Arc::new(
-                rsa::PrivateKey::from_pkcs1_der(der).map_err(invalid)?,
+                rsa::PrivateKey::from_pkcs1_der(der).map_err(|_| inconsistent())?,
             )),
             (KeyKind::Rsa { .. }, PrivateKeyFormat::Pkcs8) => SigningKey::Rsa(Arc::new(
-                rsa::PrivateKey::from_pkcs8_der(der).map_err(invalid)?,
+                rsa::PrivateKey::from_pkcs8_der(der).map_err(|_| inconsistent())?,
             )),
             (KeyKind::EcdsaP256, PrivateKeyFormat::Sec1) => {
                 check_ec_public_point(der)?;
@@ -114,15 +122,14 @@ impl SigningKey {
     ) -> Result<Vec<u8>, SignError> {
         let digest = digest(hash, message);
         match self {
-            SigningKey::Rsa(key) => {
-                key.sign(pkcs1v15(hash), &digest)
-                    .map_err(|_| SignError::Crypto {
-                        reason: super::RSA_SIGN_FAILED,
-                    })
-            }
+            SigningKey::Rsa(key) => key
+                .sign(pkcs1v15(hash), &digest)
+                .map_err(|_| SignError::Rsa {
+                    reason: super::RSA_SIGN_FAILED,
+                }),
             SigningKey::Ecdsa(key) => {
                 let signature: p256::ecdsa::Signature =
-                    key.sign_prehash(&digest).map_err(|_| SignError::Crypto {
+                    key.sign_prehash(&digest).map_err(|_| SignError::Ecdsa {
                         reason: super::ECDSA_SIGN_FAILED,
                     })?;
                 Ok(signature.to_der().as_bytes().to_vec())

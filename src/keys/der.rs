@@ -84,23 +84,12 @@ fn check_pkcs8_v1(info: &PrivateKeyInfoRef<'_>, der: &[u8]) -> Result<(), KeyErr
 /// An EC P-256 private key's embedded point, if any, well encoded, and its scalar `d` one
 /// `p256` takes: 24 to 32 bytes, and `0 < d < n` (the group order). OpenSSL takes a zero
 /// scalar, one at or over the order (reduced modulo it) and one of any length, and signs with
-/// it; the same key must get the same answer in every build. Compared in constant time.
+/// it; the same key must get the same answer in every build. `elliptic-curve`'s `SecretKey`
+/// (the `p256` curve's, without its arithmetic: the Node build carries only the curve's
+/// constants) decides, in constant time, as the web build's `p256` decides on import.
 fn check_ec_private_key(key: &sec1::EcPrivateKey<'_>) -> Result<(), KeyError> {
-    use crypto_bigint::{BoxedUint, CtLt as _};
-    /// The order of the P-256 group (FIPS 186-5, SEC 2 `secp256r1`).
-    const ORDER: [u8; 32] = [
-        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63,
-        0x25, 0x51,
-    ];
     check_ec_point_encoding(key.public_key)?;
-    let scalar = key.private_key;
-    let in_range = (24..=32).contains(&scalar.len()) && {
-        let d = BoxedUint::from_be_slice(scalar, 256).ok();
-        let order = BoxedUint::from_be_slice_vartime(&ORDER);
-        d.is_some_and(|d| (!d.is_zero() & d.ct_lt(&order)).to_bool())
-    };
-    if !in_range {
+    if p256::SecretKey::from_slice(key.private_key).is_err() {
         return Err(KeyError::Invalid {
             detail: "the EC private scalar is not one P-256 takes (24 to 32 bytes, above zero and below the group order)".into(),
         });
@@ -133,7 +122,33 @@ pub(super) fn rsa_private_kind(der: &[u8]) -> Result<KeyKind, KeyError> {
     }
     let bits = modulus_bits(key.modulus.as_bytes())?;
     check_public_exponent(key.public_exponent.as_bytes())?;
+    check_rsa_prime_widths(&key)?;
     Ok(KeyKind::Rsa { bits })
+}
+
+/// Both primes at most half the modulus wide, as every key generator makes them (`openssl
+/// genrsa`, `ssh-keygen`, AWS). The `rsa` crate's constant-time CRT arithmetic sizes its
+/// buffers from the modulus and refuses wider primes; OpenSSL takes them: refused here for
+/// every build. Only the integers' widths are read, no arithmetic on them.
+pub(crate) fn check_rsa_prime_widths(key: &pkcs1::RsaPrivateKeyRef<'_>) -> Result<(), KeyError> {
+    let width = |integer: &[u8]| {
+        let significant = &integer[integer
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(integer.len())..];
+        significant.first().map_or(0, |&top| {
+            significant.len() * 8 - top.leading_zeros() as usize
+        })
+    };
+    // Half the modulus's own width, as the `rsa` crate counts it (`bits` counts whole bytes,
+    // as CloudFront's "2048-bit" does: a 2041-bit modulus is a 2048-bit key there).
+    let half = width(key.modulus.as_bytes()).div_ceil(2);
+    if width(key.prime1.as_bytes()) > half || width(key.prime2.as_bytes()) > half {
+        return Err(KeyError::Invalid {
+            detail: "RSA keys whose primes differ in size are not supported".into(),
+        });
+    }
+    Ok(())
 }
 
 /// The size of a PKCS#1 `RSAPublicKey`, checked.
@@ -252,7 +267,7 @@ pub(super) fn check_null_parameters(
     }
 }
 
-pub(super) fn der_error(e: impl std::fmt::Display) -> KeyError {
+pub(crate) fn der_error(e: impl std::fmt::Display) -> KeyError {
     KeyError::Pem {
         detail: e.to_string(),
     }

@@ -11,6 +11,9 @@ mod der;
 mod private;
 mod public;
 
+// For the `fuzzing` module (the test vectors check RSA primes as `PrivateKey` does).
+#[cfg(feature = "fuzzing")]
+pub(crate) use der::{check_rsa_prime_widths, der_error};
 pub use private::PrivateKey;
 pub use public::PublicKey;
 

@@ -275,6 +275,11 @@ fn check_epoch(value: u64) -> Result<(), PolicyError> {
     Ok(())
 }
 
+/// Writes `value` as a JSON string the way `JSON.stringify` does (the SDK's policy text).
+pub(crate) fn push_sdk_json_string(out: &mut String, value: &str) {
+    push_json_string(out, value, SignerStyle::AwsSdkJs);
+}
+
 /// Writes `value` as a JSON string the way `JSON.stringify` (AwsSdkJs) or Python's
 /// `json.dumps` with `ensure_ascii` (Botocore) does.
 fn push_json_string(out: &mut String, value: &str, style: SignerStyle) {

@@ -51,6 +51,10 @@ impl Denied {
     }
 }
 
+/// A denial is a value of the [`crate::Verdict`], not a failure of the call; it is an
+/// [`std::error::Error`] too, so `?` can pass it on as one.
+impl std::error::Error for Denied {}
+
 impl std::fmt::Display for Denied {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -17,8 +17,17 @@ use crate::keys::KeyGroup;
 use crate::policy::Policy;
 use crate::request::CredentialSource;
 
-/// What a request presented, for [`Verifier::verify`].
+/// What a request presented, for [`Verifier::verify`]. Made with [`Request::new`], then
+/// the optional parts set (more may be added, so it cannot be written as a literal).
+///
+/// ```
+/// use cloudfront_edge_auth::Request;
+/// let mut request = Request::new("https://d.example/private/a.png", 1_800_000_000);
+/// request.cookie_header = Some("CloudFront-Expires=1900000000; ...");
+/// request.client_ip = "::ffff:203.0.113.9".parse().ok();
+/// ```
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Request<'a> {
     /// The full viewer URL, `https://host/path?query`, as the viewer sent it.
     pub url: &'a str,
@@ -28,6 +37,19 @@ pub struct Request<'a> {
     pub client_ip: Option<IpAddr>,
     /// The current time, epoch seconds.
     pub now: u64,
+}
+
+impl<'a> Request<'a> {
+    /// A request for `url` (the full viewer URL) at `now` (epoch seconds), with no cookies
+    /// and no known viewer address.
+    pub fn new(url: &'a str, now: u64) -> Self {
+        Request {
+            url,
+            cookie_header: None,
+            client_ip: None,
+            now,
+        }
+    }
 }
 
 /// The outcome of a verification.
@@ -69,12 +91,10 @@ impl Accepted {
 /// # fn demo(group: cloudfront_edge_auth::KeyGroup, cookie: &str) {
 /// use cloudfront_edge_auth::{Request, Verifier};
 /// let verifier = Verifier::new(group);
-/// let verdict = verifier.verify(&Request {
-///     url: "https://d.example/private/a.png",
-///     cookie_header: Some(cookie),
-///     client_ip: "203.0.113.9".parse().ok(),
-///     now: 1_800_000_000,
-/// });
+/// let mut request = Request::new("https://d.example/private/a.png", 1_800_000_000);
+/// request.cookie_header = Some(cookie);
+/// request.client_ip = "203.0.113.9".parse().ok();
+/// let verdict = verifier.verify(&request);
 /// match verdict {
 ///     Ok(accepted) => println!("valid until {}", accepted.expires_at()),
 ///     Err(denied) => println!("refused: {} ({denied})", denied.code()),

@@ -45,8 +45,8 @@ impl std::fmt::Debug for Presented {
 /// assert_eq!(unverified.resource(), "https://d.example/a.png");
 /// assert!(matches!(unverified.policy(), Policy::Canned(_)));
 /// assert_eq!(
-///     unverified.check_conditions(None, 1_900_000_000),
-///     Err(Denied::Expired { at: 1_900_000_000 })
+///     unverified.condition_problem(None, 1_900_000_000),
+///     Some(Denied::Expired { at: 1_900_000_000 })
 /// );
 /// assert_eq!(Unverified::read("https://d.example/a.png", None).unwrap_err(), Denied::Missing);
 /// ```
@@ -126,9 +126,20 @@ impl Unverified {
         )
     }
 
-    /// Every check but the signature's, in the verifier's order: time window, resource,
-    /// viewer IP. A policy with an IP condition never matches `client_ip: None`.
-    pub fn check_conditions(&self, client_ip: Option<IpAddr>, now: u64) -> Result<(), Denied> {
+    /// For diagnostics: the first condition the request fails, in the verifier's order (time
+    /// window, resource, viewer IP; a policy with an IP condition never matches
+    /// `client_ip: None`). `None` is **not** an acceptance: no signature has been checked.
+    pub fn condition_problem(&self, client_ip: Option<IpAddr>, now: u64) -> Option<Denied> {
+        self.check_conditions(client_ip, now).err()
+    }
+
+    /// Every check but the signature's, for the verifier once the signature has passed. Not
+    /// public: its `Ok` would read as an acceptance.
+    pub(super) fn check_conditions(
+        &self,
+        client_ip: Option<IpAddr>,
+        now: u64,
+    ) -> Result<(), Denied> {
         let policy = &self.presented.policy;
         check_window(policy, now)?;
         if let Policy::Custom(custom) = policy {

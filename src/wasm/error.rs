@@ -5,6 +5,7 @@ use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
 use crate::error::{EncodingError, Error, KeyError, PolicyError, SignError};
+use crate::sdk::SdkError;
 
 /// A JS `Error` named `CloudFrontEdgeAuthError` with `code`.
 pub(super) fn js_error(code: &str, message: &str) -> JsValue {
@@ -34,6 +35,13 @@ macro_rules! through_error {
     )*};
 }
 through_error!(EncodingError, KeyError, PolicyError, SignError);
+
+/// An `@aws-sdk/cloudfront-signer` refusal: the SDK's message, this package's code.
+impl From<SdkError> for JsValue {
+    fn from(error: SdkError) -> Self {
+        js_error(error.code(), &error.to_string())
+    }
+}
 
 /// A caller's misuse of the JS API (a missing or mistyped argument), not a core error.
 pub(super) fn invalid_argument(message: &str) -> JsValue {

@@ -4,13 +4,15 @@
 //! `wasm32`; the same bindings serve both npm builds (node:crypto and RustCrypto backends).
 
 //!
-//! - `signer.rs`: `Signer`, `getSignedUrl`, `getSignedCookies`
+//! - `signer.rs`: `Signer`, `getSignedUrl`, `getSignedCookies`; `plan.rs`: what they sign,
+//!   the SDK's way or (`strict: true`) checked against CloudFront's rules
 //! - `verifier.rs`: `Verifier` and its verdicts
 //! - `interop.rs`: reading JS arguments; `error.rs`: core errors as JS errors
 //! - here: the TypeScript typings, `hasSignedUrlParameters` and `limits`
 
 mod error;
 mod interop;
+mod plan;
 mod signer;
 mod verifier;
 
@@ -25,52 +27,98 @@ use interop::set;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
-/** Which key signs, as in `@aws-sdk/cloudfront-signer`. */
-export interface SignerOptions {
+/** The hash algorithm signed, as in `@aws-sdk/cloudfront-signer`. Defaults to `"SHA1"`. */
+export type CloudfrontSignerAlgorithm = "SHA1" | "SHA256";
+
+/** Which key signs, as in `@aws-sdk/cloudfront-signer` (plus `strict`). */
+export type CloudfrontSignerCredentials = {
   /** The CloudFront public key id (`K2JCJMDEHXQW5F`) or legacy key pair id. */
   keyPairId: string;
   /**
-   * The private key as PEM, of one of the two kinds CloudFront takes: RSA (2048 to 4096
-   * bits; `PRIVATE KEY` PKCS#8 or `RSA PRIVATE KEY` PKCS#1) or ECDSA P-256 (`PRIVATE KEY`
-   * PKCS#8 or `EC PRIVATE KEY` SEC1), or either as `ENCRYPTED PRIVATE KEY` with
-   * `passphrase`. An ECDSA key writes DER signatures (at most 72 bytes, against 256 for
-   * RSA-2048), so its cookies and URLs are shorter.
+   * The private key as PEM text, a string or its bytes (a `Buffer` from
+   * `fs.readFileSync('key.pem')`, or any `Uint8Array`), of one of the two kinds CloudFront
+   * takes: RSA (2048 to 4096 bits; `PRIVATE KEY` PKCS#8 or `RSA PRIVATE KEY` PKCS#1) or
+   * ECDSA P-256 (`PRIVATE KEY` PKCS#8 or `EC PRIVATE KEY` SEC1), or either as
+   * `ENCRYPTED PRIVATE KEY` with `passphrase`. An ECDSA key writes DER signatures (at most
+   * 72 bytes, against 256 for RSA-2048), so its cookies and URLs are shorter.
    */
-  privateKey: string;
+  privateKey: string | Uint8Array;
   /**
    * Decrypts an `ENCRYPTED PRIVATE KEY` (the Node build, with `node:crypto`; the web build
    * cannot decrypt and throws `ERR_KEY_PASSPHRASE`: pass the decrypted key).
    */
   passphrase?: string;
   /** The digest signed: defaults to `"SHA1"`; `"SHA256"` adds `Hash-Algorithm=SHA256`. */
-  algorithm?: "SHA1" | "SHA256";
-}
+  algorithm?: CloudfrontSignerAlgorithm;
+  /**
+   * Defaults to `false`: behave as `@aws-sdk/cloudfront-signer` does (sign a `policy` as
+   * given, and whatever dates and CIDR the SDK accepts; throw where it throws, with its
+   * message). `true`: refuse what CloudFront would refuse (a policy not of CloudFront's
+   * shape, a start not before the end, an epoch past 2147483647, an unreadable
+   * `dateGreaterThan`, a CIDR that is not four decimal octets), with this package's messages.
+   */
+  strict?: boolean;
+};
 
-/** What to sign, as in `@aws-sdk/cloudfront-signer`. */
-export interface PolicyOptions {
-  /** The URL to sign; optional when `policy` names a Resource. */
-  url?: string;
+/** A policy built from a URL and dates, as in `@aws-sdk/cloudfront-signer`. */
+export type CloudfrontSignParameters = {
+  /** The URL to sign. */
+  url: string;
   /** Expiry: anything `new Date()` takes (a number is milliseconds). */
-  dateLessThan?: string | number | Date;
+  dateLessThan: string | number | Date;
   /** Start of validity; giving it selects a custom policy. */
   dateGreaterThan?: string | number | Date;
   /** Viewer IPv4 address or CIDR; giving it selects a custom policy. */
   ipAddress?: string;
-  /** A complete custom policy as JSON text, signed as given (after validation). */
-  policy?: string;
-}
+  /** Not with the parameters above. */
+  policy?: never;
+};
 
-/** Options of the free functions: the signer's and the policy's together. */
-export type SignOptions = SignerOptions & PolicyOptions;
+/** A complete policy, as in `@aws-sdk/cloudfront-signer`. */
+export type CloudfrontSignPolicy = {
+  /** The URL to sign; optional when `policy` names a Resource (ignored by cookies). */
+  url?: string;
+  /** A complete custom policy as JSON text, signed byte for byte as given. */
+  policy: string;
+  dateLessThan?: never;
+  dateGreaterThan?: never;
+  ipAddress?: never;
+};
+
+/** `getSignedUrl` / `getSignedCookies` options built from a URL and dates. */
+export type CloudfrontSignInputWithParameters = CloudfrontSignerCredentials & CloudfrontSignParameters;
+/** `getSignedUrl` / `getSignedCookies` options with a complete policy. */
+export type CloudfrontSignInputWithPolicy = CloudfrontSignerCredentials & CloudfrontSignPolicy;
+/** Options of the free functions, as in `@aws-sdk/cloudfront-signer`. */
+export type CloudfrontSignInput = CloudfrontSignInputWithParameters | CloudfrontSignInputWithPolicy;
+/** @deprecated as in `@aws-sdk/cloudfront-signer`: use `CloudfrontSignInput`. */
+export type CloudfrontSignInputBase = {
+  url: string;
+  keyPairId: string;
+  privateKey: string | Uint8Array;
+  passphrase?: string;
+  dateLessThan?: string;
+  ipAddress?: string;
+  dateGreaterThan?: string;
+};
 
 /** The cookies `getSignedCookies` returns, named and ordered as the SDK does. */
-export interface CloudfrontSignedCookies {
+export interface CloudfrontSignedCookiesOutput {
   "CloudFront-Key-Pair-Id": string;
   "CloudFront-Signature": string;
   "CloudFront-Expires"?: number;
   "CloudFront-Policy"?: string;
-  "CloudFront-Hash-Algorithm"?: "SHA256";
+  "CloudFront-Hash-Algorithm"?: string;
 }
+
+/** `new Signer(options)`: the credentials of the free functions. */
+export type SignerOptions = CloudfrontSignerCredentials;
+/** What `Signer#getSignedUrl` / `#getSignedCookies` sign. */
+export type PolicyOptions = CloudfrontSignParameters | CloudfrontSignPolicy;
+/** The free functions' options (`CloudfrontSignInput`). */
+export type SignOptions = CloudfrontSignInput;
+/** `CloudfrontSignedCookiesOutput`, under this package's earlier name. */
+export type CloudfrontSignedCookies = CloudfrontSignedCookiesOutput;
 
 /** The trusted key group, as CloudFront's: one to five public keys. */
 export interface VerifierOptions {
@@ -87,7 +135,11 @@ export interface VerifyInput {
   url: string;
   /** The raw `Cookie` header. */
   cookie?: string;
-  /** The viewer's IP; a policy with an IP condition never matches without one. */
+  /**
+   * The viewer's IP; a policy with an IP condition never matches without one. An
+   * IPv4-mapped IPv6 address (`::ffff:203.0.113.9`, what a dual-stack Node server reports)
+   * is compared as the IPv4 address it carries.
+   */
   clientIp?: string;
   /** Milliseconds since the epoch; defaults to `Date.now()`. */
   now?: number;
@@ -157,14 +209,15 @@ export interface CloudFrontEdgeAuthError extends Error {
  *   `ERR_POLICY_TOO_LONG`, `ERR_BASE64`: a `policy` CloudFront would not accept.
  * - `ERR_SIGN_URL`, `ERR_SIGN_DATE`, `ERR_SIGN_ALGORITHM`: no usable `url`, date or
  *   `algorithm`.
- * - `ERR_SIGN_RSA`: the signature operation itself failed (RSA or ECDSA).
+ * - `ERR_SIGN_RSA`, `ERR_SIGN_ECDSA`: the RSA or ECDSA signature operation itself failed.
  */
 export type CloudFrontEdgeAuthErrorCode =
   | "ERR_INVALID_ARGUMENT"
   | "ERR_KEY_FORMAT" | "ERR_KEY_SIZE" | "ERR_KEY_PASSPHRASE" | "ERR_KEY_ID" | "ERR_KEY_GROUP"
   | "ERR_POLICY_JSON" | "ERR_POLICY_DATE" | "ERR_POLICY_IP" | "ERR_POLICY_STATEMENTS"
   | "ERR_POLICY_TOO_LONG" | "ERR_BASE64"
-  | "ERR_SIGN_URL" | "ERR_SIGN_DATE" | "ERR_SIGN_ALGORITHM" | "ERR_SIGN_RSA";
+  | "ERR_SIGN_URL" | "ERR_SIGN_DATE" | "ERR_SIGN_ALGORITHM" | "ERR_SIGN_RSA"
+  | "ERR_SIGN_ECDSA";
 "#;
 
 /// `hasSignedUrlParameters(querystring)`: whether a query string (without `?`) carries

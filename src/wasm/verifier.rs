@@ -69,12 +69,10 @@ impl JsVerifier {
                 .filter(|ms| ms.is_finite() && *ms >= 0.0)
                 .ok_or_else(|| invalid_argument("now must be milliseconds since the epoch"))?,
         };
-        let verdict = self.inner.verify(&Request {
-            url: &url,
-            cookie_header: cookie.as_deref(),
-            client_ip,
-            now: (now_ms / 1000.0).floor() as u64,
-        });
+        let mut request = Request::new(&url, (now_ms / 1000.0).floor() as u64);
+        request.cookie_header = cookie.as_deref();
+        request.client_ip = client_ip;
+        let verdict = self.inner.verify(&request);
         let out = Object::new();
         match verdict {
             Ok(accepted) => {

@@ -110,21 +110,13 @@ pub fn group() -> KeyGroup {
 }
 
 pub fn cookie_request<'a>(url: &'a str, cookie: &'a str, now: u64) -> Request<'a> {
-    Request {
-        url,
-        cookie_header: Some(cookie),
-        client_ip: None,
-        now,
-    }
+    let mut request = Request::new(url, now);
+    request.cookie_header = Some(cookie);
+    request
 }
 
 pub fn url_request(url: &str, now: u64) -> Request<'_> {
-    Request {
-        url,
-        cookie_header: None,
-        client_ip: None,
-        now,
-    }
+    Request::new(url, now)
 }
 
 /// DER wrapped as PEM with `label`, 64 characters a line.

@@ -160,6 +160,7 @@ describe('the packed npm package', () => {
 import { Signer, Verifier, getSignedUrl, getSignedCookies, hasSignedUrlParameters, limits } from 'cloudfront-edge-auth';
 import type {
   CloudFrontEdgeAuthError, CloudFrontEdgeAuthErrorCode, CloudfrontSignedCookies, DenyReason, Limits, Verdict, VerifiedPolicy,
+  CloudfrontSignInput, CloudfrontSignInputWithPolicy, CloudfrontSignedCookiesOutput, CloudfrontSignerCredentials,
 } from 'cloudfront-edge-auth';
 
 declare const pem: string;
@@ -167,6 +168,11 @@ const base = { keyPairId: 'K2JCJMDEHXQW5F', privateKey: pem };
 const url: string = getSignedUrl({ ...base, url: 'https://d.example/a', dateLessThan: new Date() });
 const cookies: CloudfrontSignedCookies = getSignedCookies({ ...base, url: 'https://d.example/*', dateLessThan: '2030-01-01', ipAddress: '192.0.2.0/24', algorithm: 'SHA256' });
 const signature: string = cookies['CloudFront-Signature'];
+// The SDK's type names, and PEM bytes (a Buffer is a Uint8Array) as the private key.
+const bytes: CloudfrontSignerCredentials = { keyPairId: 'K2JCJMDEHXQW5F', privateKey: new TextEncoder().encode(pem) };
+const withPolicy: CloudfrontSignInputWithPolicy = { ...bytes, policy: '{"Statement":[{"Resource":"https://d.example/*"}]}' };
+const input: CloudfrontSignInput = withPolicy;
+const sdkCookies: CloudfrontSignedCookiesOutput = getSignedCookies({ ...input, strict: true });
 const expires: number | undefined = cookies['CloudFront-Expires'];
 const signer = new Signer({ ...base, passphrase: 'secret', algorithm: 'SHA1' });
 const again: string = signer.getSignedUrl({ url: 'https://d.example/a', dateLessThan: 1_900_000_000_000, dateGreaterThan: 0 });
@@ -195,6 +201,8 @@ if (verdict.ok) {
 
 // @ts-expect-error the hash is "SHA1" or "SHA256"
 getSignedUrl({ ...base, url: 'https://d.example/a', dateLessThan: 1, algorithm: 'MD5' });
+// @ts-expect-error a policy and dateLessThan exclude each other, as in the SDK
+getSignedUrl({ ...base, policy: '{}', dateLessThan: 1 });
 // @ts-expect-error keyPairId is required
 new Signer({ privateKey: pem });
 // @ts-expect-error a verdict must be narrowed on ok before its expiry is read
@@ -236,6 +244,6 @@ const reason: string | undefined = verdict.ok ? undefined : verdict.reason;
       output = error.stdout;
     }
     const errorLines = new Set([...output.matchAll(/misuse\.mts\((\d+),/g)].map((m) => m[1]));
-    assert.equal(errorLines.size, 8, `expected 8 misuse errors:\n${output}`);
+    assert.equal(errorLines.size, 9, `expected 9 misuse errors:\n${output}`);
   });
 });

@@ -328,7 +328,9 @@ describe('refuses with the right reason', () => {
     const { header } = customCookies();
     const request = { url: 'https://d.example/private/a.png', cookie: header, now: NOW };
     assert.equal(verifier.verify({ ...request, clientIp: '198.51.100.255' }).ok, true);
-    for (const clientIp of ['198.51.101.0', '10.0.0.1', '2001:db8::1', '::ffff:198.51.100.7', undefined]) {
+    // An IPv4-mapped IPv6 address (what a dual-stack Node server reports) is its IPv4 address.
+    assert.equal(verifier.verify({ ...request, clientIp: '::ffff:198.51.100.7' }).ok, true);
+    for (const clientIp of ['198.51.101.0', '10.0.0.1', '2001:db8::1', '::ffff:198.51.101.7', '::198.51.100.7', undefined]) {
       assertDenied(verifier.verify({ ...request, clientIp }), 'ip-mismatch', String(clientIp));
     }
   });

@@ -19,12 +19,10 @@ pub fn verify(args: &VerifyArgs, out: &mut Stdout) -> Result<Outcome, Failure> {
     let now = now_flag(args.now.as_deref())?;
     let client_ip = ip_flag(args.ip.as_deref())?;
     let verifier = Verifier::new(keyfile::load_key_group(&args.public_key)?);
-    let verdict = verifier.verify(&Request {
-        url: &args.url,
-        cookie_header: args.cookie.as_deref().map(strip_cookie_prefix),
-        client_ip,
-        now,
-    });
+    let mut request = Request::new(&args.url, now);
+    request.cookie_header = args.cookie.as_deref().map(strip_cookie_prefix);
+    request.client_ip = client_ip;
+    let verdict = verifier.verify(&request);
     let (text, outcome) = match (&verdict, args.format) {
         (Ok(accepted), VerdictFormat::Text) => (
             format!(
@@ -137,19 +135,19 @@ pub fn inspect(args: &InspectArgs, out: &mut Stdout) -> Result<Outcome, Failure>
     field(out, "checked at", &with_iso(now))?;
     let has_ip_condition =
         matches!(unverified.policy(), Policy::Custom(c) if c.ip_address().is_some());
-    let (problem, notes) = match unverified.check_conditions(client_ip, now) {
-        Ok(()) => (None, vec![]),
-        Err(Denied::ResourceMismatch) if !have_url => {
+    let (problem, notes) = match unverified.condition_problem(client_ip, now) {
+        None => (None, vec![]),
+        Some(Denied::ResourceMismatch) if !have_url => {
             let mut notes = vec!["resource not checked: give --url"];
             if has_ip_condition {
                 notes.push("IP condition not checked: give --url and --ip");
             }
             (None, notes)
         }
-        Err(Denied::IpMismatch) if client_ip.is_none() => {
+        Some(Denied::IpMismatch) if client_ip.is_none() => {
             (None, vec!["IP condition not checked: give --ip"])
         }
-        Err(denied) => (
+        Some(denied) => (
             Some(format!("{}: {}", denied.code(), explain(&denied))),
             vec![],
         ),

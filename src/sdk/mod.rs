@@ -1,9 +1,23 @@
-//! The URL handling of `@aws-sdk/cloudfront-signer`, reproduced so `getSignedUrl` output is
-//! byte-identical to the SDK's (its `encodeUrlPath` and `getResource`, v3.1166).
+//! `@aws-sdk/cloudfront-signer` (v3.1166) reproduced where the JS API must behave as it does:
+//! here its URL handling (`encodeUrlPath`, `getResource`), so `getSignedUrl` output is
+//! byte-identical; in `policy.rs` the policy it builds from options and the errors it throws
+//! (`error.rs`), with `Number()` for its CIDR check in `number.rs`.
 //!
 //! The SDK re-encodes each path segment (`encodeURIComponent(decodeURIComponent(s))`) and
 //! each query key and value before signing, so a space becomes `%20` and the signed
 //! `Resource` is the normalised URL. botocore signs the URL as given; see the README.
+
+mod error;
+mod number;
+mod policy;
+#[cfg(test)]
+mod tests;
+
+// For the wasm32 bindings (and the tests).
+#[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
+pub(crate) use error::SdkError;
+#[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
+pub(crate) use policy::{build as build_policy, resource, SdkDate, SdkPolicyOptions};
 
 use crate::error::SignError;
 
@@ -153,63 +167,4 @@ fn encode_query_component(text: &str, out: &mut String) {
         }
     }
     flush(plain_start, bytes.len(), out);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn leaves_urls_without_a_path_alone() {
-        assert_eq!(normalize_url("https://d.example"), "https://d.example");
-        assert_eq!(normalize_url("no-scheme"), "no-scheme");
-    }
-
-    #[test]
-    fn re_encodes_path_segments_through_a_decode() {
-        assert_eq!(
-            normalize_url("https://d.example/a%7Eb/%E2%82%AC/€/x'y"),
-            "https://d.example/a~b/%E2%82%AC/%E2%82%AC/x'y"
-        );
-        // An escape that does not decode is encoded as text, `%` included.
-        assert_eq!(
-            normalize_url("https://d.example/100%/%FF"),
-            "https://d.example/100%25/%25FF"
-        );
-        assert_eq!(
-            normalize_url("https://d.example//a/"),
-            "https://d.example//a/"
-        );
-    }
-
-    #[test]
-    fn normalises_query_pairs_like_the_sdk() {
-        assert_eq!(
-            normalize_url("https://d.example/a?x=%2f+y&&flag&q='1'&e=a=b"),
-            "https://d.example/a?x=%2F+y&flag=&q=%271%27&e=a%3Db"
-        );
-        assert_eq!(normalize_url("https://d.example/a?"), "https://d.example/a");
-        assert_eq!(
-            normalize_url("https://d.example/a?%zz"),
-            "https://d.example/a?%25zz="
-        );
-    }
-
-    #[test]
-    fn a_signed_escape_is_not_decoded() {
-        // `decodeURIComponent("%+F")` throws; so must our reading of it.
-        assert_eq!(percent_decode_utf8("%+F"), None);
-        assert_eq!(percent_decode_utf8("%-1"), None);
-        assert_eq!(percent_decode_utf8("%2"), None);
-        assert_eq!(percent_decode_utf8("%41%e2%82%AC").as_deref(), Some("A€"));
-    }
-
-    #[test]
-    fn accepts_only_the_sdk_schemes() {
-        assert!(check_url_scheme("https://d.example/a").is_ok());
-        assert!(check_url_scheme("wss://d.example/a").is_ok());
-        assert!(check_url_scheme("rtmp://d.example/a").is_err());
-        assert!(check_url_scheme("d.example/a").is_err());
-        assert!(check_url_scheme("*://d.example/a").is_err());
-    }
 }
