@@ -25,6 +25,12 @@ export const CHECK_ORDERS = Object.freeze({
 const ALL_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'];
 
 /**
+ * The template's parameters that have no default, as a deploy passes them: the key group
+ * (made by the prerequisites stack, deploy/identity.yaml) stands for the demo's key group.
+ */
+export const DEMO_PARAMETERS = Object.freeze({ KeyGroupId: 'demo-key-group', SigningKeyId: 'KDEMO', PrivateKeyPem: 'demo', SessionSecret: 'demo' });
+
+/**
  * @param {{domain: string, handler: Function, keyGroup: Record<string, string>, idpOrigin: Function,
  *          tiers: readonly {name: string, pathPrefix: string}[], functions?: boolean,
  *          checkOrder?: keyof typeof CHECK_ORDERS, now?: () => number, log?: Function,
@@ -33,7 +39,7 @@ const ALL_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']
  *   behaviors trust; `functions: false` takes the viewer-request function off the behaviors
  *   with trusted key groups, leaving CloudFront's own check alone in front of the content.
  */
-export function demoDistribution({ domain, handler, keyGroup, idpOrigin, tiers, functions = true, checkOrder = 'function-first', now, log, template = readDistributionTemplate(TEMPLATE_FILE) }) {
+export function demoDistribution({ domain, handler, keyGroup, idpOrigin, tiers, functions = true, checkOrder = 'function-first', now, log, template = readDistributionTemplate(TEMPLATE_FILE, { parameters: DEMO_PARAMETERS }) }) {
   const keyGroupCheck = CHECK_ORDERS[checkOrder];
   if (keyGroupCheck === undefined) throw new Error(`checkOrder must be one of ${Object.keys(CHECK_ORDERS).join(', ')}, not ${checkOrder}`);
   checkTiers(template, tiers);

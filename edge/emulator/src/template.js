@@ -5,7 +5,9 @@
 //
 // CloudFormation's short tags (!Ref, !Sub, !GetAtt, !If, ...) are read into their long form
 // ({Ref: ...}, {"Fn::Sub": ...}); a !Ref to a parameter takes the parameter's value (given,
-// else its Default), a !Ref to a resource names it. Anything the emulator cannot honour
+// else its Default), a !Ref to a resource names it, and !If is decided by the template's
+// Conditions (Equals, Not, And, Or, Condition over parameter values; AWS::NoValue drops the
+// property), as are the distribution's own Condition. Anything the emulator cannot honour
 // (CloudFront Functions, origin or viewer-response Lambda triggers, a value computed at
 // deploy time where a plain one is needed) is an error, never silently skipped.
 
@@ -39,7 +41,8 @@ export function parseTemplate(text) {
 /**
  * @typedef {{pathPattern: string, targetOriginId: string, allowedMethods: string[],
  *            trustedKeyGroups: string[], viewerRequest?: string}} TemplateBehavior
- *   `trustedKeyGroups` are logical ids of AWS::CloudFront::KeyGroup resources; `viewerRequest`
+ *   `trustedKeyGroups` are logical ids of AWS::CloudFront::KeyGroup resources, or key group
+ *   ids given as parameters (a key group made by another stack); `viewerRequest`
  *   is the logical id behind the viewer-request LambdaFunctionARN
  * @typedef {{errorCode: number, responseCode?: number, responsePagePath?: string, errorCachingMinTTL?: number}} TemplateErrorResponse
  * @typedef {{distributionId: string, defaultRootObject?: string,
@@ -69,6 +72,9 @@ export function distributionFromTemplate(template, { parameters = {} } = {}) {
   if (found.length !== 1) throw new TemplateError('Resources', `must hold exactly one AWS::CloudFront::Distribution (found ${found.length})`);
   const [distributionId, distribution] = found[0];
   const value = valueReader(template, parameters);
+  if (distribution.Condition !== undefined && !value.condition(distribution.Condition, `${distributionId}.Condition`)) {
+    throw new TemplateError(`${distributionId}.Condition`, `(${distribution.Condition}) is false with these parameters: the template creates no distribution`);
+  }
   const config = distribution.Properties?.DistributionConfig;
   if (!config) throw new TemplateError(`${distributionId}.Properties`, 'has no DistributionConfig');
   const at = (field) => `${distributionId}.DistributionConfig.${field}`;
@@ -78,12 +84,12 @@ export function distributionFromTemplate(template, { parameters = {} } = {}) {
     const out = {
       targetOriginId: value(b.TargetOriginId, `${where}.TargetOriginId`),
       allowedMethods: value(b.AllowedMethods ?? ['GET', 'HEAD'], `${where}.AllowedMethods`).map(String),
-      trustedKeyGroups: (b.TrustedKeyGroups ?? []).map((g, i) => resourceName(value(g, `${where}.TrustedKeyGroups[${i}]`), `${where}.TrustedKeyGroups[${i}]`)),
+      trustedKeyGroups: (value(b.TrustedKeyGroups, `${where}.TrustedKeyGroups`) ?? []).map((g, i) => keyGroupName(g, `${where}.TrustedKeyGroups[${i}]`)),
     };
     if (withPattern) out.pathPattern = String(value(b.PathPattern, `${where}.PathPattern`));
     if (b.TrustedSigners !== undefined) throw new TemplateError(`${where}.TrustedSigners`, 'is not emulated (use TrustedKeyGroups)');
     if (b.FunctionAssociations !== undefined) throw new TemplateError(`${where}.FunctionAssociations`, 'CloudFront Functions are not emulated');
-    for (const [i, association] of (b.LambdaFunctionAssociations ?? []).entries()) {
+    for (const [i, association] of (value(b.LambdaFunctionAssociations, `${where}.LambdaFunctionAssociations`) ?? []).entries()) {
       const eventType = value(association.EventType, `${where}.LambdaFunctionAssociations[${i}].EventType`);
       if (eventType !== 'viewer-request') {
         throw new TemplateError(`${where}.LambdaFunctionAssociations[${i}]`, `${eventType} triggers are not emulated (viewer-request only)`);
@@ -119,18 +125,49 @@ export function distributionFromTemplate(template, { parameters = {} } = {}) {
   };
 }
 
+/** What `!Ref AWS::NoValue` reads as: the property is absent. */
+const NO_VALUE = undefined;
+
 /**
  * Evaluates the few intrinsics a behavior needs: literals, !Ref of a parameter (its value)
- * or of a resource (`{resource: id}`). Anything else cannot be known before a deploy.
+ * or of a resource (`{resource: id}`), !If over the template's Conditions. Anything else
+ * cannot be known before a deploy. `read.condition(name)` decides a named condition.
  */
 function valueReader(template, given) {
   const parameters = template.Parameters ?? {};
+  const conditions = template.Conditions ?? {};
+  const deciding = new Set();
+  const condition = (name, where) => {
+    if (!Object.hasOwn(conditions, name)) throw new TemplateError(where, `names the condition ${name}, which Conditions does not hold`);
+    if (deciding.has(name)) throw new TemplateError(where, `condition ${name} refers to itself`);
+    deciding.add(name);
+    try {
+      return decide(conditions[name], `Conditions.${name}`);
+    } finally {
+      deciding.delete(name);
+    }
+  };
+  const decide = (c, where) => {
+    const [fn] = Object.keys(c ?? {});
+    const args = c?.[fn];
+    if (fn === 'Condition') return condition(args, where);
+    if (fn === 'Fn::Equals') return String(read(args[0], `${where}[0]`)) === String(read(args[1], `${where}[1]`));
+    if (fn === 'Fn::Not') return !decide(args[0], `${where}[0]`);
+    if (fn === 'Fn::And') return args.every((a, i) => decide(a, `${where}[${i}]`));
+    if (fn === 'Fn::Or') return args.some((a, i) => decide(a, `${where}[${i}]`));
+    throw new TemplateError(where, `is ${JSON.stringify(c)}, a condition the emulator cannot decide`);
+  };
   const read = (v, where) => {
     if (v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v)) return v.map((item, i) => read(item, `${where}[${i}]`));
+    if (Array.isArray(v)) return v.map((item, i) => read(item, `${where}[${i}]`)).filter((item) => item !== NO_VALUE);
     const keys = Object.keys(v);
+    if (keys.length === 1 && keys[0] === 'Fn::If') {
+      const [name, whenTrue, whenFalse] = v['Fn::If'];
+      return read(condition(name, where) ? whenTrue : whenFalse, where);
+    }
     if (keys.length === 1 && keys[0] === 'Ref') {
       const name = v.Ref;
+      if (name === 'AWS::NoValue') return NO_VALUE;
       if (Object.hasOwn(parameters, name)) {
         if (Object.hasOwn(given, name)) return given[name];
         if (parameters[name].Default === undefined) throw new TemplateError(where, `refers to parameter ${name}, which has no Default: pass its value`);
@@ -139,9 +176,19 @@ function valueReader(template, given) {
       if (Object.hasOwn(template.Resources ?? {}, name)) return { resource: name };
       throw new TemplateError(where, `refers to ${name}, which is neither a parameter nor a resource`);
     }
+    if (keys.every((k) => !k.startsWith('Fn::') && k !== 'Ref' && k !== 'Condition')) {
+      return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, read(item, `${where}.${k}`)]).filter(([, item]) => item !== NO_VALUE));
+    }
     throw new TemplateError(where, `is ${JSON.stringify(v)}, which the emulator cannot evaluate before a deploy`);
   };
-  return read;
+  return Object.assign(read, { condition });
+}
+
+/** A trusted key group: a KeyGroup resource of the template, or an id given as a parameter. */
+function keyGroupName(v, where) {
+  if (typeof v === 'string' && v !== '') return v;
+  if (v && typeof v === 'object' && typeof v.resource === 'string') return v.resource;
+  throw new TemplateError(where, 'must be a !Ref to a key group resource of the template, or to a parameter holding a key group id');
 }
 
 function resourceName(v, where) {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseTemplate, distributionFromTemplate, readDistributionTemplate, TemplateError } from '../src/template.js';
-import { TEMPLATE_FILE, SITE_ROOT } from '../demo/deployed-distribution.js';
+import { TEMPLATE_FILE, SITE_ROOT, DEMO_PARAMETERS } from '../demo/deployed-distribution.js';
 
 const FIXTURE = `
 Parameters:
@@ -99,12 +99,13 @@ test('refuses what the emulator cannot honour, naming where', () => {
   refuses((c) => (c.CacheBehaviors[0].LambdaFunctionAssociations[0].EventType = 'origin-request'), /origin-request triggers are not emulated/);
   refuses((c) => (c.CacheBehaviors[1].PathPattern = { Ref: 'NoDefault' }), /parameter NoDefault, which has no Default/);
   refuses((c) => (c.CacheBehaviors[1].PathPattern = { 'Fn::Sub': '/${AWS::StackName}/*' }), /cannot evaluate before a deploy/);
-  refuses((c) => (c.CacheBehaviors[1].TrustedKeyGroups = ['literal-id']), /must be a !Ref to a resource/);
+  refuses((c) => (c.CacheBehaviors[1].TrustedKeyGroups = [{ 'Fn::GetAtt': ['KeyGroup', 'Id'] }]), /cannot evaluate before a deploy/);
+  refuses((c) => (c.CacheBehaviors[1].TrustedKeyGroups = [{ 'Fn::If': ['Nowhere', 'a', 'b'] }]), /condition Nowhere, which Conditions does not hold/);
   refuses((c, copy) => (copy.Resources.Other = structuredClone(copy.Resources.Dist)), /exactly one AWS::CloudFront::Distribution \(found 2\)/);
 });
 
 test('deploy/template.yaml: the distribution the demo and the end-to-end tests run', () => {
-  const d = readDistributionTemplate(TEMPLATE_FILE);
+  const d = readDistributionTemplate(TEMPLATE_FILE, { parameters: DEMO_PARAMETERS });
   const gated = (b) => b.trustedKeyGroups.length > 0;
   assert.deepEqual(d.cacheBehaviors.map((b) => [b.pathPattern, gated(b), b.viewerRequest !== undefined]), [
     ['/auth*', false, true],
@@ -120,4 +121,19 @@ test('deploy/template.yaml: the distribution the demo and the end-to-end tests r
   assert.ok(fs.existsSync(fileURLToPath(new URL(`.${page403.responsePagePath}`, `file://${SITE_ROOT}`))), 'edge/site holds the page');
   // A missing object is a 404, never a refusal that would send the viewer through /auth.
   assert.deepEqual(d.origins.map((o) => [o.getObject, o.listBucket]), [[true, true]]);
+});
+
+test('conditions decide !If and the distribution\'s own Condition, as CloudFormation would with these parameters', () => {
+  const d = readDistributionTemplate(TEMPLATE_FILE, { parameters: { ...DEMO_PARAMETERS, MintOnly: 'true' } });
+  // Mint-only: the function on /auth* alone, CloudFront's key group alone on the tiers.
+  assert.deepEqual(d.cacheBehaviors.map((b) => [b.pathPattern, b.viewerRequest !== undefined]), [
+    ['/auth*', true],
+    ['/private/*', false],
+    ['/premium/*', false],
+  ]);
+  assert.deepEqual(d.cacheBehaviors[1].trustedKeyGroups, [DEMO_PARAMETERS.KeyGroupId]);
+  assert.throws(
+    () => readDistributionTemplate(TEMPLATE_FILE, { parameters: { ...DEMO_PARAMETERS, CreateDistribution: 'false' } }),
+    /creates no distribution/,
+  );
 });
