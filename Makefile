@@ -24,8 +24,9 @@ help:
 bootstrap:
 	@scripts/bootstrap.sh
 
+# .tools/bin: where a build-only bootstrap on macOS puts a flock(1) (scripts/bootstrap.sh).
 pkg: bootstrap
-	@scripts/build-pkg.sh
+	@PATH="$(CURDIR)/.tools/bin:$$PATH" scripts/build-pkg.sh
 
 test: bootstrap pkg lint test-rust test-wasm test-js test-edge test-e2e test-deploy
 	@echo "make test: every suite passed"
@@ -81,7 +82,12 @@ fuzz: pkg
 load: pkg
 	node bench/load.mjs
 
-# The Lambda@Edge zip: handler, nodejs wasm build, config; fails over 1 MB.
+# The Lambda@Edge zip: handler, nodejs wasm build, config; fails over 1 MB. Its bootstrap (and
+# deploy-package's) installs only what the build needs: Rust's wasm32 target, wasm-pack,
+# wasm-bindgen, npm packages; on macOS or Linux, no browser, Python or sudo (BOOTSTRAP=build,
+# scripts/bootstrap.sh). A target-specific variable reaches the prerequisites' recipes, so
+# `make test` and `make demo` (which never build through these two) keep the full bootstrap.
+bundle deploy-package: export BOOTSTRAP = build
 bundle: pkg
 	node edge/scripts/bundle.mjs $(if $(EDGE_CONFIG),--config $(EDGE_CONFIG))
 
@@ -101,7 +107,9 @@ test-deploy: pkg
 	node --test deploy/package.test.mjs
 
 # Builds the bundle for a real stack (prints the aws commands; uploads nothing), e.g.
-# make deploy-package ARGS="--identity-outputs identity-outputs.json" (or --user-pool-id ... --client-id ... --cognito-domain ..., or --issuer ... --client-id ...)
+# make deploy-package ARGS="--identity-outputs deploy/out/identity.json" (the prerequisites
+# stack's outputs; with a stack of keys only, also --user-pool-id ... --client-id ..., or
+# --issuer ... --client-id ... --jwks-url ...). Bootstraps as `make bundle` does.
 deploy-package: pkg
 	node deploy/package.mjs $(ARGS)
 

@@ -1,12 +1,16 @@
 // The edge config a real deployment bundles, made from deploy/package.mjs's options: pure (no
 // file, network or AWS call), so deploy/package.test.mjs checks it directly.
 //
-// The identity provider comes one of three ways:
-//   - the identity stack's or module's outputs (--identity-outputs: a Cognito user pool made by
-//     deploy/identity.yaml or deploy/terraform/identity), the default way;
+// The prerequisites stack's or module's outputs (--identity-outputs: deploy/identity.yaml or
+// deploy/terraform/identity) are always read: they name the key group's public keys, whose ids
+// CloudFront chose, and the bundle carries them (keyGroup) so that a private path decides with
+// no Secrets Manager call. The identity provider comes one of three ways:
+//   - the same outputs, when that stack made a Cognito user pool (the default);
 //   - a Cognito user pool of your own (--user-pool-id, --client-id, --cognito-domain);
 //   - any OpenID Provider (--issuer, --client-id, --jwks-url): edge/scripts/bundle.mjs then
 //     fills identityProvider.signIn.metadata from the issuer's discovery document.
+// The secret's replicas (--edge-regions, the site stack's EdgeRegions) go in as
+// signing.secretsManager.replicaRegions: the handler reads the one in its own region.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,15 +36,23 @@ const COGNITO_CLIENT_ID = /^[\w+]{1,128}$/;
 const CLIENT_ID = /^[\x21-\x7e]{1,256}$/; // any IdP: printable, no space
 const HOST = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const GROUP = /^(\*|[A-Za-z0-9_.:+=@-]{1,128})$/;
+// CloudFront's public key ids, and an SPKI PEM (real newlines, or `\n` escapes as a PEM given
+// on one line to the stack comes back).
+const KEY_ID = /^[A-Za-z0-9]{1,128}$/;
+const SPKI_PEM = /^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+\n-----END PUBLIC KEY-----\n?$/;
+const TIER_PREFIX = /^\/([A-Za-z0-9._~-]+\/)+$/;
+/** The regions the site stack replicates the secret to by default (its EdgeRegions). */
+export const EDGE_REGIONS = WIRING.edgeRegions.default;
 export const CLIENT_AUTHENTICATIONS = ['none', 'client_secret_basic', 'client_secret_post'];
 const LOGOUTS = ['end-session', 'cognito', 'local'];
 
 /** Flags that name the identity provider, by source; a source's flags never mix with another's. */
 const SOURCES = {
-  outputs: ['identity-outputs'],
   cognito: ['user-pool-id', 'cognito-domain'],
   oidc: ['issuer', 'jwks-url', 'logout', 'groups-claim'],
 };
+/** The outputs that make a user pool: all of them, or none (CreateUserPool=false). */
+const POOL_OUTPUTS = ['UserPoolId', 'ClientId', 'CognitoDomain', 'ClientAuthentication'];
 
 function https(value, flag) {
   let url;
@@ -54,7 +66,7 @@ function https(value, flag) {
 }
 
 /**
- * The identity stack's outputs as one map by CloudFormation name, from either form:
+ * The prerequisites stack's outputs as one map by CloudFormation name, from either form:
  * `aws cloudformation describe-stacks --query 'Stacks[0].Outputs'` ([{OutputKey, OutputValue}])
  * or `terraform output -json` ({name: {value, sensitive}}); names come from deploy/wiring.json.
  * Sensitive and null outputs are ignored: nothing secret goes into a bundle.
@@ -72,25 +84,106 @@ export function readIdentityOutputs(json) {
       if (entry && !entry.sensitive && typeof entry.value === 'string') out[n.cloudformation] = entry.value;
     }
   }
-  const missing = ['UserPoolId', 'ClientId', 'CognitoDomain', 'ClientAuthentication'].filter((k) => !out[k]);
-  if (missing.length) {
-    throw new OptionError(
-      `--identity-outputs lacks ${missing.join(', ')} (the identity stack's outputs, or terraform output -json of a root that passes them on)`,
-    );
-  }
+  const lacking = (names) => names.filter((k) => !out[k]);
+  const hint = "(the prerequisites stack's outputs, or terraform output -json of a root that passes them on)";
+  const keys = lacking(['KeyGroupId', 'ActiveKeyId']);
+  if (keys.length) throw new OptionError(`--identity-outputs lacks ${keys.join(', ')} ${hint}`);
+  const pool = lacking(POOL_OUTPUTS);
+  if (pool.length && pool.length < POOL_OUTPUTS.length) throw new OptionError(`--identity-outputs lacks ${pool.join(', ')} ${hint}`);
   return out;
 }
 
-/** Which source the options use, refusing none and more than one. */
-function source(args) {
-  const used = Object.entries(SOURCES).filter(([, flags]) => flags.some((f) => args[f] !== undefined));
-  if (used.length > 1) {
-    const flags = used.map(([, flags]) => flags.find((f) => args[f] !== undefined));
-    throw new OptionError(`${flags.map((f) => `--${f}`).join(' and ')} name two identity providers: give one`);
+/**
+ * The key group's public keys, by the ids CloudFront gave them: what the handler verifies a
+ * private path's cookies with, and what it must never sign outside of (ActiveKeyId).
+ * @param {Record<string, string>} out readIdentityOutputs' map
+ */
+export function keyGroup(out) {
+  /** @type {Record<string, string>} */
+  const group = {};
+  for (const slot of ['A', 'B']) {
+    const id = out[`PublicKeyId${slot}`];
+    const pem = out[`PublicKey${slot}`];
+    if (!id && !pem) continue;
+    if (!KEY_ID.test(id ?? '')) throw new OptionError(`--identity-outputs: PublicKeyId${slot} is not a CloudFront public key id`);
+    const text = (pem ?? '').replaceAll('\\n', '\n');
+    if (!SPKI_PEM.test(text)) throw new OptionError(`--identity-outputs: PublicKey${slot} is not an SPKI PEM`);
+    group[id] = text.endsWith('\n') ? text : `${text}\n`;
   }
+  if (Object.keys(group).length === 0) throw new OptionError('--identity-outputs names no public key (PublicKeyIdA/PublicKeyA or B)');
+  if (!(out.ActiveKeyId in group)) {
+    throw new OptionError(`--identity-outputs: ActiveKeyId ${out.ActiveKeyId} is not one of the key group's keys`);
+  }
+  return group;
+}
+
+/**
+ * The regions holding a replica of the secret: the site stack's EdgeRegions, which must list the
+ * same (comma separated; empty: none).
+ * @param {string} value
+ * @param {string} secretRegion where the secret itself lives
+ */
+function replicaRegions(value, secretRegion) {
+  const regions = value.split(',').map((r) => r.trim()).filter(Boolean);
+  for (const region of regions) {
+    if (!REGION.test(region)) throw new OptionError(`--edge-regions: ${JSON.stringify(region)} is not an AWS region`);
+    if (region === secretRegion) throw new OptionError(`--edge-regions: ${region} holds the secret itself, not a replica`);
+  }
+  if (new Set(regions).size !== regions.length) throw new OptionError('--edge-regions lists a region twice');
+  return regions;
+}
+
+/**
+ * The tiers: --tier NAME:/PREFIX/:GROUP[,GROUP...] (repeatable, in CloudFront's behavior order),
+ * or the two default ones, private and premium.
+ * @param {Record<string, any>} args
+ * @param {{private: string, premium: string}} groups the default tiers' groups
+ */
+function tiers(args, groups) {
+  if (args.tier === undefined) {
+    for (const [tier, group] of Object.entries(groups)) {
+      if (!GROUP.test(group)) throw new OptionError(`--${tier}-group must be a group name (or * for every signed-in user)`);
+    }
+    // Premium members read the private tier too; `*` lets every signed-in user in.
+    const privateGroups = groups.private === '*' ? ['*'] : [...new Set([groups.private, groups.premium])];
+    return [
+      { name: 'private', pathPrefix: args['private-prefix'], groups: privateGroups },
+      { name: 'premium', pathPrefix: args['premium-prefix'], groups: [groups.premium] },
+    ];
+  }
+  for (const flag of ['private-group', 'premium-group']) {
+    if (args[flag] !== undefined) throw new OptionError(`--${flag} goes with the default tiers, not --tier`);
+  }
+  const list = [args.tier].flat();
+  if (list.length > 10) throw new OptionError('--tier: at most 10 tiers (the handler\'s limit)');
+  return list.map((spec) => {
+    const match = /^([A-Za-z0-9_-]{1,64}):(\/[^:]*\/):(.+)$/.exec(spec);
+    if (!match || !TIER_PREFIX.test(match[2])) {
+      throw new OptionError(`--tier ${JSON.stringify(spec)}: must be NAME:/PREFIX/:GROUP[,GROUP], e.g. gold:/gold/:gold-members`);
+    }
+    const tierGroups = match[3].split(',');
+    for (const group of tierGroups) {
+      if (!GROUP.test(group)) throw new OptionError(`--tier ${match[1]}: ${JSON.stringify(group)} is not a group name (or *)`);
+    }
+    return { name: match[1], pathPrefix: match[2], groups: tierGroups };
+  });
+}
+
+/**
+ * Which source names the identity provider: the outputs when they hold a user pool, else the
+ * flags of one source; refusing none and more than one.
+ * @param {Record<string, any>} args
+ * @param {boolean} outputsHavePool
+ */
+function source(args, outputsHavePool) {
+  const used = Object.entries(SOURCES).filter(([, flags]) => flags.some((f) => args[f] !== undefined));
+  const named = used.map(([, flags]) => `--${flags.find((f) => args[f] !== undefined)}`);
+  if (outputsHavePool) named.unshift('--identity-outputs');
+  if (named.length > 1) throw new OptionError(`${named.join(' and ')} name two identity providers: give one`);
+  if (outputsHavePool) return 'outputs';
   if (used.length === 0) {
     throw new OptionError(
-      'missing the identity provider: --identity-outputs FILE, or --user-pool-id with --client-id, or --issuer with --client-id and --jwks-url',
+      'missing the identity provider: --identity-outputs of a stack with a user pool, or --user-pool-id with --client-id, or --issuer with --client-id and --jwks-url',
     );
   }
   return used[0][0];
@@ -156,24 +249,17 @@ function oidc(args, scopes) {
 }
 
 /**
- * The identity provider's part of the config, and the group names the tiers use.
- * @param {Record<string, string | undefined>} args package.mjs's flags, by name
- * @param {(file: string) => string} readFile reads --identity-outputs
+ * The identity provider's part of the config, and the group names the default tiers use.
+ * @param {Record<string, any>} args package.mjs's flags, by name
+ * @param {Record<string, string>} out the prerequisites' outputs (readIdentityOutputs)
  */
-function identityProvider(args, readFile) {
+function identityProvider(args, out) {
   const scopes = (args.scopes ?? 'email').split(/[\s,]+/).filter((s) => s && s !== 'openid');
-  switch (source(args)) {
+  switch (source(args, out.UserPoolId !== undefined)) {
     case 'outputs': {
       for (const flag of ['client-id', 'client-auth', 'private-group', 'premium-group']) {
         if (args[flag] !== undefined) throw new OptionError(`--${flag} comes from --identity-outputs: leave it out`);
       }
-      let json;
-      try {
-        json = JSON.parse(readFile(args['identity-outputs']));
-      } catch (error) {
-        throw new OptionError(`--identity-outputs: cannot read ${args['identity-outputs']}: ${error.message}`);
-      }
-      const out = readIdentityOutputs(json);
       return {
         identityProvider: cognito({
           userPoolId: out.UserPoolId,
@@ -205,31 +291,50 @@ function identityProvider(args, readFile) {
   }
 }
 
+/** The --identity-outputs file, read and parsed. */
+function outputsOf(args, readFile) {
+  if (args['identity-outputs'] === undefined) {
+    throw new OptionError(
+      "missing --identity-outputs FILE: the prerequisites stack's outputs (deploy/identity.yaml), which name the key group's public keys",
+    );
+  }
+  let json;
+  try {
+    json = JSON.parse(readFile(args['identity-outputs']));
+  } catch (error) {
+    throw new OptionError(`--identity-outputs: cannot read ${args['identity-outputs']}: ${error.message}`);
+  }
+  return readIdentityOutputs(json);
+}
+
 /**
  * The whole edge config. It needs nothing the site's stack creates: the host comes from each
- * request, the keys and secrets from the Secrets Manager secret named here.
- * @param {Record<string, string | undefined>} args package.mjs's flags, by name (defaults applied)
+ * request, the public keys from the prerequisites, the secrets from the Secrets Manager secret
+ * named here (and its replicas).
+ * @param {Record<string, any>} args package.mjs's flags, by name (defaults applied)
  * @param {{readFile?: (file: string) => string}} [io]
  */
 export function buildConfig(args, { readFile = (f) => fs.readFileSync(f, 'utf8') } = {}) {
   if (!SECRET_NAME.test(args['secret-name'])) throw new OptionError('--secret-name must be a Secrets Manager name (letters, digits, /_+=.@-)');
   if (!REGION.test(args['secret-region'])) throw new OptionError('--secret-region must be an AWS region');
-  const { identityProvider: idp, groups } = identityProvider(args, readFile);
-  for (const [tier, group] of Object.entries(groups)) {
-    if (!GROUP.test(group)) throw new OptionError(`--${tier}-group must be a group name (or * for every signed-in user)`);
-  }
-  // Premium members read the private tier too; `*` lets every signed-in user in.
-  const privateGroups = groups.private === '*' ? ['*'] : [...new Set([groups.private, groups.premium])];
+  const replicas = replicaRegions(args['edge-regions'] ?? EDGE_REGIONS.join(','), args['secret-region']);
+  const out = outputsOf(args, readFile);
+  const { identityProvider: idp, groups } = identityProvider(args, out);
+  const tierList = tiers(args, groups);
   const config = {
     ...(args.domain === undefined ? {} : { domain: args.domain }),
-    signing: { secretsManager: { secretId: args['secret-name'], region: args['secret-region'] } },
+    keyGroup: keyGroup(out),
+    signing: {
+      secretsManager: {
+        secretId: args['secret-name'],
+        region: args['secret-region'],
+        ...(replicas.length ? { replicaRegions: replicas } : {}),
+      },
+    },
     identityProvider: idp,
-    tiers: [
-      { name: 'private', pathPrefix: args['private-prefix'], groups: privateGroups },
-      { name: 'premium', pathPrefix: args['premium-prefix'], groups: [groups.premium] },
-    ],
+    tiers: tierList,
     cookies: { lifetimeSeconds: Number(args.lifetime) },
-    allowedRedirectPaths: [args['private-prefix'], args['premium-prefix'], '/'],
+    allowedRedirectPaths: [...tierList.map((t) => t.pathPrefix), '/'],
   };
   // The redirect flow signs viewers in by default; a page of your own wins when given.
   if (args['sign-in-url'] !== undefined) config.signInUrl = args['sign-in-url'];

@@ -5,14 +5,16 @@
 // sha256 and the exact `aws cloudformation package` / `deploy` commands (and the Terraform
 // variables). Uploads nothing and calls no AWS API.
 //
-// The config names the identity provider (Lambda@Edge has no environment variables, so its
-// client id is bundled): that is why the identity stack is deployed first and its outputs
-// read here. Everything else comes from each request (the host) or from the Secrets Manager
-// secret the site's stack writes, whose name is chosen here and passed to the stack.
+// The config names the key group's public keys and the identity provider (Lambda@Edge has no
+// environment variables, so both are bundled; CloudFront and Cognito choose their ids): that
+// is why the prerequisites stack (deploy/identity.yaml) is deployed first and its outputs read
+// here. Everything else comes from each request (the host) or from the Secrets Manager secret
+// the site's stack writes, whose name and replica regions are chosen here and passed to it.
 //
-// Usage (make deploy-package ARGS="..."), the identity provider one of:
-//   --identity-outputs FILE   deploy/identity.yaml's outputs (aws cloudformation describe-stacks
-//                             --query 'Stacks[0].Outputs') or `terraform output -json`
+// Usage (make deploy-package ARGS="..."):
+//   --identity-outputs FILE   the prerequisites' outputs (aws cloudformation describe-stacks
+//                             --query 'Stacks[0].Outputs', or `terraform output -json`); required
+//   the identity provider, when that stack made no user pool (CreateUserPool=false), one of:
 //   --user-pool-id us-east-1_AbCdEf --client-id ID [--cognito-domain PREFIX.auth.REGION.amazoncognito.com]
 //   --issuer https://idp.example.com --client-id ID --jwks-url URL
 //             [--logout end-session|local] [--groups-claim groups]
@@ -22,16 +24,20 @@
 //   optional: --scopes email (space or comma separated; openid is always asked)
 //             --sign-in-url URL (a sign-in page of your own, instead of the IdP's)
 //             --secret-name cloudfront-edge-auth/keys  --secret-region us-east-1
+//             --edge-regions us-east-2,...  (the site's EdgeRegions: where the secret has a replica;
+//                                           default the regions with a regional edge cache)
 //             --domain example.com (the cookies' Domain: a parent domain shared with the alias)
 //             --private-prefix /private/  --premium-prefix /premium/  --lifetime 3600
+//             --tier NAME:/PREFIX/:GROUP[,GROUP] (repeatable, up to 10: instead of the two
+//                                                default tiers; Terraform's `tiers`)
 //             --stack-name cloudfront-edge-auth  --bucket <artifact bucket>
-//             --keys-dir keys (where the printed commands read the PEMs and the session secret)
+//             --keys-dir keys (where the printed commands read the private key and session secret)
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildConfig, OptionError } from './edge-config.mjs';
+import { buildConfig, EDGE_REGIONS, OptionError, readIdentityOutputs } from './edge-config.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'deploy/out');
@@ -39,6 +45,7 @@ const OUT = path.join(ROOT, 'deploy/out');
 const DEFAULTS = {
   'secret-name': 'cloudfront-edge-auth/keys',
   'secret-region': 'us-east-1',
+  'edge-regions': EDGE_REGIONS.join(','),
   'private-prefix': '/private/',
   'premium-prefix': '/premium/',
   lifetime: '3600',
@@ -62,6 +69,8 @@ const OPTIONAL = [
   'sign-in-url',
   'domain',
 ];
+/** Flags that may be given more than once, collected in order. */
+const REPEATABLE = ['tier'];
 
 function fail(message) {
   console.error(`deploy-package: ${message}`);
@@ -74,12 +83,20 @@ function parseArgs(argv) {
     const flag = argv[i];
     if (!flag.startsWith('--')) fail(`unexpected argument ${JSON.stringify(flag)}`);
     const name = flag.slice(2);
-    if (!OPTIONAL.includes(name) && !(name in DEFAULTS)) fail(`unknown flag ${flag} (see deploy/package.mjs)`);
+    if (!OPTIONAL.includes(name) && !REPEATABLE.includes(name) && !(name in DEFAULTS)) fail(`unknown flag ${flag} (see deploy/package.mjs)`);
     const value = argv[++i];
     if (value === undefined) fail(`${flag} needs a value`);
-    args[name] = value;
+    args[name] = REPEATABLE.includes(name) ? [...(args[name] ?? []), value] : value;
   }
   return args;
+}
+
+/**
+ * A word the shell passes on as it is: single-quoted unless it holds only characters no shell
+ * (bash, zsh) expands. Unquoted, zsh refuses `/private/*` when nothing matches it.
+ */
+function shellWord(value) {
+  return /^[A-Za-z0-9_./:=@,+-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 /** The deploy command's ClientSecret line, for a confidential client (nothing for a public one). */
@@ -92,10 +109,19 @@ function clientSecretArgument(args, idp) {
   return `\n      ClientSecret="$(${describe} --query UserPoolClient.ClientSecret --output text)" \\`;
 }
 
+/** The tier parameters: CloudFormation has two; other counts go through module mode or Terraform. */
+function tierArguments(tiers) {
+  if (tiers.length !== 2) return '';
+  const [first, second] = tiers.map((t) => shellWord(`${t.pathPrefix}*`));
+  return ` \\\n      PrivatePathPattern=${first} PremiumPathPattern=${second}`;
+}
+
 const args = parseArgs(process.argv.slice(2));
 let config;
+let outputs;
 try {
   config = buildConfig(args);
+  outputs = readIdentityOutputs(JSON.parse(fs.readFileSync(args['identity-outputs'], 'utf8')));
 } catch (error) {
   if (error instanceof OptionError) fail(error.message);
   throw error;
@@ -108,37 +134,44 @@ execFileSync(process.execPath, [path.join(ROOT, 'edge/scripts/bundle.mjs'), '--c
 });
 const zip = path.join(ROOT, 'edge/dist/edge-auth.zip');
 const sha256 = createHash('sha256').update(fs.readFileSync(zip)).digest('hex');
-const pattern = (prefix) => `${prefix}*`;
 const keys = args['keys-dir'];
-// One line per PEM, newlines escaped as \n: the template accepts it as is and writes it into
-// the secret's JSON (and, unescaped, into the CloudFront public key).
-const oneLine = (file) => `"$(awk '{printf "%s\\\\n", $0}' ${keys}/${file})"`;
+// One line, newlines escaped as \n: the template accepts it as is and writes it into the
+// secret's JSON.
+const oneLine = (file) => `"$(awk '{printf "%s\\\\n", $0}' ${shellWord(`${keys}/${file}`)})"`;
 const idp = config.identityProvider;
-const secretLine = clientSecretArgument(args, idp);
+const regions = config.signing.secretsManager.replicaRegions ?? [];
+const defaultTiers = args.tier === undefined;
 console.log(`
 config:  ${path.relative(ROOT, configFile)}
 bundle:  edge/dist/edge-auth.zip (${fs.statSync(zip).size} bytes, sha256 ${sha256})
+keys:    key group ${outputs.KeyGroupId}, signing with ${outputs.ActiveKeyId} (${Object.keys(config.keyGroup).join(', ')} bundled)
 sign-in: ${config.signInUrl ?? `${idp.issuer} (client ${idp.signIn.clientId}, ${idp.signIn.clientAuthentication})`}
+secret:  ${args['secret-name']} in ${args['secret-region']}${regions.length ? `, replicas in ${regions.join(', ')}` : ''}
 
-CloudFormation (us-east-1). First deploy, from an empty account:
+CloudFormation (us-east-1), after the prerequisites stack. First deploy, from an empty account:
   aws cloudformation package --region us-east-1 \\
-    --template-file deploy/template.yaml --s3-bucket ${args.bucket} \\
+    --template-file deploy/template.yaml --s3-bucket ${shellWord(args.bucket)} \\
     --output-template-file deploy/out/packaged.yaml
-  aws cloudformation deploy --region us-east-1 --stack-name ${args['stack-name']} \\
+  aws cloudformation deploy --region us-east-1 --stack-name ${shellWord(args['stack-name'])} \\
     --template-file deploy/out/packaged.yaml --capabilities CAPABILITY_IAM \\
     --parameter-overrides \\
-      PublicKeyPemA=${oneLine('public_key.pem')} \\
+      KeyGroupId=${shellWord(outputs.KeyGroupId)} SigningKeyId=${shellWord(outputs.ActiveKeyId)} \\
       PrivateKeyPem=${oneLine('private_key.pem')} \\
-      SessionSecret="$(cat ${keys}/session_secret)" \\${secretLine}
-      SecretName=${args['secret-name']} \\
-      EdgeBundleSha256=${sha256} \\
-      PrivatePathPattern=${pattern(args['private-prefix'])} PremiumPathPattern=${pattern(args['premium-prefix'])}
-
+      SessionSecret="$(cat ${shellWord(`${keys}/session_secret`)})" \\${clientSecretArgument(args, idp)}
+      SecretName=${shellWord(args['secret-name'])} \\
+      EdgeRegions=${shellWord(regions.join(','))} \\
+      EdgeBundleSha256=${sha256}${tierArguments(config.tiers)}
+${config.tiers.length === 2 ? '' : `  (${config.tiers.length} tiers: the template has two tier behaviors; use CreateDistribution=false
+   and add one behavior per tier to your distribution, or Terraform's tiers)
+`}
 Later deploys of a new bundle: the same package command, then deploy with only
   --parameter-overrides EdgeBundleSha256=${sha256}
-(every other parameter keeps its previous value).
+(every other parameter keeps its previous value; after a rotation step of the prerequisites
+stack, also SigningKeyId and PrivateKeyPem as above).
 
 The identity provider must list the stack's CallbackUrl and SignOutUrl outputs
 (deploy/identity.yaml: its AlternateDomainName, or DistributionDomainName once known).
 
-Terraform (deploy/terraform): edge_bundle_path = "edge/dist/edge-auth.zip", secret_name = "${args['secret-name']}"`);
+Terraform (deploy/terraform): edge_bundle_path = "edge/dist/edge-auth.zip", secret_name = "${args['secret-name']}"${
+  args['edge-regions'] === DEFAULTS['edge-regions'] ? '' : `,\n  edge_regions = ${JSON.stringify(regions)}`
+}${defaultTiers ? '' : `,\n  tiers = [${config.tiers.map((t) => `{ name = "${t.name}", path_pattern = "${t.pathPrefix}*" }`).join(', ')}]`}`);

@@ -1,7 +1,8 @@
-"""The identity provider for sites that bring none, both ways: deploy/identity.yaml (read the
-way CloudFormation reads it) and the Terraform module deploy/terraform/identity (python-hcl2),
-each held to deploy/wiring.json's "identity" table; and the stack's outputs fed through
-deploy/edge-config.mjs, so what the stack outputs is what the bundle needs.
+"""The prerequisites, both ways: deploy/identity.yaml (read the way CloudFormation reads it) and
+the Terraform module deploy/terraform/identity (python-hcl2), each held to deploy/wiring.json's
+"identity" table: the CloudFront public keys and key group, and the identity provider for sites
+that bring none; and the stack's outputs fed through deploy/edge-config.mjs, so what the stack
+outputs is what the bundle needs.
 
 Run: .venv-deploy/bin/python -m unittest discover -s deploy -p 'test_*.py'   (make test-deploy)
 """
@@ -14,32 +15,24 @@ import unittest
 from pathlib import Path
 
 from cfnlint.api import ManualArgs, lint_file
-from cfnlint.decode import decode
 
-from test_template import Evaluator
-from test_terraform import Module, ref
-from wiring import WIRING
+from cfn_eval import RESOURCES, Evaluator
+from cfn_eval import load as load_template
+from hcl_module import IDENTITY as MODULE
+from hcl_module import Module, ref
+from wiring import WIRING, cloudformation_default, default, key_pair
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATE_PATH = os.path.join(HERE, "identity.yaml")
-MODULE = os.path.join(HERE, "terraform", "identity")
 IDENTITY = WIRING["identity"]
-# What `!Ref` returns once the stack exists, and the pseudo parameters.
-GIVEN = {
-    "UserPool": "us-east-1_AbCdEf",
-    "UserPoolClient": "1example23456789",
-    "AWS::Region": "us-east-1",
-    "AWS::StackName": "media-identity",
-    "DomainPrefix": "media-example",
-}
+# The stack's parameters in the tests: a domain prefix, and slot A's key.
+PUBLIC_PEM = key_pair()[1]
+GIVEN = {"DomainPrefix": "media-example", "PublicKeyPemA": PUBLIC_PEM}
 CLOUDFRONT = "d111111abcdef8.cloudfront.net"
 
 
 def load():
-    template, errors = decode(TEMPLATE_PATH)
-    if errors:
-        raise AssertionError(f"identity.yaml does not parse: {errors}")
-    return json.loads(json.dumps(template, default=str))
+    return load_template(TEMPLATE_PATH)
 
 
 def present(values):
@@ -65,6 +58,15 @@ class IdentityTemplateTest(unittest.TestCase):
         matches = lint_file(Path(TEMPLATE_PATH), config=ManualArgs(regions=["us-east-1"]))
         self.assertEqual([str(m) for m in matches], [])
 
+    def test_without_a_user_pool_only_the_keys_and_their_outputs_exist(self):
+        evaluator = Evaluator(self.t, {**GIVEN, "CreateUserPool": "false", "DomainPrefix": ""})
+        created = sorted(n for n, r in self.resources.items() if evaluator.exists(r))
+        self.assertEqual(created, ["SigningKeyGroup", "SigningPublicKeyA"])
+        outputs = sorted(n for n, o in self.t["Outputs"].items() if evaluator.exists(o))
+        self.assertEqual(outputs, sorted(o["cloudformation"] for o in IDENTITY["outputs"] if o.get("keys") and o.get("slot") != "B"))
+        (rule,) = self.t["Rules"]["UserPoolNeedsDomainPrefix"]["Assertions"]
+        self.assertEqual(rule["Assert"], {"Fn::Not": [{"Fn::Equals": [{"Ref": "DomainPrefix"}, ""]}]})
+
     def test_parameters_and_outputs_are_the_table_ones(self):
         params = self.t["Parameters"]
         for entry in IDENTITY["parameters"]:
@@ -73,7 +75,7 @@ class IdentityTemplateTest(unittest.TestCase):
                 continue
             with self.subTest(parameter=name):
                 if "default" in entry:
-                    self.assertEqual(str(params[name]["Default"]), str(entry["default"]))
+                    self.assertEqual(str(params[name]["Default"]), cloudformation_default(default(entry)))
                 else:
                     self.assertNotIn("Default", params[name])
                 if "allowed" in entry:
@@ -103,7 +105,7 @@ class IdentityTemplateTest(unittest.TestCase):
         self.assertEqual(sorted(client["ExplicitAuthFlows"]), expected["explicitAuthFlows"])
         self.assertIs(client["EnableTokenRevocation"], expected["enableTokenRevocation"])
         self.assertEqual(client["PreventUserExistenceErrors"], expected["preventUserExistenceErrors"])
-        self.assertEqual(client["UserPoolId"], GIVEN["UserPool"])
+        self.assertEqual(client["UserPoolId"], RESOURCES["UserPool"])
 
     def test_client_secret_exists_only_for_a_confidential_client(self):
         (allowed,) = (e["allowed"] for e in IDENTITY["parameters"] if e["cloudformation"] == "ClientAuthentication")
@@ -155,8 +157,9 @@ class IdentityTemplateTest(unittest.TestCase):
 
         for good in ("media-example", "a", "x1"):
             self.assertTrue(accepts("DomainPrefix", good), good)
-        for bad in ("my-aws-site", "amazonian", "cognito1", "-media", "media-", "Media", "me.dia", ""):
+        for bad in ("my-aws-site", "amazonian", "cognito1", "-media", "media-", "Media", "me.dia"):
             self.assertFalse(accepts("DomainPrefix", bad), bad)
+        self.assertTrue(accepts("DomainPrefix", ""))  # no pool; the rule UserPoolNeedsDomainPrefix asks one of a pool
         self.assertTrue(accepts("DistributionDomainName", CLOUDFRONT))
         self.assertFalse(accepts("DistributionDomainName", "media.example.com"))
         self.assertTrue(accepts("AlternateDomainName", "media.example.com"))
@@ -165,9 +168,11 @@ class IdentityTemplateTest(unittest.TestCase):
     def test_the_stack_outputs_are_what_the_bundle_needs(self):
         # The outputs, evaluated, go through deploy/edge-config.mjs as
         # `aws cloudformation describe-stacks --query 'Stacks[0].Outputs'` would hand them over.
+        evaluator = Evaluator(self.t, {**GIVEN, "ClientAuthentication": "client_secret_basic"})
         outputs = [
-            {"OutputKey": name, "OutputValue": self.evaluate(o["Value"], ClientAuthentication="client_secret_basic")}
+            {"OutputKey": name, "OutputValue": evaluator.value(o["Value"])}
             for name, o in self.t["Outputs"].items()
+            if evaluator.exists(o)
         ]
         by_name = {o["OutputKey"]: o["OutputValue"] for o in outputs}
         self.assertEqual(by_name["Issuer"], "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf")
@@ -186,7 +191,8 @@ class IdentityTemplateTest(unittest.TestCase):
         )
         idp = config["identityProvider"]
         self.assertEqual(idp["issuer"], by_name["Issuer"])
-        self.assertEqual(idp["signIn"]["clientId"], GIVEN["UserPoolClient"])
+        self.assertEqual(idp["signIn"]["clientId"], RESOURCES["UserPoolClient"])
+        self.assertEqual(config["keyGroup"], {RESOURCES["SigningPublicKeyA"]: PUBLIC_PEM})
         self.assertEqual(idp["signIn"]["clientAuthentication"], "client_secret_basic")
         self.assertEqual(idp["signIn"]["metadata"]["authorization_endpoint"], f"{by_name['CognitoDomain']}/oauth2/authorize")
         self.assertEqual([t["groups"] for t in config["tiers"]], [["private", "premium"], ["premium"]])
@@ -199,17 +205,17 @@ class IdentityModuleTest(unittest.TestCase):
 
     def test_variables_and_outputs_are_the_table_ones(self):
         variables = self.m.blocks["variable"]
-        for entry in IDENTITY["parameters"]:
+        for entry in (e for e in IDENTITY["parameters"] if e["terraform"]):
             name = entry["terraform"]
             with self.subTest(variable=name):
                 self.assertIn(name, variables)
                 if "default" in entry:
-                    self.assertEqual(variables[name].get("default"), entry["default"])
+                    self.assertEqual(variables[name].get("default"), default(entry))
                 elif entry["cloudformation"]:
                     self.assertNotIn("default", variables[name])
                 if "allowed" in entry:
                     self.assertIn(json.dumps(entry["allowed"]), variables[name]["validation"][0]["condition"])
-        self.assertEqual(sorted(variables), sorted(e["terraform"] for e in IDENTITY["parameters"]))
+        self.assertEqual(sorted(variables), sorted(e["terraform"] for e in IDENTITY["parameters"] if e["terraform"]))
         outputs = self.m.blocks["output"]
         self.assertEqual(sorted(outputs), sorted(o["terraform"] for o in IDENTITY["outputs"]))
         for entry in IDENTITY["outputs"]:
@@ -218,6 +224,7 @@ class IdentityModuleTest(unittest.TestCase):
     def test_user_pool_takes_only_admin_created_users_and_is_never_destroyed_by_terraform(self):
         expected = IDENTITY["userPool"]
         pool = self.m.resource("aws_cognito_user_pool", "this")
+        self.assertEqual(pool["count"], ref("var.create_user_pool ? 1 : 0"))
         self.assertEqual(pool["admin_create_user_config"], [{"allow_admin_create_user_only": expected["allowAdminCreateUserOnly"]}])
         self.assertEqual(pool["deletion_protection"], expected["deletionProtection"])
         self.assertEqual(pool["user_pool_tier"], expected["tier"])
@@ -244,8 +251,8 @@ class IdentityModuleTest(unittest.TestCase):
         groups = self.m.resources("aws_cognito_user_group")
         self.assertEqual(sorted(g["name"] for g in groups.values()), sorted(ref(f"var.{g['tier']}_group_name") for g in IDENTITY["groups"]))
         branding = self.m.resource("aws_cognito_managed_login_branding", "edge")
-        self.assertEqual(branding["count"], ref(f"var.managed_login_version == {IDENTITY['managedLoginBranding']['version']} ? 1 : 0"))
-        self.assertEqual(branding["client_id"], ref("aws_cognito_user_pool_client.edge.id"))
+        self.assertEqual(branding["count"], ref(f"var.create_user_pool && var.managed_login_version == {IDENTITY['managedLoginBranding']['version']} ? 1 : 0"))
+        self.assertEqual(branding["client_id"], ref("aws_cognito_user_pool_client.edge[0].id"))
         self.assertIs(branding["use_cognito_provided_values"], IDENTITY["managedLoginBranding"]["useCognitoProvidedValues"])
         domain = self.m.resource("aws_cognito_user_pool_domain", "this")
         self.assertEqual(domain["managed_login_version"], ref("var.managed_login_version"))
@@ -253,8 +260,9 @@ class IdentityModuleTest(unittest.TestCase):
     def test_domain_prefix_rule_matches_the_template(self):
         condition = self.m.blocks["variable"]["domain_prefix"]["validation"][0]["condition"]
         shape, reserved = re.findall(r'regex\("([^"]+)"', condition)
+        self.assertIn('(var.domain_prefix == "" && !var.create_user_pool)', condition)
         pattern = load()["Parameters"]["DomainPrefix"]["AllowedPattern"]
-        for prefix in ("media-example", "a", "my-aws-site", "amazonian", "cognito1", "-media", "media-", "Media", ""):
+        for prefix in ("media-example", "a", "my-aws-site", "amazonian", "cognito1", "-media", "media-", "Media"):
             terraform = re.fullmatch(shape, prefix) is not None and re.search(reserved, prefix) is None
             self.assertEqual(terraform, re.fullmatch(pattern, prefix) is not None, prefix)
 

@@ -1,5 +1,6 @@
 """Security-critical wiring of deploy/template.yaml, read the way CloudFormation reads it and
-held to deploy/wiring.json (the table deploy/test_terraform.py holds the Terraform module to).
+held to deploy/wiring.json (the table deploy/test_terraform.py holds the Terraform modules to).
+The edge regions' nested stack is deploy/test_regions.py's; resource names, deploy/test_names.py's.
 
 Run: .venv-deploy/bin/python -m unittest discover -s deploy -p 'test_*.py'   (make test-deploy)
 """
@@ -9,96 +10,37 @@ import os
 import re
 import unittest
 
-from cfnlint.decode import decode
-
-from wiring import WIRING, escaped, key_pair, parameters
+from cfn_eval import RESOURCES, Evaluator, load
+from wiring import WIRING, cloudformation_default, default, escaped, key_pair, parameters
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATE_PATH = os.path.join(HERE, "template.yaml")
-
-# What `!Ref` of each public key slot returns once CloudFront has created it.
-KEY_IDS = {"SigningPublicKeyA": "K2AAAAAAAAAAAA", "SigningPublicKeyB": "K2BBBBBBBBBBBB"}
-# What `!GetAtt` returns once the stack exists.
-ATTRIBUTES = {("Distribution", "DomainName"): "d111111abcdef8.cloudfront.net"}
-
-
-def load():
-    template, errors = decode(TEMPLATE_PATH)
-    if errors:
-        raise AssertionError(f"template does not parse: {errors}")
-    return json.loads(json.dumps(template, default=str))  # cfn-lint's node classes -> plain data
-
-
-class Evaluator:
-    """CloudFormation's intrinsics as far as the secret's SecretString uses them."""
-
-    def __init__(self, template, given):
-        self.template = template
-        self.params = {name: p.get("Default") for name, p in template["Parameters"].items()}
-        self.params.update(given)
-        self.params["AWS::NoValue"] = None
-
-    def condition(self, name):
-        return self.value(self.template["Conditions"][name])
-
-    def value(self, node):
-        if isinstance(node, list):
-            return [self.value(n) for n in node]
-        if not isinstance(node, dict):
-            return node
-        if len(node) != 1 or not next(iter(node)).startswith(("Fn::", "Ref", "Condition")):
-            return {key: self.value(value) for key, value in node.items()}  # a plain mapping
-        (fn, arg), = node.items()
-        if fn == "Ref":
-            if arg in KEY_IDS:
-                return KEY_IDS[arg]
-            if arg in self.params:
-                return self.params[arg]
-            raise AssertionError(f"Ref {arg} is not evaluated here")
-        if fn == "Fn::GetAtt":
-            if tuple(arg) in ATTRIBUTES:
-                return ATTRIBUTES[tuple(arg)]
-            raise AssertionError(f"GetAtt {arg} is not evaluated here")
-        if fn == "Condition":
-            return self.condition(arg)
-        if fn == "Fn::If":
-            name, yes, no = arg
-            return self.value(yes if self.condition(name) else no)
-        if fn == "Fn::Equals":
-            a, b = self.value(arg)
-            return str(a) == str(b)
-        if fn == "Fn::Not":
-            return not self.value(arg[0])
-        if fn == "Fn::And":
-            return all(self.value(arg))
-        if fn == "Fn::Or":
-            return any(self.value(arg))
-        if fn == "Fn::Join":
-            delimiter, items = arg
-            return delimiter.join(str(v) for v in self.value(items) if v is not None)
-        if fn == "Fn::Split":
-            delimiter, source = arg
-            return self.value(source).split(delimiter)
-        if fn == "Fn::Sub":
-            text, names = (arg, {}) if isinstance(arg, str) else (arg[0], {k: self.value(v) for k, v in arg[1].items()})
-            values = {**self.params, **names}
-            return re.sub(r"\$\{([A-Za-z0-9:]+)\}", lambda m: str(values[m.group(1)]), text)
-        raise AssertionError(f"{fn} is not evaluated here")
+EDGE_REGIONS = WIRING["edgeRegions"]["default"]
+SESSION = "A" * 43 + "="
+# The stack a site gets from the prerequisites stack's outputs, and its secrets.
+GIVEN = {"KeyGroupId": "8ee7a0d0-1234-4e5f-9a0b-0123456789ab", "SigningKeyId": "K2AAAAAAAAAAAA", "EdgeBundleSha256": "0" * 64}
+DISTRIBUTION_RESOURCES = [
+    "LogBucket", "LogBucketPolicy", "ContentBucket", "ContentBucketPolicy", "OriginAccessControl",
+    "Distribution", "AliasCertificate", "AliasRecords",
+]
 
 
 class TemplateTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.t = load()
+        cls.t = load(TEMPLATE_PATH)
         cls.resources = cls.t["Resources"]
         cls.config = cls.resources["Distribution"]["Properties"]["DistributionConfig"]
-        cls.private_pem, cls.public_pem = key_pair()
-        cls.next_private_pem, cls.next_public_pem = key_pair()
+        cls.private_pem, _ = key_pair()
+        cls.next_private_pem, _ = key_pair()
+
+    def evaluator(self, **given):
+        return Evaluator(self.t, {**GIVEN, **given})
 
     def expected_path(self, path):
         return {"Ref": path["parameter"]} if isinstance(path, dict) else path
 
-    def check_behavior(self, behavior, expected):
+    def check_behavior(self, behavior, expected, mint_only=False):
         policies = WIRING["cachePolicies"]
         self.assertEqual(behavior["ViewerProtocolPolicy"], WIRING["viewerProtocolPolicy"])
         self.assertEqual(behavior["CachePolicyId"], policies[expected["cachePolicy"]])
@@ -106,28 +48,34 @@ class TemplateTest(unittest.TestCase):
         self.assertEqual(sorted(behavior["AllowedMethods"]), expected["allowedMethods"])
         self.assertNotIn("TrustedSigners", behavior)
         if expected["trustedKeyGroup"]:
-            self.assertEqual(behavior["TrustedKeyGroups"], [{"Ref": "SigningKeyGroup"}])
+            self.assertEqual(behavior["TrustedKeyGroups"], [GIVEN["KeyGroupId"]])
         else:
             self.assertNotIn("TrustedKeyGroups", behavior)
-        if expected["viewerRequest"]:
+        runs = expected["viewerRequest"] is True or (expected["viewerRequest"] == "unlessMintOnly" and not mint_only)
+        if runs:
             self.assertEqual(
                 behavior["LambdaFunctionAssociations"],
-                [{"EventType": "viewer-request", "LambdaFunctionARN": {"Ref": "EdgeFunctionVersion"}}],
+                [{"EventType": "viewer-request", "LambdaFunctionARN": RESOURCES["EdgeFunctionVersion"]}],
             )
         else:
-            self.assertNotIn("LambdaFunctionAssociations", behavior)
+            self.assertIsNone(behavior.get("LambdaFunctionAssociations"))
         self.assertNotIn("FunctionAssociations", behavior)
 
-    def test_behaviors_come_in_the_table_order_with_the_table_wiring(self):
-        # CloudFront matches behaviors in order: /auth* first, then the tiers.
-        behaviors = self.config["CacheBehaviors"]
+    def test_behaviors_come_in_the_table_order_with_the_table_wiring_in_both_modes(self):
+        # CloudFront matches behaviors in order: /auth* first, then the tiers. With MintOnly the
+        # function runs on /auth* only (wiring.json's mintOnly).
         self.assertEqual(
-            [b["PathPattern"] for b in behaviors],
+            [b["PathPattern"] for b in self.config["CacheBehaviors"]],
             [self.expected_path(e["path"]) for e in WIRING["behaviors"]],
         )
-        for behavior, expected in zip(behaviors, WIRING["behaviors"]):
-            with self.subTest(path=behavior["PathPattern"]):
-                self.check_behavior(behavior, expected)
+        for mint_only in (False, True):
+            behaviors = self.evaluator(MintOnly=str(mint_only).lower()).value(self.config["CacheBehaviors"])
+            for behavior, expected in zip(behaviors, WIRING["behaviors"]):
+                with self.subTest(path=behavior["PathPattern"], mint_only=mint_only):
+                    self.check_behavior(behavior, expected, mint_only)
+            running = [b["PathPattern"] for b in behaviors if b.get("LambdaFunctionAssociations")]
+            if mint_only:
+                self.assertEqual(running, WIRING["mintOnly"]["viewerRequestOn"])
 
     def test_default_behavior_is_public_and_has_no_function(self):
         self.check_behavior(self.config["DefaultCacheBehavior"], WIRING["defaultBehavior"])
@@ -189,7 +137,7 @@ class TemplateTest(unittest.TestCase):
         self.assertEqual(origin["OriginAccessControlId"], {"Fn::GetAtt": ["OriginAccessControl", "Id"]})
         self.assertEqual(origin["DomainName"], {"Fn::GetAtt": ["ContentBucket", "RegionalDomainName"]})
 
-    def test_function_is_an_edge_function_published_as_a_version_in_us_east_1(self):
+    def test_function_is_an_edge_function_published_as_a_new_version_per_bundle_and_rotation_step(self):
         expected = WIRING["edgeFunction"]
         function = self.resources["EdgeFunction"]["Properties"]
         self.assertRegex(function["Runtime"], expected["runtimePattern"])
@@ -198,101 +146,137 @@ class TemplateTest(unittest.TestCase):
         self.assertLessEqual(function["Timeout"], expected["maxTimeoutSeconds"])
         for forbidden in ("Environment", "VpcConfig", "DeadLetterConfig"):  # Lambda@Edge has none
             self.assertNotIn(forbidden, function)
-        version = self.resources["EdgeFunctionVersion"]
-        self.assertEqual(version["Type"], "AWS::Lambda::Version")
+        self.assertEqual(self.resources["EdgeFunctionVersion"]["Type"], "AWS::Lambda::Version")
         # A new bundle or rotation step is a new Description: CloudFormation publishes a new
         # version, and the function's own description changes so Lambda has something to publish.
-        evaluator = Evaluator(self.t, {"EdgeBundleSha256": "0" * 64})
         steps = [
-            {"PublicKeyPemA": "a"},
-            {"PublicKeyPemA": "a", "PublicKeyPemB": "b"},
-            {"PublicKeyPemA": "a", "PublicKeyPemB": "b", "ActiveKey": "B"},
-            {"PublicKeyPemA": "a", "PublicKeyPemB": "b", "ActiveKey": "B", "PreviousSessionSecret": "x"},
-            {"PublicKeyPemA": "a", "PublicKeyPemB": "b", "ActiveKey": "B", "PreviousSessionSecret": "x", "EdgeBundleSha256": "1" * 64},
+            {},
+            {"SigningKeyId": "K2BBBBBBBBBBBB", "PrivateKeyPem": self.next_private_pem},  # signingKey
+            {"SigningKeyId": "K2BBBBBBBBBBBB", "PreviousSessionSecret": SESSION},  # sessionSecrets
+            {"SigningKeyId": "K2BBBBBBBBBBBB", "PreviousSessionSecret": SESSION, "EdgeBundleSha256": "1" * 64},  # bundle
         ]
         self.assertEqual(len(steps), 1 + len(expected["newVersionOn"]))
         for resource in ("EdgeFunction", "EdgeFunctionVersion"):
-            descriptions = [
-                Evaluator(self.t, {**evaluator.params, **step}).value(self.resources[resource]["Properties"]["Description"])
-                for step in steps
-            ]
+            descriptions = [self.evaluator(**step).value(self.resources[resource]["Properties"]["Description"]) for step in steps]
             changing = descriptions if resource == "EdgeFunctionVersion" else descriptions[:-1]
             self.assertEqual(len(set(changing)), len(changing), resource)
         rule = self.t["Rules"]["LambdaEdgeNeedsUsEast1"]["Assertions"][0]["Assert"]
         self.assertEqual(rule, {"Fn::Equals": [{"Ref": "AWS::Region"}, expected["region"]]})
 
-    def test_role_trusts_edgelambda_and_reads_exactly_the_one_secret(self):
+    def test_versions_and_the_function_are_retained_so_a_new_bundle_never_fails_on_a_replicated_one(self):
+        # Defect: every bundle change replaced the version, and deleting the old one (still
+        # replicated at the edge) failed the update's cleanup.
+        self.assertIs(WIRING["edgeFunction"]["retained"], True)
+        for name in ("EdgeFunction", "EdgeFunctionVersion"):
+            with self.subTest(resource=name):
+                self.assertEqual(self.resources[name].get("DeletionPolicy"), "Retain")
+                self.assertEqual(self.resources[name].get("UpdateReplacePolicy"), "Retain")
+
+    def role_statements(self, **given):
+        """Every statement the edge role holds, evaluated: inline, and its RolePolicy resources."""
+        evaluator = self.evaluator(**given)
+        role = self.resources["EdgeFunctionRole"]["Properties"]
+        documents = [p["PolicyDocument"] for p in role.get("Policies", [])]
+        documents += [
+            r["Properties"]["PolicyDocument"]
+            for r in self.resources.values()
+            if r["Type"] in ("AWS::IAM::RolePolicy", "AWS::IAM::Policy")
+            and {"Ref": "EdgeFunctionRole"} in [r["Properties"].get("RoleName"), *r["Properties"].get("Roles", [])]
+        ]
+        return [s for d in documents for s in evaluator.value(d)["Statement"]]
+
+    def test_role_trusts_edgelambda_and_reads_the_secret_only_where_it_lives(self):
         role = self.resources["EdgeFunctionRole"]["Properties"]
         expected = WIRING["edgeRole"]
-        trust = role["AssumeRolePolicyDocument"]["Statement"]
-        self.assertEqual(len(trust), 1)
-        self.assertEqual(sorted(trust[0]["Principal"]["Service"]), expected["trustedServices"])
-        self.assertEqual(
-            role["ManagedPolicyArns"],
-            [{"Fn::Sub": f"arn:${{AWS::Partition}}:iam::aws:policy/{p}"} for p in expected["managedPolicies"]],
-        )
-        on = {"secret": {"Ref": "EdgeSecret"}, "secretKey": {"Fn::GetAtt": ["EdgeSecretKey", "Arn"]}}
-        statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
-        self.assertEqual(
-            [(s["Effect"], s["Action"], s["Resource"]) for s in statements],
-            [("Allow", e["action"], on[e["on"]]) for e in expected["statements"]],
-        )
-        for statement, e in zip(statements, expected["statements"]):
-            if "condition" in e:
-                self.assertIn(e["condition"], statement["Condition"]["StringEquals"])
-            else:
-                self.assertNotIn("Condition", statement)
+        (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+        self.assertEqual(sorted(trust["Principal"]["Service"]), expected["trustedServices"])
+        self.assertEqual(role.get("ManagedPolicyArns", []), expected["managedPolicies"])
+        secret_name = RESOURCES["EdgeSecret"].split(":")[-1]
+        for regions in (EDGE_REGIONS, EDGE_REGIONS[:2], [""]):
+            with self.subTest(regions=regions):
+                everywhere = ["us-east-1", *[r for r in regions if r]]
+                statements = self.role_statements(EdgeRegions=regions)
+                self.assertEqual(len(statements), len(expected["statements"]))
+                read, decrypt, logs = statements
+                self.assertEqual((read["Effect"], read["Action"]), ("Allow", "secretsmanager:GetSecretValue"))
+                self.assertEqual(read["Resource"], f"arn:aws:secretsmanager:*:123456789012:secret:{secret_name}")
+                self.assertEqual(read["Condition"], {"StringEquals": {"aws:RequestedRegion": everywhere}})
+                self.assertEqual((decrypt["Effect"], decrypt["Action"]), ("Allow", "kms:Decrypt"))
+                self.assertEqual(decrypt["Resource"], f"arn:aws:kms:*:123456789012:key/{RESOURCES['EdgeSecretKey']}")
+                self.assertEqual(
+                    decrypt["Condition"],
+                    {"StringEquals": {"kms:ViaService": [f"secretsmanager.{r}.amazonaws.com" for r in everywhere]}},
+                )
+                self.assertEqual(sorted(logs["Action"]), expected["statements"][2]["actions"])
+                self.assertEqual(logs["Resource"], f"arn:aws:logs:*:123456789012:log-group:{RESOURCES['EdgeFunctionLogGroup']}:*")
 
-    def test_secret_is_named_encrypted_with_its_own_rotating_key(self):
+    def test_role_never_creates_log_groups_nor_writes_to_any_but_its_own(self):
+        # Defect: AWSLambdaBasicExecutionRole granted logs:* on *, and Lambda@Edge created a
+        # log group without retention in every region it ran in.
+        actions = [a for s in self.role_statements() for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])]
+        for forbidden in WIRING["edgeRole"]["forbiddenActions"]:
+            self.assertNotIn(forbidden, actions)
+        self.assertNotIn("ManagedPolicyArns", self.resources["EdgeFunctionRole"]["Properties"])
+        group = self.evaluator().value(self.resources["EdgeFunctionLogGroup"]["Properties"])
+        self.assertEqual(group, {"LogGroupName": RESOURCES["EdgeFunctionLogGroup"], "RetentionInDays": WIRING["edgeFunction"]["logRetentionDays"]})
+        nested = self.evaluator().value(self.resources["EdgeRegionStacks"]["Properties"]["Parameters"])
+        self.assertEqual(nested["FunctionLogGroupName"], RESOURCES["EdgeFunctionLogGroup"])
+        self.assertEqual(nested["RetentionInDays"], WIRING["edgeFunction"]["logRetentionDays"])
+        self.assertEqual(nested["Regions"], ",".join(EDGE_REGIONS))
+        # The distribution associates the version only once the role may log and read.
+        self.assertEqual(sorted(self.resources["EdgeFunctionVersion"]["DependsOn"]), ["EdgeFunctionLogs", "EdgeFunctionSecretAccess"])
+
+    def test_secret_is_named_and_encrypted_with_its_own_rotating_multi_region_key(self):
         secret = self.resources["EdgeSecret"]
-        self.assertEqual(secret["Type"], "AWS::SecretsManager::Secret")
         self.assertEqual(secret["Properties"]["Name"], {"Ref": "SecretName"})
         self.assertEqual(secret["Properties"]["KmsKeyId"], {"Fn::GetAtt": ["EdgeSecretKey", "Arn"]})
         key = self.resources["EdgeSecretKey"]["Properties"]
         self.assertIs(key["EnableKeyRotation"], WIRING["secret"]["keyRotation"])
-        secrets = [s for s in self.resources.values() if s["Type"] == "AWS::SecretsManager::Secret"]
-        self.assertEqual(len(secrets), 1)
+        self.assertIs(key["MultiRegion"], WIRING["secret"]["multiRegionKey"])
+        self.assertEqual([n for n, r in self.resources.items() if r["Type"] == "AWS::SecretsManager::Secret"], ["EdgeSecret"])
+
+    def test_secret_is_replicated_to_every_edge_region_with_that_regions_replica_key(self):
+        replica_key = RESOURCES["EdgeSecretKey"]  # a multi-Region key has one id in every region
+        node = self.resources["EdgeSecret"]["Properties"]["ReplicaRegions"]
+        for regions in (EDGE_REGIONS, EDGE_REGIONS[:1], EDGE_REGIONS[3:7], [""]):
+            with self.subTest(regions=regions):
+                evaluator = self.evaluator(EdgeRegions=regions)
+                expected = [{"Region": r, "KmsKeyId": replica_key} for r in regions if r]
+                self.assertEqual(evaluator.value(node) or [], expected)
+                self.assertIs(evaluator.exists(self.resources["EdgeRegionStacks"]), bool(expected))
+        # The rule admits the regions the slots can hold, each at most once.
+        (assertion,) = self.t["Rules"]["EdgeRegionsHostRegionalEdgeCaches"]["Assertions"]
+        ref, allowed = assertion["Assert"]["Fn::EachMemberIn"]
+        self.assertEqual(ref, {"Ref": "EdgeRegions"})
+        self.assertEqual([r for r in allowed if r], EDGE_REGIONS)
+        slots = [c for c in self.t["Conditions"] if c.startswith("HasEdgeRegion") and c[len("HasEdgeRegion"):].isdigit()]
+        self.assertEqual(len(slots), len(EDGE_REGIONS))
 
     def secret_string(self, **given):
-        evaluator = Evaluator(self.t, given)
-        text = evaluator.value(self.resources["EdgeSecret"]["Properties"]["SecretString"])
+        text = self.evaluator(**given).value(self.resources["EdgeSecret"]["Properties"]["SecretString"])
         return json.loads(text)  # fails the test if the stack would write invalid JSON
 
     def test_secret_string_is_the_runtime_contract_for_either_pem_form(self):
+        required = [f for f in WIRING["secret"]["fields"] if f not in WIRING["secret"]["optionalFields"]]
         for form in (lambda pem: pem, escaped):
             with self.subTest(form=form.__name__):
-                secret = self.secret_string(
-                    PublicKeyPemA=form(self.public_pem),
-                    PrivateKeyPem=form(self.private_pem),
-                    SessionSecret="A" * 43 + "=",
-                )
-                required = [f for f in WIRING["secret"]["fields"] if f not in WIRING["secret"]["optionalFields"]]
+                secret = self.secret_string(PrivateKeyPem=form(self.private_pem), SessionSecret=SESSION)
                 self.assertEqual(sorted(secret), sorted(required))
-                self.assertEqual(secret["keyPairId"], KEY_IDS["SigningPublicKeyA"])
+                self.assertEqual(secret["keyPairId"], GIVEN["SigningKeyId"])
                 self.assertEqual(secret["privateKey"], self.private_pem)
-                self.assertEqual(secret["keyGroup"], {KEY_IDS["SigningPublicKeyA"]: self.public_pem})
-                self.assertEqual(secret["sessionSecret"], "A" * 43 + "=")
+                self.assertEqual(secret["sessionSecret"], SESSION)
 
-    def test_secret_string_during_a_rotation_trusts_both_slots_and_keeps_the_previous_session_secret(self):
+    def test_secret_string_during_a_session_rotation_keeps_the_previous_session_secret(self):
         secret = self.secret_string(
-            PublicKeyPemA=escaped(self.public_pem),
-            PublicKeyPemB=escaped(self.next_public_pem),
-            ActiveKey="B",
-            PrivateKeyPem=escaped(self.next_private_pem),
-            SessionSecret="B" * 44,
-            PreviousSessionSecret="A" * 44,
+            SigningKeyId="K2BBBBBBBBBBBB", PrivateKeyPem=escaped(self.next_private_pem), SessionSecret="B" * 44, PreviousSessionSecret="A" * 44
         )
         self.assertEqual(sorted(secret), sorted(f for f in WIRING["secret"]["fields"] if f != "clientSecret"))
-        self.assertEqual(secret["keyPairId"], KEY_IDS["SigningPublicKeyB"])
+        self.assertEqual(secret["keyPairId"], "K2BBBBBBBBBBBB")
         self.assertEqual(secret["privateKey"], self.next_private_pem)
-        self.assertEqual(
-            secret["keyGroup"],
-            {KEY_IDS["SigningPublicKeyA"]: self.public_pem, KEY_IDS["SigningPublicKeyB"]: self.next_public_pem},
-        )
         self.assertEqual(secret["previousSessionSecret"], "A" * 44)
 
     def test_secret_string_carries_the_sign_in_client_secret_only_when_given(self):
-        given = {"PublicKeyPemA": escaped(self.public_pem), "PrivateKeyPem": escaped(self.private_pem), "SessionSecret": "A" * 44}
+        given = {"PrivateKeyPem": escaped(self.private_pem), "SessionSecret": "A" * 44}
         self.assertNotIn("clientSecret", self.secret_string(**given))
         # Printable ASCII as identity providers issue them (Cognito, Entra ID's ~ . _ -, Okta).
         for client_secret in ("1abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmn", "Ab~c.D_e-F8Q~xyz", "p@ss{w0rd}!#$%&'()*+,/:;<=>?[]^`|"):
@@ -301,25 +285,46 @@ class TemplateTest(unittest.TestCase):
                 self.assertEqual(secret["clientSecret"], client_secret)
                 self.assertEqual(sorted(secret), sorted(f for f in WIRING["secret"]["fields"] if f != "previousSessionSecret"))
 
+    def test_the_site_trusts_the_prerequisites_key_group_and_holds_no_key_of_its_own(self):
+        # The key group and its keys live in deploy/identity.yaml, deployed (and its outputs
+        # read) before this stack: SigningKeyId is an id the group already trusts
+        # (deploy/test_identity.py), so the secret cannot sign with a key CloudFront refuses.
+        types = {r["Type"] for r in self.resources.values()}
+        self.assertFalse(types & {"AWS::CloudFront::PublicKey", "AWS::CloudFront::KeyGroup"})
+        for parameter in ("KeyGroupId", "SigningKeyId"):
+            self.assertNotIn("Default", self.t["Parameters"][parameter])
+
+    def test_module_mode_creates_the_edge_half_only_and_says_what_to_attach(self):
+        site, module = self.evaluator(), self.evaluator(CreateDistribution="false", AlternateDomainName="media.example.com")
+        for name, resource in self.resources.items():
+            with self.subTest(resource=name):
+                if name in DISTRIBUTION_RESOURCES:
+                    self.assertFalse(module.exists(resource))
+                else:
+                    self.assertTrue(module.exists(resource))
+        # Outputs of the site's own resources exist only with a distribution; the callback and
+        # sign-out URLs also in module mode when the viewers' host is given.
+        for entry in WIRING["outputs"]:
+            output = self.t["Outputs"][entry["cloudformation"]]
+            with self.subTest(output=entry["cloudformation"]):
+                self.assertTrue(site.exists(output))
+                self.assertIs(module.exists(output), not entry.get("site") or "path" in entry)
+        behaviors = module.value(self.t["Outputs"]["Behaviors"]["Value"])
+        for needed in ("/auth*", "/private/*", "/premium/*", GIVEN["KeyGroupId"], RESOURCES["EdgeFunctionVersion"], "/errors/403.html", WIRING["cachePolicies"]["CachingDisabled"]):
+            self.assertIn(needed, behaviors)
+        mint_only = self.evaluator(CreateDistribution="false", MintOnly="true").value(self.t["Outputs"]["Behaviors"]["Value"])
+        self.assertEqual(mint_only.count(RESOURCES["EdgeFunctionVersion"]), 1)  # /auth* only
+        callback = module.value(self.t["Outputs"]["CallbackUrl"]["Value"])
+        self.assertEqual(callback, "https://media.example.com/auth/callback")
+        self.assertFalse(self.evaluator(CreateDistribution="false").exists(self.t["Outputs"]["CallbackUrl"]))
+
     def test_outputs_name_the_callback_and_sign_out_urls_on_the_host_viewers_use(self):
-        for given, host in (({}, ATTRIBUTES[("Distribution", "DomainName")]), ({"AlternateDomainName": "media.example.com"}, "media.example.com")):
-            evaluator = Evaluator(self.t, given)
+        for given, host in (({}, "d111111abcdef8.cloudfront.net"), ({"AlternateDomainName": "media.example.com"}, "media.example.com")):
+            evaluator = self.evaluator(**given)
             for output in (o for o in WIRING["outputs"] if "path" in o):
                 with self.subTest(output=output["cloudformation"], host=host):
                     value = evaluator.value(self.t["Outputs"][output["cloudformation"]]["Value"])
                     self.assertEqual(value, f"https://{host}{output['path']}")
-
-    def test_public_key_slots_get_real_newlines_and_feed_the_key_group(self):
-        evaluator = Evaluator(self.t, {"PublicKeyPemA": escaped(self.public_pem)})
-        encoded = self.resources["SigningPublicKeyA"]["Properties"]["PublicKeyConfig"]["EncodedKey"]
-        self.assertEqual(evaluator.value(encoded), self.public_pem)
-        for slot in ("A", "B"):
-            self.assertEqual(self.resources[f"SigningPublicKey{slot}"]["Condition"], f"HasKey{slot}")
-        items = self.resources["SigningKeyGroup"]["Properties"]["KeyGroupConfig"]["Items"]
-        self.assertEqual(
-            items,
-            [{"Fn::If": [f"HasKey{s}", {"Ref": f"SigningPublicKey{s}"}, {"Ref": "AWS::NoValue"}]} for s in "AB"],
-        )
 
     def test_parameter_patterns_take_both_pem_forms_and_refuse_what_would_break_the_json(self):
         params = self.t["Parameters"]
@@ -327,14 +332,11 @@ class TemplateTest(unittest.TestCase):
         def accepts(name, value):
             return re.fullmatch(params[name]["AllowedPattern"], value) is not None
 
-        for pem, name in ((self.private_pem, "PrivateKeyPem"), (self.public_pem, "PublicKeyPemA")):
-            self.assertTrue(accepts(name, pem))
-            self.assertTrue(accepts(name, escaped(pem)))
-            self.assertFalse(accepts(name, pem.replace("\n", "\r\n")))
-            self.assertFalse(accepts(name, pem.replace("A", '"', 1)))
-            self.assertFalse(accepts(name, pem.replace("A", "\\", 1)))
-        self.assertFalse(accepts("PrivateKeyPem", self.public_pem))
-        self.assertFalse(accepts("PublicKeyPemA", self.private_pem))
+        pem = self.private_pem
+        self.assertTrue(accepts("PrivateKeyPem", pem))
+        self.assertTrue(accepts("PrivateKeyPem", escaped(pem)))
+        for bad in (pem.replace("\n", "\r\n"), pem.replace("A", '"', 1), pem.replace("A", "\\", 1), "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"):
+            self.assertFalse(accepts("PrivateKeyPem", bad))
         self.assertTrue(accepts("SessionSecret", "q" * 43 + "="))  # 32 bytes
         self.assertTrue(accepts("SessionSecret", "q" * 64))
         self.assertFalse(accepts("SessionSecret", "q" * 42 + "=="))  # 31 bytes
@@ -346,6 +348,8 @@ class TemplateTest(unittest.TestCase):
         self.assertTrue(accepts("ClientSecret", "Ab~c.D_e-F8Q~xyz"))
         for bad in ('a"b', "a\\b", "a b", "a\nb", "x" * 1025):  # would break the JSON, or too long for the edge
             self.assertFalse(accepts("ClientSecret", bad), bad)
+        self.assertTrue(accepts("SigningKeyId", "K2JCJMDEHXQW5F"))
+        self.assertFalse(accepts("SigningKeyId", 'K2","privateKey'))  # goes into the JSON too
 
     def test_parameters_and_outputs_are_the_table_ones(self):
         params = self.t["Parameters"]
@@ -355,7 +359,7 @@ class TemplateTest(unittest.TestCase):
             with self.subTest(parameter=name):
                 self.assertIn(name, params)
                 if "default" in entry:
-                    self.assertEqual(str(params[name]["Default"]), str(entry["default"]))
+                    self.assertEqual(str(params[name]["Default"]), cloudformation_default(default(entry)))
                 if entry.get("secret"):
                     self.assertIs(params[name].get("NoEcho"), True)
                     self.assertIn(params[name].get("Default", ""), ("",))

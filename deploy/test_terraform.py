@@ -1,6 +1,7 @@
-"""Security-critical wiring of the Terraform module deploy/terraform, read offline with
-python-hcl2 (no terraform binary needed) and held to deploy/wiring.json, the same table
-deploy/test_template.py holds deploy/template.yaml to.
+"""Security-critical wiring of the Terraform modules deploy/terraform (the site) and
+deploy/terraform/edge (its edge half, alone in module mode), read offline with python-hcl2 (no
+terraform binary needed) and held to deploy/wiring.json, the table deploy/test_template.py holds
+deploy/template.yaml to. The example root is deploy/test_terraform_example.py's.
 
 Run: .venv-deploy/bin/python -m unittest discover -s deploy -p 'test_*.py'   (make test-deploy)
 """
@@ -10,127 +11,77 @@ import os
 import re
 import unittest
 
-import hcl2
-from hcl2.utils import SerializationOptions
+from hcl_module import EDGE, SITE, TERRAFORM, Module, bare, parse, ref
+from wiring import WIRING, default, parameters
 
-from wiring import WIRING, parameters
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-MODULE = os.path.join(HERE, "terraform")
-IDENTITY_MODULE = os.path.join(MODULE, "identity")
-EXAMPLES = os.path.join(MODULE, "examples")
-OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
-US_EAST_1 = "${aws.us_east_1}"
+POLICY_LOCAL = {"CachingOptimized": "caching_optimized", "CachingDisabled": "caching_disabled"}
 
 
-def parse(path):
-    with open(path, encoding="utf-8") as f:
-        return hcl2.load(f, serialization_options=OPTIONS)
-
-
-class Module:
-    """Every block of the .tf files of one folder, by kind, type and name."""
-
-    def __init__(self, folder):
-        self.files = sorted(glob.glob(os.path.join(folder, "*.tf")))
-        if not self.files:
-            raise AssertionError(f"no .tf file in {folder}")
-        self.blocks = {"resource": {}, "data": {}, "variable": {}, "output": {}, "module": {}, "locals": {}}
-        self.terraform = []
-        for path in self.files:
-            for kind, entries in parse(path).items():
-                if kind == "terraform":
-                    self.terraform.extend(entries)
-                elif kind == "locals":
-                    for entry in entries:
-                        self.blocks["locals"].update(entry)
-                elif kind in ("variable", "output", "module"):
-                    for entry in entries:
-                        self.blocks[kind].update(entry)
-                elif kind in ("resource", "data"):
-                    for entry in entries:
-                        for type_, named in entry.items():
-                            self.blocks[kind].setdefault(type_, {}).update(named)
-
-    def resource(self, type_, name):
-        return self.blocks["resource"][type_][name]
-
-    def resources(self, type_):
-        return self.blocks["resource"].get(type_, {})
-
-    def data(self, type_, name):
-        return self.blocks["data"][type_][name]
-
-
-def ref(expression):
-    return "${" + expression + "}"
-
-
-class TerraformModuleTest(unittest.TestCase):
+class SiteModuleTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.m = Module(MODULE)
+        cls.m = Module(SITE)
         cls.distribution = cls.m.resource("aws_cloudfront_distribution", "this")
 
-    def expected_path(self, path):
-        if isinstance(path, dict):
-            name = next(tf for cfn, tf, _ in parameters() if cfn == path["parameter"])
-            return ref(f"var.{name}")
-        return path
-
-    def check_behavior(self, behavior, expected):
+    def check_behavior(self, behavior, expected, value=None):
+        """One behavior against the table; `value` names the dynamic block's iterator."""
         locals_ = self.m.blocks["locals"]
-        policy_local = {"CachingOptimized": "caching_optimized", "CachingDisabled": "caching_disabled"}
-        local_name = policy_local[expected["cachePolicy"]]
+        local_name = POLICY_LOCAL[expected["cachePolicy"]]
         self.assertEqual(behavior["cache_policy_id"], ref(f"local.{local_name}"))
         self.assertEqual(locals_[local_name], WIRING["cachePolicies"][expected["cachePolicy"]])
-        self.assertEqual(
-            behavior["response_headers_policy_id"],
-            ref("data.aws_cloudfront_response_headers_policy.security_headers.id"),
-        )
+        self.assertEqual(behavior["response_headers_policy_id"], ref("data.aws_cloudfront_response_headers_policy.security_headers.id"))
         self.assertEqual(behavior["viewer_protocol_policy"], WIRING["viewerProtocolPolicy"])
         self.assertEqual(sorted(behavior["allowed_methods"]), expected["allowedMethods"])
         self.assertEqual(behavior["target_origin_id"], "content")
-        self.assertNotIn("trusted_signers", behavior)
-        self.assertNotIn("function_association", behavior)
+        for absent in ("trusted_signers", "function_association"):
+            self.assertNotIn(absent, behavior)
         if expected["trustedKeyGroup"]:
-            self.assertEqual(behavior["trusted_key_groups"], [ref("aws_cloudfront_key_group.signing.id")])
+            self.assertEqual(behavior["trusted_key_groups"], [ref("var.key_group_id")])
         else:
             self.assertNotIn("trusted_key_groups", behavior)
-        if expected["viewerRequest"]:
-            # qualified_arn: the published version, never $LATEST (Lambda@Edge needs a number).
-            self.assertEqual(
-                behavior["lambda_function_association"],
-                [{"event_type": "viewer-request", "lambda_arn": ref("aws_lambda_function.edge.qualified_arn")}],
-            )
+        # The published version (qualified ARN), never $LATEST: Lambda@Edge needs a number.
+        version = ref("module.edge.edge_function_version_arn")
+        if expected["viewerRequest"] is True:
+            self.assertEqual(behavior["lambda_function_association"], [{"event_type": "viewer-request", "lambda_arn": version}])
+        elif expected["viewerRequest"] == "unlessMintOnly":
+            (dynamic,) = behavior["dynamic"]
+            association = dynamic["lambda_function_association"]
+            self.assertEqual(association["for_each"], ref("var.mint_only ? [] : [module.edge.edge_function_version_arn]"))
+            self.assertEqual(association["content"], [{"event_type": "viewer-request", "lambda_arn": ref("lambda_function_association.value")}])
         else:
             self.assertNotIn("lambda_function_association", behavior)
+            self.assertNotIn("dynamic", behavior)
 
-    def test_every_tf_file_parses_the_module_and_its_examples(self):
-        files = glob.glob(os.path.join(MODULE, "**", "*.tf"), recursive=True)
-        self.assertGreaterEqual(len(files), 8)
+    def test_every_tf_file_parses_the_modules_and_their_examples(self):
+        files = glob.glob(os.path.join(TERRAFORM, "**", "*.tf"), recursive=True)
+        self.assertGreaterEqual(len(files), 15)
         for path in files:
-            with self.subTest(file=os.path.relpath(path, HERE)):
+            with self.subTest(file=os.path.relpath(path, TERRAFORM)):
                 self.assertIsInstance(parse(path), dict)
 
-    def test_behaviors_come_in_the_table_order_with_the_table_wiring(self):
-        behaviors = self.distribution["ordered_cache_behavior"]
-        self.assertEqual(
-            [b["path_pattern"] for b in behaviors],
-            [self.expected_path(e["path"]) for e in WIRING["behaviors"]],
-        )
-        for behavior, expected in zip(behaviors, WIRING["behaviors"]):
-            with self.subTest(path=behavior["path_pattern"]):
-                self.check_behavior(behavior, expected)
+    def test_behaviors_are_auth_first_then_one_per_tier_of_the_list(self):
+        # Defect: two fixed tier patterns, where the handler takes 1 to 10 tiers.
+        (auth,) = self.distribution["ordered_cache_behavior"]
+        self.assertEqual(auth["path_pattern"], WIRING["behaviors"][0]["path"])
+        self.check_behavior(auth, WIRING["behaviors"][0])
+        (dynamic,) = self.distribution["dynamic"]
+        tiers = dynamic["ordered_cache_behavior"]
+        self.assertEqual(tiers["for_each"], ref("var.tiers"))
+        (content,) = tiers["content"]
+        self.assertEqual(content["path_pattern"], ref("ordered_cache_behavior.value.path_pattern"))
+        for expected in WIRING["behaviors"][1:]:
+            self.check_behavior(content, expected)
+        variable = self.m.blocks["variable"]["tiers"]
+        self.assertIn("list(object(", variable["type"])
+        self.assertEqual(variable["default"], default(next(e for e in WIRING["parameters"] if e["terraform"] == "tiers")))
         policy = self.m.data("aws_cloudfront_response_headers_policy", "security_headers")
         self.assertEqual(policy["name"], WIRING["responseHeadersPolicy"]["name"])
 
     def test_default_behavior_is_public_and_has_no_function(self):
-        (default,) = self.distribution["default_cache_behavior"]
-        self.check_behavior(default, WIRING["defaultBehavior"])
+        (default_behavior,) = self.distribution["default_cache_behavior"]
+        self.check_behavior(default_behavior, WIRING["defaultBehavior"])
 
     def test_refused_and_missing_objects_get_the_public_error_pages(self):
-        # 403: the sign-in round trip, never cached; 404: the styled page, cached briefly.
         self.assertEqual(
             self.distribution["custom_error_response"],
             [
@@ -151,16 +102,20 @@ class TerraformModuleTest(unittest.TestCase):
         self.assertIs(logging["include_cookies"], d["loggingIncludesCookies"])
         self.assertEqual(logging["bucket"], ref("aws_s3_bucket.logs.bucket_domain_name"))
         (certificate,) = self.distribution["viewer_certificate"]
-        self.assertEqual(
-            certificate["minimum_protocol_version"],
-            ref(f'local.has_alias ? "{d["aliasMinimumProtocolVersion"]}" : "TLSv1"'),
-        )
+        self.assertEqual(certificate["minimum_protocol_version"], ref(f'local.has_alias ? "{d["aliasMinimumProtocolVersion"]}" : "TLSv1"'))
         self.assertEqual(certificate["ssl_support_method"], ref(f'local.has_alias ? "{d["aliasSslSupportMethod"]}" : null'))
         self.assertEqual(self.distribution["web_acl_id"], ref('var.web_acl_arn == "" ? null : var.web_acl_arn'))
         (origin,) = self.distribution["origin"]
         self.assertEqual(origin["origin_access_control_id"], ref("aws_cloudfront_origin_access_control.content.id"))
         self.assertEqual(origin["domain_name"], ref("aws_s3_bucket.content.bucket_regional_domain_name"))
         self.assertNotIn("s3_origin_config", origin)  # no legacy origin access identity
+
+    def test_distribution_waits_for_the_log_buckets_acls(self):
+        # Defect: the distribution depended on the log bucket but not on its ownership controls,
+        # so creating it could fail with "bucket does not enable ACL access".
+        ownership = self.m.resource("aws_s3_bucket_ownership_controls", "logs")
+        self.assertEqual(ownership["rule"], [{"object_ownership": "BucketOwnerPreferred"}])
+        self.assertIn(ref("aws_s3_bucket_ownership_controls.logs"), self.distribution.get("depends_on", []))
 
     def test_content_bucket_is_private_versioned_and_logged(self):
         block = self.m.resource("aws_s3_bucket_public_access_block", "content")
@@ -184,189 +139,200 @@ class TerraformModuleTest(unittest.TestCase):
         statements = self.m.data("aws_iam_policy_document", "content")["statement"]
         on = {"objects": "${aws_s3_bucket.content.arn}/*", "bucket": ref("aws_s3_bucket.content.arn")}
         allows = [s for s in statements if s["effect"] == "Allow"]
-        self.assertEqual(
-            [(s["actions"], s["resources"]) for s in allows],
-            [([g["action"]], [on[g["on"]]]) for g in policy["grants"]],
-        )
+        self.assertEqual([(s["actions"], s["resources"]) for s in allows], [([g["action"]], [on[g["on"]]]) for g in policy["grants"]])
         for allow in allows:
             self.assertEqual(allow["principals"], [{"type": "Service", "identifiers": [policy["principalService"]]}])
             self.assertEqual(
                 allow["condition"],
-                [
-                    {
-                        "test": policy["condition"]["test"],
-                        "variable": policy["condition"]["variable"],
-                        "values": [ref("aws_cloudfront_distribution.this.arn")],
-                    }
-                ],
+                [{"test": policy["condition"]["test"], "variable": policy["condition"]["variable"], "values": [ref("aws_cloudfront_distribution.this.arn")]}],
             )
         denies = [s for s in statements if s["effect"] == "Deny"]
-        self.assertEqual(
-            [d["condition"] for d in denies],
-            [[{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}]],
-        )
+        self.assertEqual([d["condition"] for d in denies], [[{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}]])
 
-    def test_function_is_an_edge_function_published_as_a_new_version_per_bundle_in_us_east_1(self):
-        expected = WIRING["edgeFunction"]
-        function = self.m.resource("aws_lambda_function", "edge")
-        self.assertEqual(function["provider"], US_EAST_1)
-        self.assertRegex(function["runtime"], expected["runtimePattern"])
-        self.assertEqual(function["handler"], expected["handler"])
-        self.assertEqual(function["memory_size"], expected["memoryMb"])
-        self.assertLessEqual(function["timeout"], expected["maxTimeoutSeconds"])
-        self.assertIs(function["publish"], True)
-        self.assertEqual(function["filename"], ref("var.edge_bundle_path"))
-        self.assertEqual(function["source_code_hash"], ref("filebase64sha256(var.edge_bundle_path)"))
-        self.assertEqual(function["role"], ref("aws_iam_role.edge.arn"))
-        # Each rotation step changes the description, so `publish` makes a new version.
-        self.assertIn("${local.edge_generation}", function["description"])
-        generation = self.m.blocks["locals"]["edge_generation"]
-        for source in ("keys(local.public_key_pems)", "var.active_key", "var.previous_session_secret"):
-            self.assertIn(source, generation)
-        self.assertEqual(len(expected["newVersionOn"]), 4)  # bundle: source_code_hash, above
-        for forbidden in ("environment", "vpc_config", "dead_letter_config", "layers"):  # Lambda@Edge has none
-            self.assertNotIn(forbidden, function)
-
-    def test_what_lambda_at_edge_and_cloudfront_need_lives_in_us_east_1(self):
-        (terraform,) = self.m.terraform
-        aws = terraform["required_providers"][0]["aws"] if isinstance(terraform["required_providers"], list) else terraform["required_providers"]["aws"]
+    def test_cloudfront_and_the_edge_half_live_in_us_east_1(self):
+        _, aws = self.m.required_aws()
         self.assertIn(ref("aws.us_east_1"), aws["configuration_aliases"])
         for type_, name in [
-            ("aws_lambda_function", "edge"),
-            ("aws_secretsmanager_secret", "edge"),
-            ("aws_secretsmanager_secret_version", "edge"),
-            ("aws_kms_key", "secret"),
-            ("aws_cloudfront_public_key", "signing"),
-            ("aws_cloudfront_key_group", "signing"),
             ("aws_cloudfront_origin_access_control", "content"),
             ("aws_cloudfront_distribution", "this"),
             ("aws_acm_certificate", "alias"),
             ("aws_acm_certificate_validation", "alias"),
         ]:
-            self.assertEqual(self.m.resource(type_, name).get("provider"), US_EAST_1, f"{type_}.{name}")
+            self.assertEqual(self.m.resource(type_, name).get("provider"), ref("aws.us_east_1"), f"{type_}.{name}")
+        edge = self.m.blocks["module"]["edge"]
+        self.assertEqual(edge["source"], "./edge")
+        self.assertEqual({bare(k): bare(v) for k, v in edge["providers"].items()}, {"aws": "aws.us_east_1"})
 
-    def test_role_trusts_edgelambda_and_reads_exactly_the_one_secret(self):
+    def test_the_site_passes_every_edge_input_through_and_holds_no_key_of_its_own(self):
+        edge = self.m.blocks["module"]["edge"]
+        passed = [e["terraform"] for e in WIRING["parameters"] if e.get("edge")]
+        self.assertEqual(sorted(k for k in edge if k not in ("source", "providers")), sorted(passed))
+        for name in passed:
+            self.assertEqual(edge[name], ref(f"var.{name}"), name)
+        for type_ in ("aws_cloudfront_public_key", "aws_cloudfront_key_group", "aws_lambda_function", "aws_secretsmanager_secret"):
+            self.assertNotIn(type_, self.m.blocks["resource"])  # the identity module's, or the edge module's
+
+    def test_variables_and_outputs_are_the_table_ones(self):
+        check_variables(self, self.m, [e for e in WIRING["parameters"] if e["terraform"]])
+        self.assertEqual(sorted(self.m.blocks["output"]), sorted(o["terraform"] for o in WIRING["outputs"]))
+        self.assertEqual(
+            self.m.blocks["output"]["callback_url"]["value"],
+            "https://${local.has_alias ? var.alternate_domain_name : aws_cloudfront_distribution.this.domain_name}/auth/callback",
+        )
+
+
+def check_variables(case, module, entries):
+    """The module's variables are exactly the entries', with their defaults; secrets are
+    sensitive, ephemeral (never in the state or a plan) and default to nothing."""
+    variables = module.blocks["variable"]
+    for entry in entries:
+        name = entry["terraform"]
+        with case.subTest(variable=name):
+            case.assertIn(name, variables)
+            if "default" in entry:
+                case.assertEqual(variables[name].get("default"), default(entry))
+            if entry.get("secret"):
+                case.assertIs(variables[name].get("sensitive"), True)
+                case.assertIs(variables[name].get("ephemeral"), True)
+                case.assertIn(variables[name].get("default", ""), ("",))
+    case.assertEqual(sorted(variables), sorted(e["terraform"] for e in entries))
+
+
+class EdgeModuleTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.m = Module(EDGE)
+        cls.function = cls.m.resource("aws_lambda_function", "edge")
+
+    def test_function_is_an_edge_function_published_as_a_new_version_per_bundle_and_secret(self):
+        expected = WIRING["edgeFunction"]
+        f = self.function
+        self.assertRegex(f["runtime"], expected["runtimePattern"])
+        self.assertEqual((f["handler"], f["memory_size"]), (expected["handler"], expected["memoryMb"]))
+        self.assertLessEqual(f["timeout"], expected["maxTimeoutSeconds"])
+        self.assertIs(f["publish"], True)
+        self.assertEqual(f["filename"], ref("var.edge_bundle_path"))
+        self.assertEqual(f["source_code_hash"], ref("filebase64sha256(var.edge_bundle_path)"))  # bundle
+        self.assertEqual(f["role"], ref("aws_iam_role.edge.arn"))
+        self.assertIn("${local.edge_generation}", f["description"])
+        generation = self.m.blocks["locals"]["edge_generation"]
+        for source in ("var.signing_key_id", "var.secret_version"):  # signingKey, sessionSecrets
+            self.assertIn(source, generation)
+        self.assertEqual(len(expected["newVersionOn"]), 3)
+        for forbidden in ("environment", "vpc_config", "dead_letter_config", "layers"):  # Lambda@Edge has none
+            self.assertNotIn(forbidden, f)
+        (precondition,) = f["lifecycle"][0]["precondition"]
+        self.assertEqual(precondition["condition"], ref(f'data.aws_region.current.region == "{expected["region"]}"'))
+
+    def test_destroy_keeps_the_replicated_function(self):
+        # Defect: Lambda refuses to delete a function CloudFront still replicates.
+        self.assertIs(self.function.get("skip_destroy"), WIRING["edgeFunction"]["retained"])
+
+    def test_role_reads_the_secret_where_it_lives_and_writes_only_its_own_logs(self):
         expected = WIRING["edgeRole"]
         role = self.m.resource("aws_iam_role", "edge")
         self.assertEqual(role["assume_role_policy"], ref("data.aws_iam_policy_document.edge_trust.json"))
         (trust,) = self.m.data("aws_iam_policy_document", "edge_trust")["statement"]
-        self.assertEqual(trust["actions"], ["sts:AssumeRole"])
         self.assertEqual(sorted(trust["principals"][0]["identifiers"]), expected["trustedServices"])
-        # Exactly one inline policy and the managed ones in the table, nothing else on the role.
-        inline = [p for p in self.m.resources("aws_iam_role_policy").values() if p["role"] == ref("aws_iam_role.edge.id")]
-        self.assertEqual(len(inline), 1)
-        self.assertEqual(inline[0]["policy"], ref("data.aws_iam_policy_document.edge.json"))
-        attached = [a["policy_arn"] for a in self.m.resources("aws_iam_role_policy_attachment").values()]
+        # One inline policy and no managed one (AWSLambdaBasicExecutionRole grants logs:* on *).
+        self.assertEqual([p["policy"] for p in self.m.resources("aws_iam_role_policy").values()], [ref("data.aws_iam_policy_document.edge.json")])
+        self.assertEqual(self.m.resources("aws_iam_role_policy_attachment"), {})
+        self.assertEqual(expected["managedPolicies"], [])
+        read, decrypt, logs = self.m.data("aws_iam_policy_document", "edge")["statement"]
+        self.assertEqual((read["actions"], decrypt["actions"]), (["secretsmanager:GetSecretValue"], ["kms:Decrypt"]))
         self.assertEqual(
-            attached,
-            [f"arn:${{data.aws_partition.current.partition}}:iam::aws:policy/{p}" for p in expected["managedPolicies"]],
+            read["resources"],
+            ref('concat([aws_secretsmanager_secret.edge.arn], [for region in var.edge_regions : replace(aws_secretsmanager_secret.edge.arn, ":secretsmanager:us-east-1:", ":secretsmanager:${region}:")])'),
         )
-        on = {"secret": ref("aws_secretsmanager_secret.edge.arn"), "secretKey": ref("aws_kms_key.secret.arn")}
-        statements = self.m.data("aws_iam_policy_document", "edge")["statement"]
-        self.assertEqual(
-            [(s["effect"], s["actions"], s["resources"]) for s in statements],
-            [("Allow", [e["action"]], [on[e["on"]]]) for e in expected["statements"]],
-        )
-        for statement, e in zip(statements, expected["statements"]):
-            if "condition" in e:
-                self.assertEqual([c["variable"] for c in statement["condition"]], [e["condition"]])
-            else:
-                self.assertNotIn("condition", statement)
+        self.assertEqual(decrypt["resources"], ref("concat([aws_kms_key.secret.arn], [for key in aws_kms_replica_key.secret : key.arn])"))
+        (via,) = decrypt["condition"]
+        self.assertEqual((via["test"], via["variable"]), ("StringEquals", "kms:ViaService"))
+        self.assertEqual(via["values"], ref('[for region in local.log_regions : "secretsmanager.${region}.amazonaws.com"]'))
+        self.assertEqual(self.m.blocks["locals"]["log_regions"], ref('concat(["us-east-1"], var.edge_regions)'))
+        self.assertEqual(sorted(logs["actions"]), expected["statements"][2]["actions"])
+        self.assertEqual(logs["resources"], ref('[for group in aws_cloudwatch_log_group.edge : "${group.arn}:*"]'))
+        for forbidden in expected["forbiddenActions"]:
+            self.assertNotIn(forbidden, [a for s in (read, decrypt, logs) for a in s["actions"]])
 
-    def test_secret_is_the_runtime_contract_encrypted_with_its_own_rotating_key(self):
-        secrets = self.m.resources("aws_secretsmanager_secret")
-        self.assertEqual(list(secrets), ["edge"])
-        self.assertEqual(secrets["edge"]["name"], ref("var.secret_name"))
-        self.assertEqual(secrets["edge"]["kms_key_id"], ref("aws_kms_key.secret.arn"))
-        self.assertIs(self.m.resource("aws_kms_key", "secret")["enable_key_rotation"], WIRING["secret"]["keyRotation"])
+    def test_every_region_the_function_runs_in_has_its_log_group_with_a_retention(self):
+        # Defect: Lambda@Edge created /aws/lambda/us-east-1.<fn> in each region, kept forever.
+        groups = self.m.resource("aws_cloudwatch_log_group", "edge")
+        self.assertEqual(groups["for_each"], ref("toset(local.log_regions)"))
+        self.assertEqual(groups["region"], ref("each.key"))
+        self.assertEqual(groups["name"], ref("local.log_group_name"))
+        self.assertEqual(self.m.blocks["locals"]["log_group_name"], "/aws/lambda/us-east-1.${local.function_name}")
+        self.assertEqual(groups["retention_in_days"], ref("var.function_log_retention_days"))
+        self.assertIn(ref("aws_cloudwatch_log_group.edge"), self.function["depends_on"])  # before it runs anywhere
+
+    def test_secret_is_replicated_to_every_edge_region_under_a_replica_of_its_key(self):
+        secret = self.m.resource("aws_secretsmanager_secret", "edge")
+        self.assertEqual(secret["name"], ref("var.secret_name"))
+        self.assertEqual(secret["kms_key_id"], ref("aws_kms_key.secret.arn"))
+        key = self.m.resource("aws_kms_key", "secret")
+        self.assertIs(key["enable_key_rotation"], WIRING["secret"]["keyRotation"])
+        self.assertIs(key["multi_region"], WIRING["secret"]["multiRegionKey"])
+        replicas = self.m.resource("aws_kms_replica_key", "secret")
+        self.assertEqual((replicas["for_each"], replicas["region"]), (ref("toset(var.edge_regions)"), ref("each.key")))
+        self.assertEqual(replicas["primary_key_arn"], ref("aws_kms_key.secret.arn"))
+        (dynamic,) = secret["dynamic"]
+        self.assertEqual(dynamic["replica"]["for_each"], ref("aws_kms_replica_key.secret"))
+        self.assertEqual(dynamic["replica"]["content"], [{"region": ref("replica.key"), "kms_key_id": ref("replica.value.arn")}])
+        self.assertEqual(list(self.m.resources("aws_secretsmanager_secret")), ["edge"])
+
+    def test_secret_is_written_write_only_and_never_reaches_the_state(self):
+        # Defect: the private key went into the state (and the plan) through secret_string.
         version = self.m.resource("aws_secretsmanager_secret_version", "edge")
-        self.assertEqual(version["secret_string"], ref("jsonencode(local.edge_secret)"))
+        self.assertNotIn("secret_string", version)
+        self.assertEqual(version["secret_string_wo"], ref("jsonencode(local.edge_secret)"))
+        wo_version = version["secret_string_wo_version"]
+        for source in ("var.signing_key_id", "var.secret_version"):
+            self.assertIn(source, wo_version)
         expression = self.m.blocks["locals"]["edge_secret"]
-        fields = set(re.findall(r"\b([a-z]+[A-Z][A-Za-z]*) = ", expression))
-        self.assertEqual(fields, set(WIRING["secret"]["fields"]))
-        self.assertIn("keyPairId = aws_cloudfront_public_key.signing[local.active_slot].id", expression)
+        self.assertEqual(set(re.findall(r"\b([a-z]+[A-Z][A-Za-z]*) = ", expression)), set(WIRING["secret"]["fields"]))
+        self.assertIn("keyPairId = var.signing_key_id", expression)
         for optional in WIRING["secret"]["optionalFields"]:  # present only when given
             self.assertRegex(expression, rf"\{{for field, value in \{{{optional} = [^}}]+\}} : field => value if value != \"\"\}}")
+        terraform, _ = self.m.required_aws()
+        self.assertEqual(terraform["required_version"], ">= 1.11.0")  # write-only arguments
 
-    def test_outputs_name_the_callback_and_sign_out_urls_on_the_host_viewers_use(self):
-        host = "${local.has_alias ? var.alternate_domain_name : aws_cloudfront_distribution.this.domain_name}"
-        for output in (o for o in WIRING["outputs"] if "path" in o):
-            with self.subTest(output=output["terraform"]):
-                self.assertEqual(self.m.blocks["output"][output["terraform"]]["value"], f"https://{host}{output['path']}")
+    def test_module_mode_outputs_what_to_attach(self):
+        outputs = self.m.blocks["output"]
+        module_outputs = [o["terraform"] for o in WIRING["outputs"] if not o.get("site")]
+        self.assertEqual(sorted(o for o in outputs if o != "custom_error_response"), sorted(module_outputs))
+        self.assertEqual(outputs["edge_function_version_arn"]["value"], ref("aws_lambda_function.edge.qualified_arn"))
+        behaviors = outputs["behaviors"]["value"]
+        for part in ('"/auth*"', "for tier in var.tiers", "var.mint_only ? null : aws_lambda_function.edge.qualified_arn", "[var.key_group_id]"):
+            self.assertIn(part, behaviors)
+        self.assertEqual(outputs["custom_error_response"]["value"]["response_page_path"], WIRING["customErrorResponses"][0]["responsePagePath"])
+        self.assertNotIn("aws_cloudfront_distribution", self.m.blocks["resource"])
 
-    def test_key_group_trusts_every_filled_slot(self):
-        group = self.m.resource("aws_cloudfront_key_group", "signing")
-        self.assertIn("aws_cloudfront_public_key.signing[slot].id", group["items"])
-        keys = self.m.resource("aws_cloudfront_public_key", "signing")
-        self.assertEqual(keys["for_each"], ref("local.public_key_pems"))
+    def test_variables_are_the_tables_edge_ones(self):
+        check_variables(self, self.m, [e for e in WIRING["parameters"] if e.get("edge")])
+        validation = self.m.blocks["variable"]["tiers"]["validation"][0]["condition"]
+        self.assertIn("length(var.tiers) <= 10", validation)
 
-    def test_variables_and_outputs_are_the_table_ones(self):
-        variables = self.m.blocks["variable"]
-        for _, name, entry in parameters():
-            if name is None:
-                continue
-            with self.subTest(variable=name):
-                self.assertIn(name, variables)
-                if "default" in entry:
-                    self.assertEqual(variables[name].get("default"), entry["default"])
-                if entry.get("secret"):
-                    self.assertIs(variables[name].get("sensitive"), True)
-                    self.assertIn(variables[name].get("default", ""), ("",))
-        self.assertEqual(sorted(variables), sorted(tf for _, tf, _ in parameters() if tf))
-        self.assertEqual(sorted(self.m.blocks["output"]), sorted(o["terraform"] for o in WIRING["outputs"]))
 
-    def test_no_secret_value_appears_in_the_module(self):
-        for path in glob.glob(os.path.join(MODULE, "**", "*.tf"), recursive=True):
+class EveryModuleTest(unittest.TestCase):
+    def test_no_for_each_filters_on_values_terraform_may_not_know_at_plan(self):
+        # Defect: keys.tf filtered the key map with `if pem != ""` over values known only after
+        # apply, then used it as for_each: "Invalid for_each argument" at the first plan.
+        for folder in sorted({os.path.dirname(p) for p in glob.glob(os.path.join(TERRAFORM, "**", "*.tf"), recursive=True)}):
+            module = Module(folder)
+            for type_, name, body in module.all_resources():
+                expression = bare(body.get("for_each", ""))
+                while isinstance(expression, str) and re.fullmatch(r"local\.\w+", expression):
+                    expression = bare(module.blocks["locals"][expression.split(".")[1]])
+                with self.subTest(resource=f"{os.path.relpath(folder, TERRAFORM)}:{type_}.{name}"):
+                    self.assertNotRegex(str(expression), r"\bfor\b[^:]*:[^}]*\bif\b")
+
+    def test_no_secret_value_appears_in_any_module(self):
+        for path in glob.glob(os.path.join(TERRAFORM, "**", "*.tf"), recursive=True):
             with open(path, encoding="utf-8") as f:
                 text = f.read()
             self.assertNotRegex(text, r"-----BEGIN [A-Z ]*PRIVATE KEY-----\\?n?[A-Za-z0-9+/]", path)
             self.assertNotRegex(text, r"MII[A-Za-z0-9+/]{40,}", path)
-
-
-class TerraformExampleTest(unittest.TestCase):
-    def test_example_roots_call_the_module_with_both_providers(self):
-        # The site module takes both providers; the identity module one, in us-east-1.
-        expected = {
-            MODULE: {"aws": "aws", "aws.us_east_1": "aws.us_east_1"},
-            IDENTITY_MODULE: {"aws": "aws.us_east_1"},
-        }
-        folders = sorted({os.path.dirname(p) for p in glob.glob(os.path.join(EXAMPLES, "*", "*.tf"))})
-        self.assertTrue(folders, "no example root under deploy/terraform/examples")
-        for folder in folders:
-            with self.subTest(example=os.path.relpath(folder, HERE)):
-                example = Module(folder)
-                calls = example.blocks["module"].values()
-                sources = [os.path.normpath(os.path.join(folder, call["source"])) for call in calls]
-                self.assertIn(MODULE, sources)
-                for source, call in zip(sources, calls):
-                    self.assertIn(source, expected)
-                    bare = lambda s: re.sub(r"^\$\{(.*)\}$", r"\1", s)  # noqa: E731
-                    providers = {bare(k): bare(v) for k, v in call["providers"].items()}
-                    self.assertEqual(providers, expected[source])
-
-    def test_the_complete_example_hands_the_identity_outputs_on_and_keeps_the_client_secret_inside(self):
-        example = Module(os.path.join(EXAMPLES, "complete"))
-        identity = example.blocks["module"]["identity"]
-        self.assertEqual(identity["count"], "${var.create_user_pool ? 1 : 0}")
-        # The identity module's client secret reaches the site module inside Terraform only:
-        # `terraform output -json` (what package.mjs reads) would show a root output in clear.
-        site = example.blocks["module"]["edge_auth"]
-        self.assertEqual(site["client_secret"], "${try(module.identity[0].client_secret, var.client_secret)}")
-        outputs = example.blocks["output"]
-        for entry in WIRING["identity"]["outputs"]:
-            with self.subTest(output=entry["terraform"]):
-                if entry.get("sensitive"):
-                    self.assertNotIn(entry["terraform"], outputs)
-                else:
-                    self.assertEqual(outputs[entry["terraform"]]["value"], f"${{one(module.identity[*].{entry['terraform']})}}")
-
-    def test_generated_keys_come_with_the_state_warning(self):
-        for path in glob.glob(os.path.join(EXAMPLES, "*", "*.tf")):
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-            if 'resource "tls_private_key"' in text:
-                self.assertRegex(text, r"WARNING: .*private key.*\n.*Terraform state", path)
-                self.assertRegex(text, r'rsa_bits\s*=\s*2048')
+            self.assertNotIn('resource "tls_private_key"', text, path)  # a generated key lives in the state
+            self.assertNotIn('resource "random_bytes"', text, path)
 
 
 if __name__ == "__main__":

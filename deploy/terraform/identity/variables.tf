@@ -1,7 +1,7 @@
 # Named like deploy/identity.yaml's parameters (snake_case; deploy/wiring.json maps each).
 
 variable "name" {
-  description = "Prefix of the user pool's and the app client's names (CloudFormation uses the stack name)."
+  description = "Prefix of the public keys', the key group's, the user pool's and the app client's names (CloudFormation uses the stack name)."
   type        = string
   default     = "cloudfront-edge-auth"
 
@@ -11,16 +11,47 @@ variable "name" {
   }
 }
 
-variable "domain_prefix" {
-  description = "Prefix of the managed login domain, https://PREFIX.auth.REGION.amazoncognito.com: unique in the region across all AWS accounts."
+# Signing keys: two slots, each created once and never re-keyed (CloudFront cannot change a
+# public key in place). A rotation adds the other slot, makes it active, and drops the old one
+# later (deploy/README.md).
+variable "public_keys" {
+  description = "The key slots: { A = \"<SPKI PEM>\", B = \"<SPKI PEM>\" } (one or both; real newlines or \\n escapes), each a 2048-bit RSA public key the private behaviors trust."
+  type        = map(string)
+
+  validation {
+    condition     = length(var.public_keys) >= 1 && alltrue([for slot, pem in var.public_keys : contains(["A", "B"], slot) && can(regex("^-----BEGIN PUBLIC KEY-----", pem))])
+    error_message = "public_keys must map slot A and/or B to an SPKI PEM (-----BEGIN PUBLIC KEY-----)."
+  }
+}
+
+variable "active_key" {
+  description = "The slot whose private half the site signs with (A or B): its id is the output active_key_id, the site module's signing_key_id."
   type        = string
+  default     = "A"
+
+  validation {
+    condition     = contains(["A", "B"], var.active_key)
+    error_message = "active_key must be A or B."
+  }
+}
+
+variable "create_user_pool" {
+  description = "true: create the Cognito user pool, its domain, app client and groups. false: only the keys (an identity provider of your own)."
+  type        = bool
+  default     = true
+}
+
+variable "domain_prefix" {
+  description = "With create_user_pool: prefix of the managed login domain, https://PREFIX.auth.REGION.amazoncognito.com: unique in the region across all AWS accounts."
+  type        = string
+  default     = ""
 
   validation {
     # Cognito: lowercase letters, digits and inner hyphens, without the reserved words "aws",
     # "amazon" or "cognito" (Amazon Cognito Developer Guide, "Using the Amazon Cognito prefix
     # domain for managed login"). RE2 has no lookahead, hence the second test.
-    condition     = can(regex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.domain_prefix)) && !can(regex("aws|amazon|cognito", var.domain_prefix))
-    error_message = "domain_prefix must be lowercase letters, digits and inner hyphens, without \"aws\", \"amazon\" or \"cognito\"."
+    condition     = (var.domain_prefix == "" && !var.create_user_pool) || (can(regex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.domain_prefix)) && !can(regex("aws|amazon|cognito", var.domain_prefix)))
+    error_message = "domain_prefix (needed with create_user_pool) must be lowercase letters, digits and inner hyphens, without \"aws\", \"amazon\" or \"cognito\"."
   }
 }
 

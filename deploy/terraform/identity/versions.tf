@@ -1,10 +1,13 @@
-# cloudfront-edge-auth's identity provider as a Terraform module: the same resources as
-# deploy/identity.yaml (deploy/wiring.json's "identity" table is what both are tested against).
-# Applied before the site module: the edge bundle embeds its outputs (deploy/README.md).
+# cloudfront-edge-auth's prerequisites as a Terraform module: the same resources as
+# deploy/identity.yaml (deploy/wiring.json's "identity" table is what both are tested against):
+# the CloudFront public keys and key group, and the identity provider unless create_user_pool
+# is false. Applied before the site module: the edge bundle embeds its outputs (deploy/README.md).
 #
-# One AWS provider, in the region of the user pool (the examples use us-east-1).
+# One AWS provider, in the region of the user pool (the examples use us-east-1; the CloudFront
+# resources are global).
 terraform {
-  required_version = ">= 1.5.0"
+  # 1.9: a variable's validation may name another variable (domain_prefix and create_user_pool).
+  required_version = ">= 1.9.0"
 
   required_providers {
     aws = {

@@ -1,47 +1,87 @@
-# A complete root for deploy/terraform: a Cognito user pool to sign in with (the identity
-# module), the signing key pair and the session secret, and the site. The edge bundle embeds
-# the identity module's outputs, so the identity module is applied first. From the repository
-# root (deploy/README.md walks it through, and says why):
+# A complete root for deploy/terraform: the prerequisites (the identity module: the CloudFront
+# public keys and key group, and a Cognito user pool to sign in with) and the site. The edge
+# bundle embeds the identity module's outputs (the key ids, the pool's client), so that module
+# is applied first. From the repository root (deploy/README.md walks it through, and says why),
+# with the key pair and session secret made by openssl into keys/ (never committed):
 #
+#   export TF_VAR_private_key_pem="$(cat keys/private_key.pem)" TF_VAR_session_secret="$(cat keys/session_secret)"
 #   terraform -chdir=deploy/terraform/examples/complete init
-#   terraform -chdir=deploy/terraform/examples/complete apply -target=module.identity \
-#     -var domain_prefix=<unique prefix> [-var alternate_domain_name=media.example.com]
+#   terraform -chdir=deploy/terraform/examples/complete apply -target=module.identity
 #   terraform -chdir=deploy/terraform/examples/complete output -json > deploy/out/identity.json
 #   make deploy-package ARGS="--identity-outputs deploy/out/identity.json"
-#   terraform -chdir=deploy/terraform/examples/complete apply -var domain_prefix=...
-#   # without an alias, once: -var distribution_domain_name=<output distribution_domain_name>
+#   terraform -chdir=deploy/terraform/examples/complete apply
+#   # without an alias, once: distribution_domain_name = "<output distribution_domain_name>"
 #
-# With an identity provider of your own: create_user_pool = false, client_secret if its client
-# is confidential, and make deploy-package --issuer ... --client-id ... --jwks-url ... instead.
-#
-# WARNING: tls_private_key and random_bytes keep the private key and the session secret in
-# the Terraform state, in plain text. Keep the state in an encrypted, access-controlled
-# backend (e.g. S3 with SSE-KMS and a narrow bucket policy), or generate the key outside
-# Terraform and pass its PEM as private_key_pem / public_key_pem_a instead.
+# No secret reaches the state or a plan file: the private key and the session secrets are
+# ephemeral variables, written to Secrets Manager through a write-only argument (Terraform
+# >= 1.11). The state still holds what is not secret, and a confidential Cognito client's
+# secret (an attribute of the client Terraform reads back): keep it in a backend only the
+# deployers can read, as below, never in the working tree (.gitignore refuses *.tfstate*).
 
 terraform {
-  required_version = ">= 1.5.0"
+  required_version = ">= 1.11.0"
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
       version = ">= 6.12.0, < 7.0.0" # the identity module's floor, inside the site module's range
     }
-    tls = {
-      source  = "hashicorp/tls"
-      version = ">= 4.0.0"
-    }
-    random = {
-      source  = "hashicorp/random"
-      version = ">= 3.5.0"
-    }
   }
+
+  # An encrypted, access-controlled backend (S3 with SSE-KMS and a narrow bucket policy), e.g.:
+  # backend "s3" {
+  #   bucket       = "<state bucket>"
+  #   key          = "cloudfront-edge-auth/terraform.tfstate"
+  #   region       = "us-east-1"
+  #   encrypt      = true
+  #   use_lockfile = true
+  # }
 }
 
 variable "region" {
   description = "Region of the S3 buckets (everything Lambda@Edge needs goes to us-east-1)."
   type        = string
   default     = "us-east-1"
+}
+
+variable "public_key_files" {
+  description = "The key slots' public keys, as files relative to the repository root (a rotation adds B = \"keys/next/public_key.pem\")."
+  type        = map(string)
+  default     = { A = "keys/public_key.pem" }
+}
+
+variable "active_key" {
+  description = "The slot whose private half private_key_pem is."
+  type        = string
+  default     = "A"
+}
+
+variable "private_key_pem" {
+  description = "The active slot's private key: TF_VAR_private_key_pem=\"$(cat keys/private_key.pem)\". Never stored."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "session_secret" {
+  description = "TF_VAR_session_secret=\"$(cat keys/session_secret)\". Never stored."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "previous_session_secret" {
+  description = "During a session-secret rotation, the previous one. Never stored."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+  default     = ""
+}
+
+variable "secret_version" {
+  description = "Bump it with every change of a session secret or the client secret (deploy/README.md)."
+  type        = number
+  default     = 1
 }
 
 variable "alternate_domain_name" {
@@ -87,9 +127,10 @@ variable "client_authentication" {
 }
 
 variable "client_secret" {
-  description = "Without create_user_pool: your identity provider's client secret, if its client is confidential."
+  description = "Without create_user_pool: your identity provider's client secret, if its client is confidential. Never stored."
   type        = string
   sensitive   = true
+  ephemeral   = true
   default     = ""
 }
 
@@ -102,30 +143,26 @@ provider "aws" {
   region = "us-east-1"
 }
 
-# The user pool, in us-east-1 beside the function (any region works; the edge calls its
-# token endpoint from every edge location).
+locals {
+  repository = "${path.root}/../../../.."
+}
+
+# The prerequisites: the public keys and key group, and the user pool (in us-east-1 beside the
+# function; any region works, the edge calls its token endpoint from every edge location).
 module "identity" {
   source = "../../identity"
-  count  = var.create_user_pool ? 1 : 0
   providers = {
     aws = aws.us_east_1
   }
 
+  public_keys = { for slot, file in var.public_key_files : slot => file("${local.repository}/${file}") }
+  active_key  = var.active_key
+
+  create_user_pool         = var.create_user_pool
   domain_prefix            = var.domain_prefix
   alternate_domain_name    = var.alternate_domain_name
   distribution_domain_name = var.distribution_domain_name
   client_authentication    = var.client_authentication
-}
-
-# The CloudFront signing key (2048-bit RSA, as CloudFront requires): slot A.
-resource "tls_private_key" "signing_a" {
-  algorithm = "RSA"
-  rsa_bits  = 2048
-}
-
-# The session cookie's HMAC key (32 random bytes, base64).
-resource "random_bytes" "session_secret" {
-  length = 32
 }
 
 module "edge_auth" {
@@ -135,13 +172,16 @@ module "edge_auth" {
     aws.us_east_1 = aws.us_east_1
   }
 
-  edge_bundle_path = "${path.root}/../../../../edge/dist/edge-auth.zip"
-  public_key_pem_a = tls_private_key.signing_a.public_key_pem
-  active_key       = "A"
-  private_key_pem  = tls_private_key.signing_a.private_key_pem_pkcs8
-  session_secret   = random_bytes.session_secret.base64
+  edge_bundle_path = "${local.repository}/edge/dist/edge-auth.zip"
+  key_group_id     = module.identity.key_group_id
+  signing_key_id   = module.identity.active_key_id
+
+  private_key_pem         = var.private_key_pem
+  session_secret          = var.session_secret
+  previous_session_secret = var.previous_session_secret
+  secret_version          = var.secret_version
   # The identity module's secret never leaves Terraform (no output shows it).
-  client_secret = try(module.identity[0].client_secret, var.client_secret)
+  client_secret = var.create_user_pool ? module.identity.client_secret : var.client_secret
 
   alternate_domain_name = var.alternate_domain_name
   hosted_zone_id        = var.hosted_zone_id
@@ -156,41 +196,62 @@ output "callback_url" {
   value = module.edge_auth.callback_url
 }
 
-# What deploy/package.mjs --identity-outputs reads (null without create_user_pool).
+# What deploy/package.mjs --identity-outputs reads: the keys (ids and public PEMs, for the
+# bundle's keyGroup), and the pool (null without create_user_pool).
+output "key_group_id" {
+  value = module.identity.key_group_id
+}
+
+output "active_key_id" {
+  value = module.identity.active_key_id
+}
+
+output "public_key_id_a" {
+  value = module.identity.public_key_id_a
+}
+
+output "public_key_a" {
+  value = module.identity.public_key_a
+}
+
+output "public_key_id_b" {
+  value = module.identity.public_key_id_b
+}
+
+output "public_key_b" {
+  value = module.identity.public_key_b
+}
+
 output "user_pool_id" {
-  value = one(module.identity[*].user_pool_id)
+  value = module.identity.user_pool_id
 }
 
 output "client_id" {
-  value = one(module.identity[*].client_id)
+  value = module.identity.client_id
 }
 
 output "issuer" {
-  value = one(module.identity[*].issuer)
+  value = module.identity.issuer
 }
 
 output "cognito_domain" {
-  value = one(module.identity[*].cognito_domain)
+  value = module.identity.cognito_domain
 }
 
 output "client_authentication" {
-  value = one(module.identity[*].client_authentication)
+  value = module.identity.client_authentication
 }
 
 output "private_group_name" {
-  value = one(module.identity[*].private_group_name)
+  value = module.identity.private_group_name
 }
 
 output "premium_group_name" {
-  value = one(module.identity[*].premium_group_name)
+  value = module.identity.premium_group_name
 }
 
 output "content_bucket_name" {
   value = module.edge_auth.content_bucket_name
-}
-
-output "public_key_id" {
-  value = module.edge_auth.public_key_id
 }
 
 output "secret_arn" {
