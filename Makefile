@@ -119,13 +119,15 @@ deploy-package: pkg
 test-e2e: pkg
 	node --test --test-reporter=spec edge/emulator/test/*.test.mjs
 
-# The whole system on this machine: moto as Cognito and Secrets Manager, the edge handler
-# and the CloudFront emulator (edge/emulator/README.md). PORT (HTTPS, 8443) and HTTP_PORT
-# (8080) change the ports; CHECK_ORDER=cloudfront-first lets CloudFront's key-group check run
-# before the function (default function-first); Ctrl-C stops the emulator and moto.
+# The whole system on this machine: a local OpenID Provider (its own login page), moto as
+# Secrets Manager, the edge handler and the CloudFront emulator (edge/emulator/README.md).
+# PORT (HTTPS, 8443) and HTTP_PORT (8080) change the ports; CHECK_ORDER=cloudfront-first lets
+# CloudFront's key-group check run before the function (default function-first);
+# SIGN_IN=custom signs in on the site's own page with moto's Cognito; Ctrl-C stops it all.
 CHECK_ORDER ?= function-first
+SIGN_IN ?= idp
 demo: bootstrap pkg
-	@CHECK_ORDER=$(CHECK_ORDER) node edge/emulator/demo/main.mjs
+	@CHECK_ORDER=$(CHECK_ORDER) SIGN_IN=$(SIGN_IN) node edge/emulator/demo/main.mjs
 
 clean:
 	cargo clean

@@ -75,14 +75,14 @@ console.log(`
   Edge config   ${demo.configFile}
   moto          ${demo.motoEndpoint} (Secrets Manager${demo.idp ? '' : ', Cognito'})
 
-  Ctrl-C stops the emulator, the identity provider and moto.
+  Ctrl-C stops the emulator${demo.idp ? ', the identity provider' : ''} and moto.
 `);
 
 let stopping = false;
 async function stop(signal) {
   if (stopping) return;
   stopping = true;
-  console.log(`\nmake demo: ${signal}, stopping the emulator, the identity provider and moto`);
+  console.log(`\nmake demo: ${signal}, stopping the emulator${demo.idp ? ', the identity provider' : ''} and moto`);
   await demo.stop();
   process.exit(0);
 }

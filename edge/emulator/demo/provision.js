@@ -1,9 +1,10 @@
-// What a deployment has before the first viewer arrives, created on moto at demo start: a
-// Cognito user pool with an app client (USER_PASSWORD_AUTH), the groups and two users, and
-// the edge handler's one secret in Secrets Manager, as the stack writes it: the CloudFront
-// key pair id, its private key, the key group the distribution trusts, and the session
-// secret. The key pair and the session secret are generated here, every run; they never
-// touch the disk (the edge config names the secret, and holds no key).
+// What a deployment has before the first viewer arrives, created on moto at demo start: the
+// edge handler's one secret in Secrets Manager, as the stack writes it (the CloudFront key
+// pair id, its private key, the session secret, a client secret for a confidential client),
+// and, for the custom sign-in page, a Cognito user pool with an app client
+// (USER_PASSWORD_AUTH), the groups and two users. The key pair and the session secret are
+// generated here, every run; they never touch the disk (the edge config names the secret and
+// bundles only the public key, as a deployment's does).
 
 import crypto from 'node:crypto';
 import { awsJson } from './aws.js';
@@ -42,7 +43,6 @@ export async function provisionDemo(endpoint, { cognito: withPool = true, client
     SecretString: JSON.stringify({
       keyPairId: activeKeyPairId,
       privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
-      keyGroup: { [activeKeyPairId]: publicKeyPem },
       sessionSecret: crypto.randomBytes(32).toString('base64'),
       ...(clientSecret ? { clientSecret } : {}),
     }),

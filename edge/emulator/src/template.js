@@ -15,7 +15,9 @@ import fs from 'node:fs';
 import { parse } from 'yaml';
 
 /** CloudFormation's intrinsic functions in short form (CloudFormation User Guide, *Intrinsic function reference*). */
-const INTRINSICS = ['Ref', 'Condition', 'Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'Transform', 'And', 'Equals', 'If', 'Not', 'Or', 'ToJsonString', 'Length'];
+const INTRINSICS = ['Ref', 'Condition', 'Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'Transform', 'And', 'Equals', 'If', 'Not', 'Or', 'ToJsonString', 'Length',
+  // Rule functions (*Rules* section): read, never evaluated here.
+  'Contains', 'EachMemberEquals', 'EachMemberIn', 'RefAll', 'ValueOf', 'ValueOfAll'];
 const longName = (name) => (name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`);
 
 /** yaml custom tags: each short form as a scalar, a sequence or a mapping. */
