@@ -23,6 +23,24 @@ build() { # target out-dir package-type cargo-features [rust opt-level]
     --enable-nontrapping-float-to-int --enable-multivalue \
     "$wasm" -o "$wasm.opt"
   mv "$wasm.opt" "$wasm"
+  declare_symbol_dispose "pkg/$2/cloudfront_edge_auth.d.ts"
+}
+
+# wasm-bindgen's classes declare `[Symbol.dispose]()`, which TypeScript knows only from its
+# esnext.disposable lib (5.2+): a user compiling for `target: es2022` without skipLibCheck
+# would get errors inside our .d.ts. Declare the symbol ourselves, as @types/node does; it
+# merges with the lib's own declaration where a user has it (tests/install checks both).
+declare_symbol_dispose() {
+  grep -q '\[Symbol\.dispose\]' "$1" || return 0
+  cat >> "$1" <<'EOF'
+
+declare global {
+  interface SymbolConstructor {
+    /** The method `using` calls; the classes above define it where the runtime has the symbol. */
+    readonly dispose: unique symbol;
+  }
+}
+EOF
 }
 
 # The Node build signs and verifies with node:crypto (OpenSSL), which also decrypts an
