@@ -1,0 +1,119 @@
+// Ready to publish: `npm publish --dry-run` of pkg/ and `cargo package` of the crate are
+// clean, ship what a user needs (licenses, typings, both builds, the docs.rs metadata) and
+// nothing else (no test keys, no source maps, no repository-only files), and the crate
+// compiles from its packaged sources alone.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+
+import { ROOT, run } from './project.mjs';
+
+const read = (/** @type {string} */ path) => readFileSync(join(ROOT, path), 'utf8');
+/** Read as text: enough for the few keys checked here. */
+const cargoToml = read('Cargo.toml');
+
+describe('npm publish --dry-run', () => {
+  const manifest = JSON.parse(read('pkg/package.json'));
+
+  test('the manifest names its repository, license, keywords and typings, types first in exports', () => {
+    assert.equal(manifest.license, 'MIT OR Apache-2.0');
+    assert.match(cargoToml, /^license = "MIT OR Apache-2.0"$/m, 'crate and npm package share a license');
+    assert.match(manifest.repository.url, /^git\+https:\/\/github\.com\/.+\.git$/);
+    assert.equal(manifest.repository.directory, 'pkg');
+    assert.ok(manifest.keywords.includes('cloudfront') && manifest.keywords.length >= 5);
+    assert.equal(manifest.types, './index.d.ts');
+    // TypeScript reads the first matching condition: `types` must come before the others.
+    assert.equal(Object.keys(manifest.exports['.'])[0], 'types');
+    assert.equal(manifest.dependencies, undefined, 'the package has no dependencies');
+    for (const license of ['LICENSE-MIT', 'LICENSE-APACHE']) {
+      assert.equal(read(`pkg/${license}`), read(license), `pkg/${license} is a copy of the root's`);
+    }
+  });
+
+  test('is clean and lists exactly the entries, both builds, typings, README and licenses', () => {
+    // The dry run prints its report on stderr and the JSON summary on stdout.
+    const stdout = run('npm', ['publish', '--dry-run', '--json'], { cwd: join(ROOT, 'pkg') });
+    const report = JSON.parse(stdout)['cloudfront-edge-auth'];
+    const files = report.files.map((/** @type {{path: string}} */ f) => f.path).sort();
+    const build = ['cloudfront_edge_auth.d.ts', 'cloudfront_edge_auth.js', 'cloudfront_edge_auth_bg.wasm',
+      'cloudfront_edge_auth_bg.wasm.d.ts', 'package.json'];
+    assert.deepStrictEqual(files, [
+      'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'browser.mjs', 'index.d.ts', 'index.mjs',
+      ...build.map((f) => `node/${f}`), 'package.json', ...build.map((f) => `web/${f}`),
+    ].sort());
+    assert.equal(report.name, 'cloudfront-edge-auth');
+    assert.equal(report.version, manifest.version);
+    // Well under npm's limits and a Lambda@Edge zip's: the two wasm files are most of it.
+    assert.ok(report.size < 400_000, `tarball ${report.size} bytes`);
+  });
+
+  test('prints no warning but the one a dry run without a registry login always prints', () => {
+    // npm writes warnings (e.g. "npm auto-corrected some errors in your package.json") to stderr.
+    const out = run('bash', ['-c', 'npm publish --dry-run 2>&1 >/dev/null'], { cwd: join(ROOT, 'pkg') });
+    const warnings = out.split('\n').filter((line) => /\bwarn/i.test(line))
+      .filter((line) => !/requires you to be logged in .*\(dry-run\)/.test(line));
+    assert.deepStrictEqual(warnings, []);
+  });
+
+  test('no source maps, test keys or paths of this machine in the shipped files', () => {
+    for (const file of ['index.mjs', 'browser.mjs', 'index.d.ts', 'node/cloudfront_edge_auth.js',
+      'web/cloudfront_edge_auth.js', 'node/cloudfront_edge_auth.d.ts', 'README.md']) {
+      const text = read(`pkg/${file}`);
+      assert.doesNotMatch(text, /sourceMappingURL/, `${file}: source map reference`);
+      assert.doesNotMatch(text, /-----BEGIN [A-Z ]*PRIVATE KEY-----\n[A-Za-z0-9+/]/, `${file}: a private key`);
+      assert.ok(!text.includes(ROOT), `${file} names ${ROOT}`);
+    }
+    for (const wasm of ['node', 'web']) {
+      const bytes = readFileSync(join(ROOT, `pkg/${wasm}/cloudfront_edge_auth_bg.wasm`)).toString('latin1');
+      // --strip-debug drops DWARF and the name section; our own panic locations are relative.
+      assert.ok(!bytes.includes(ROOT), `${wasm} wasm names ${ROOT}`);
+      // Known, not yet fixed: dependencies' panic locations carry the builder's cargo home
+      // ($CARGO_HOME/registry/src/index.crates.io-*/crate-x.y.z/src/...), until the build
+      // remaps it (--remap-path-prefix). Nothing else of the machine may appear.
+      const paths = [...bytes.matchAll(/\/(?:home|root|Users|tmp|work)\/[\x21-\x7e]*/g)].map((m) => m[0]);
+      const other = paths.filter((p) => !/^(\/home\/[^/]+|\/root|\/Users\/[^/]+)\/\.cargo\/registry\/src\/[^/]+\/[\w.-]+\/src\//.test(p));
+      assert.deepStrictEqual(other, [], `${wasm} wasm names paths of the build machine`);
+    }
+  });
+});
+
+describe('cargo package', () => {
+  test('is clean, ships sources and metadata only, and the packaged crate compiles', () => {
+    // --no-verify: the compile below reuses the target dir (a verify build would start from
+    // nothing, ~2 minutes); --offline: the lock file already pins every dependency;
+    // --allow-dirty: a developer's uncommitted files are packaged as they are.
+    const out = run('bash', ['-c', 'cargo package --no-verify --allow-dirty --offline 2>&1'], { cwd: ROOT });
+    // The integration tests need the repository's fixtures (Wycheproof vectors, fuzz corpora),
+    // so they stay out of the crate; cargo says so once per test target, and that is all it may say.
+    const warnings = out.split('\n').filter((line) => line.startsWith('warning'))
+      .filter((line) => !/^warning: ignoring test `\w+` as `tests\/\w+\.rs` is not included in the published package$/.test(line));
+    assert.deepStrictEqual(warnings, []);
+
+    const list = run('cargo', ['package', '--list', '--allow-dirty', '--offline'], { cwd: ROOT }).trim().split('\n');
+    const stray = list.filter((f) => !/^(src\/.+\.rs|Cargo\.toml(\.orig)?|Cargo\.lock|README\.md|CHANGELOG\.md|LICENSE-(MIT|APACHE)|\.cargo_vcs_info\.json)$/.test(f));
+    assert.deepStrictEqual(stray, []);
+    for (const needed of ['src/lib.rs', 'LICENSE-MIT', 'LICENSE-APACHE', 'CHANGELOG.md', 'README.md']) {
+      assert.ok(list.includes(needed), `${needed} missing from the crate`);
+    }
+
+    // Unpacked where cargo's own verify step would (a stable path keeps the build cached), then
+    // compiled with every feature and target it has, sharing the repository's target dir.
+    const version = /^version = "([^"]+)"$/m.exec(cargoToml)?.[1];
+    const packaged = `target/package/cloudfront-edge-auth-${version}`;
+    run('rm', ['-rf', packaged], { cwd: ROOT });
+    run('tar', ['-xzf', `${packaged}.crate`, '-C', 'target/package'], { cwd: ROOT });
+    run('cargo', ['check', '--offline', '--quiet', '--all-targets', '--all-features',
+      '--manifest-path', `${packaged}/Cargo.toml`, '--target-dir', 'target'], { cwd: ROOT });
+  });
+
+  test('docs.rs builds the documented features, each of which exists', () => {
+    /** The lines of a `[table]`, up to the next table header. */
+    const table = (/** @type {string} */ name) => cargoToml.split(`\n[${name}]\n`)[1]?.split(/\n\[/)[0] ?? '';
+    const features = JSON.parse(/^features = (\[.*\])$/m.exec(table('package.metadata.docs.rs'))?.[1] ?? 'null');
+    assert.ok(Array.isArray(features) && features.length > 0, 'docs.rs features');
+    const declared = table('features');
+    for (const feature of features) assert.match(declared, new RegExp(`^${feature} = `, 'm'));
+    assert.ok(!features.includes('fuzzing'), 'internals are not documented');
+  });
+});
