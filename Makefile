@@ -9,7 +9,7 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_PACK := wasm-pack --log-level warn
 
 .PHONY: help bootstrap pkg test lint test-rust test-wasm test-wasm-node test-wasm-chrome \
-        test-js test-edge test-e2e test-deploy deploy-package bundle bench demo clean \
+        test-js test-package test-edge test-e2e test-deploy deploy-package bundle bench demo clean \
         test-fuzz fuzz load
 
 help:
@@ -28,7 +28,7 @@ bootstrap:
 pkg: bootstrap
 	@PATH="$(CURDIR)/.tools/bin:$$PATH" scripts/build-pkg.sh
 
-test: bootstrap pkg lint test-rust test-wasm test-js test-edge test-e2e test-deploy
+test: bootstrap pkg lint test-rust test-wasm test-js test-package test-edge test-e2e test-deploy
 	@echo "make test: every suite passed"
 
 lint: bootstrap
@@ -57,6 +57,15 @@ test-wasm-chrome: bootstrap
 
 test-js: pkg
 	node --test --test-reporter=spec tests/js/
+
+# The package as users install it (tests/install): the packed tarball in throwaway projects
+# (Node 20 and 22, import and require; tsc --strict, target es2022, node16 and bundler
+# resolution; esbuild for Node and for Chromium), the pkg/README.md examples, and the npm and
+# cargo publish dry runs with a compile of the packaged crate (after test-rust: warm target/).
+test-package: pkg
+	@start=$$(date +%s); \
+	node --test --test-reporter=spec tests/install/; \
+	echo "test-package: $$(( $$(date +%s) - start )) s"
 
 # The Lambda@Edge handler: JSDoc checked against the wasm typings, then its tests (the
 # Secrets Manager ones start moto's server from .venv).
