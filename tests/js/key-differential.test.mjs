@@ -212,11 +212,16 @@ describe('RSA keys: one answer from both builds', () => {
     bothSign(armor('PRIVATE KEY', pkcs8(0, OID.rsaEncryption, body)), 'signs: true');
   });
 
-  test('an unreduced qInv (qInv + p): the accepted difference: OpenSSL cannot sign with it, the rsa crate recomputes it', () => {
+  test('an unreduced qInv (qInv + p): the accepted difference: OpenSSL may not sign with it, the rsa crate recomputes it', () => {
     // Telling them apart before a backend sees the key would take big-integer arithmetic of
     // our own (a comparison with p); each build's library decides instead (docs/security.md).
+    // Whether OpenSSL's CRT still yields the right signature with qInv + p depends on the
+    // key (seen both ways over generated keys): the Node build hands out a signature only
+    // once it verifies, else refuses. Never a wrong signature, so either answer is allowed.
     const pem = rsaPkcs1(rsa.p, rsa.q, { qi: inverse(rsa.q, rsa.p) + rsa.p });
-    assert.equal(signing(node, pem), 'getSignedUrl: ERR_SIGN_RSA: signing failed: the RSA operation failed (the system random number generator or the key)');
+    const refused = 'getSignedUrl: ERR_SIGN_RSA: signing failed: the RSA operation failed (the system random number generator or the key)';
+    const outcome = signing(node, pem);
+    assert.ok(outcome === refused || outcome === 'signs: true', outcome);
     assert.equal(signing(web, pem), 'signs: true');
   });
 
