@@ -39,8 +39,8 @@ describe('npm publish --dry-run', () => {
     const build = ['cloudfront_edge_auth.d.ts', 'cloudfront_edge_auth.js', 'cloudfront_edge_auth_bg.wasm',
       'cloudfront_edge_auth_bg.wasm.d.ts', 'package.json'];
     assert.deepStrictEqual(files, [
-      'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'browser.mjs', 'index.d.ts', 'index.mjs',
-      ...build.map((f) => `node/${f}`), 'package.json', ...build.map((f) => `web/${f}`),
+      'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'browser.mjs', 'edge-light.mjs', 'index.d.ts', 'index.mjs',
+      'workerd.mjs', ...build.map((f) => `node/${f}`), 'package.json', ...build.map((f) => `web/${f}`),
     ].sort());
     assert.equal(report.name, 'cloudfront-edge-auth');
     assert.equal(report.version, manifest.version);
@@ -57,7 +57,7 @@ describe('npm publish --dry-run', () => {
   });
 
   test('no source maps, test keys or paths of this machine in the shipped files', () => {
-    for (const file of ['index.mjs', 'browser.mjs', 'index.d.ts', 'node/cloudfront_edge_auth.js',
+    for (const file of ['index.mjs', 'browser.mjs', 'workerd.mjs', 'edge-light.mjs', 'index.d.ts', 'node/cloudfront_edge_auth.js',
       'web/cloudfront_edge_auth.js', 'node/cloudfront_edge_auth.d.ts', 'README.md']) {
       const text = read(`pkg/${file}`);
       assert.doesNotMatch(text, /sourceMappingURL/, `${file}: source map reference`);
