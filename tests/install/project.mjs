@@ -77,32 +77,39 @@ export function makeKeys() {
 }
 
 /**
- * The consumer program, as ESM or CommonJS: reads { keys, url, resource, ... } on stdin,
- * signs a canned URL and custom-policy cookies with each key, verifies them with a
- * `Verifier`, and prints it all as JSON. `checkConsumerOutput` judges it.
+ * The consumer's work, as source text of a function `consume(input, resolved)`: given
+ * { keys, url, resource, ... }, it signs a canned URL and custom-policy cookies with each
+ * key, verifies them with a `Verifier`, and returns it all as one JSON-able object, which
+ * `checkConsumerOutput` judges. It uses nothing but the package, so every runtime runs it.
  */
-const PROGRAM = `
-const input = JSON.parse(readFileSync(0, 'utf8'));
-const out = { resolved };
-for (const [kind, key] of Object.entries(input.keys)) {
-  const base = { keyPairId: input.keyPairId, privateKey: key.privateKey };
-  const url = getSignedUrl({ ...base, url: input.url, dateLessThan: input.dateLessThan });
-  const cookies = getSignedCookies({
-    ...base, url: input.resource, dateLessThan: input.dateLessThan, dateGreaterThan: input.dateGreaterThan,
-  });
-  const verifier = new Verifier({ keys: { [input.keyPairId]: key.publicKey } });
-  const cookie = Object.entries(cookies).map(([n, v]) => n + '=' + v).join('; ');
-  out[kind] = {
-    url,
-    cookies,
-    publicKeyPem: new Signer(base).publicKeyPem,
-    urlVerdict: verifier.verify({ url, now: input.now }),
-    cookieVerdict: verifier.verify({ url: input.url, cookie, now: input.now }),
-    otherPath: verifier.verify({ url: url.replace('/movie.mp4', '/other.mp4'), now: input.now }),
-  };
+export const CONSUME = `
+function consume(input, resolved) {
+  const out = { resolved };
+  for (const [kind, key] of Object.entries(input.keys)) {
+    const base = { keyPairId: input.keyPairId, privateKey: key.privateKey };
+    const url = getSignedUrl({ ...base, url: input.url, dateLessThan: input.dateLessThan });
+    const cookies = getSignedCookies({
+      ...base, url: input.resource, dateLessThan: input.dateLessThan, dateGreaterThan: input.dateGreaterThan,
+    });
+    const verifier = new Verifier({ keys: { [input.keyPairId]: key.publicKey } });
+    const cookie = Object.entries(cookies).map(([n, v]) => n + '=' + v).join('; ');
+    out[kind] = {
+      url,
+      cookies,
+      publicKeyPem: new Signer(base).publicKeyPem,
+      urlVerdict: verifier.verify({ url, now: input.now }),
+      cookieVerdict: verifier.verify({ url: input.url, cookie, now: input.now }),
+      otherPath: verifier.verify({ url: url.replace('/movie.mp4', '/other.mp4'), now: input.now }),
+    };
+  }
+  try { new Verifier({ keys: { K: 'not a pem' } }); } catch (e) { out.error = { isError: e instanceof Error, name: e.name, code: e.code }; }
+  return out;
 }
-try { new Verifier({ keys: { K: 'not a pem' } }); } catch (e) { out.error = { isError: e instanceof Error, name: e.name, code: e.code }; }
-console.log(JSON.stringify(out));
+`;
+
+/** The consumer program, as ESM or CommonJS: reads the input on stdin, prints the output. */
+const PROGRAM = `${CONSUME}
+console.log(JSON.stringify(consume(JSON.parse(readFileSync(0, 'utf8')), resolved)));
 `;
 
 export const CONSUMER_ESM = `import { Signer, Verifier, getSignedUrl, getSignedCookies } from 'cloudfront-edge-auth';
