@@ -59,7 +59,8 @@ test-js: pkg
 	node --test --test-reporter=spec tests/js/
 
 # The package as users install it (tests/install): the packed tarball in throwaway projects
-# (Node 20 and 22, Bun and Deno, import and require; tsc --strict, target es2022, node16 and
+# (Node 20 and 22, Bun and Deno, import and require; workerd through miniflare and the
+# edge-runtime package, each from an esbuild bundle; tsc --strict, target es2022, node16 and
 # bundler resolution; esbuild for Node and for Chromium), the pkg/README.md examples, and the npm and
 # cargo publish dry runs with a compile of the packaged crate (after test-rust: warm target/).
 test-package: pkg
