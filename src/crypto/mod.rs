@@ -202,5 +202,14 @@ pub(crate) fn decrypt_pkcs8(
     backend::decrypt_pkcs8(pem, der, passphrase)
 }
 
+/// SHA-256 of `parts` fed one after another, in the backend's own implementation (`sha2`,
+/// or `node:crypto`'s `createHash`): what the npm package's key cache is keyed by, so the
+/// cache holds a digest of a PEM and passphrase, not their text. `None` if the backend could
+/// not hash (the caller then does without the cache).
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn sha256(parts: &[&[u8]]) -> Option<[u8; 32]> {
+    backend::sha256(parts)
+}
+
 /// Whether this build can decrypt an `ENCRYPTED PRIVATE KEY` at all.
 pub(crate) const CAN_DECRYPT: bool = backend::CAN_DECRYPT;

@@ -42,6 +42,19 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     fn export(this: &KeyObject, options: &Object) -> Result<Uint8Array, JsValue>;
 
+    /// `crypto.Hash`.
+    type Hash;
+
+    #[wasm_bindgen(js_name = createHash, catch)]
+    fn create_hash(algorithm: &JsValue) -> Result<Hash, JsValue>;
+
+    /// `hash.update(data)`: `data` is a view of the wasm memory, read before the call returns.
+    #[wasm_bindgen(method, catch)]
+    fn update(this: &Hash, data: &[u8]) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn digest(this: &Hash) -> Result<Uint8Array, JsValue>;
+
     /// `keyObject.export({ format: "jwk" })`.
     #[wasm_bindgen(method, catch, js_name = export)]
     fn export_jwk(this: &KeyObject, options: &Object) -> Result<Object, JsValue>;
@@ -288,6 +301,15 @@ pub(super) fn decrypt_pkcs8(
     // The decrypted key's JS buffer is wiped once copied into zeroized wasm memory.
     der.fill(0, 0, der.length());
     Ok(copy)
+}
+
+/// SHA-256 of `parts`, one after another, with `createHash("sha256")`.
+pub(super) fn sha256(parts: &[&[u8]]) -> Option<[u8; 32]> {
+    let hash = create_hash(&js_str("sha256")).ok()?;
+    for part in parts {
+        hash.update(part).ok()?;
+    }
+    hash.digest().ok()?.to_vec().try_into().ok()
 }
 
 /// Node decrypts every PBES2 key OpenSSL knows.

@@ -213,5 +213,15 @@ pub(super) fn decrypt_pkcs8(
     Err(KeyError::DecryptUnsupported)
 }
 
+/// SHA-256 of `parts`, one after another.
+#[cfg(target_arch = "wasm32")]
+pub(super) fn sha256(parts: &[&[u8]]) -> Option<[u8; 32]> {
+    let mut hasher = sha2::Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    Some(hasher.finalize().into())
+}
+
 /// Whether [`decrypt_pkcs8`] can decrypt at all in this build.
 pub(super) const CAN_DECRYPT: bool = cfg!(feature = "encrypted-keys");
