@@ -350,6 +350,16 @@ describe('encrypted keys: the answer the same key gets in plain', () => {
     assert.equal(signing(node, encryptedPkcs8(Buffer.from('not DER')), PASSPHRASE), WRONG_PASSPHRASE);
   });
 
+  test("getSignedUrl's key cache: the same PEM with another passphrase is another entry, never the cached key", () => {
+    const privateKey = encryptedPkcs8(dearmor(keys['intact P-256']));
+    const options = { keyPairId: KEY_PAIR_ID, privateKey, ...POLICY };
+    assert.ok(node.getSignedUrl({ ...options, passphrase: PASSPHRASE }));
+    for (const passphrase of ['wrong', undefined, '']) {
+      assert.throws(() => node.getSignedUrl({ ...options, ...(passphrase !== undefined && { passphrase }) }), { code: 'ERR_KEY_PASSPHRASE' }, String(passphrase));
+    }
+    assert.ok(node.getSignedUrl({ ...options, passphrase: PASSPHRASE }));
+  });
+
   test('a malformed EncryptedPrivateKeyInfo: ERR_KEY_FORMAT in both builds, with or without a passphrase', () => {
     // Node used to hand these to createPrivateKey and answer ERR_KEY_PASSPHRASE.
     const cases = {
