@@ -91,6 +91,49 @@ fn pem_and_der_key_parsing_never_panics() {
     fuzz("pem-random", 20_000, random, |t| parse_keys(&t));
 }
 
+/// An `ENCRYPTED PRIVATE KEY` (PBKDF2-HMAC-SHA-256, one round, AES-128-CBC) of the test key.
+fn encrypted_pem() -> String {
+    use pkcs8::der::asn1::OctetStringRef;
+    use pkcs8::der::Encode as _;
+    use pkcs8::pkcs5::{pbes2, EncryptionScheme};
+    let scheme = pbes2::Parameters::generate_pbkdf2_sha256_aes128cbc(1, &[7; 16], [9; 16]).unwrap();
+    let (_, plain) = unarmor(&key().pkcs8);
+    let ciphertext = scheme.encrypt("pass", &plain).unwrap();
+    let info = pkcs8::EncryptedPrivateKeyInfoRef {
+        encryption_algorithm: EncryptionScheme::Pbes2(scheme),
+        encrypted_data: OctetStringRef::new(&ciphertext).unwrap(),
+    };
+    armor("ENCRYPTED PRIVATE KEY", &info.to_der().unwrap())
+}
+
+#[test]
+fn encrypted_private_key_info_parsing_never_panics() {
+    // Without a passphrase nothing is derived (a mutated iteration count or scrypt cost must
+    // not make a case take minutes): the EncryptedPrivateKeyInfo and scheme reader alone.
+    let (label, der) = unarmor(&encrypted_pem());
+    let strategy = proptest::collection::vec(mutation(), 1..6)
+        .prop_map(move |ms| armor(&label, &mutate(&der, &ms)));
+    fuzz("pem-encrypted", 20_000, strategy, |text| {
+        let answer = PrivateKey::from_pem(&text).map(|k| k.bits());
+        prop_assert!(
+            matches!(
+                answer,
+                Err(KeyError::PassphraseRequired
+                    | KeyError::Pem { .. }
+                    | KeyError::UnsupportedLabel { .. })
+            ),
+            "{answer:?}"
+        );
+        Ok(())
+    });
+    assert_eq!(
+        PrivateKey::from_pem_with_passphrase(&encrypted_pem(), Some("pass"))
+            .unwrap()
+            .bits(),
+        2048
+    );
+}
+
 #[test]
 fn key_parsing_corpus_entries_are_refused_with_their_typed_error() {
     // Regression cases: each must be refused, not accepted and not a panic.

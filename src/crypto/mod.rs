@@ -190,16 +190,27 @@ impl std::fmt::Debug for VerifyingKey {
     }
 }
 
-/// Decrypts an `ENCRYPTED PRIVATE KEY` (PKCS#8 PBES2) to PKCS#8 `PrivateKeyInfo` DER: the core's
-/// `pkcs8` decryption natively (`encrypted-keys`), `createPrivateKey` in the Node build. The web
-/// build has neither and refuses with [`KeyError::Decrypt`]'s code. Every failure is the same
-/// error, with nothing that tells a wrong passphrase from a bad padding.
-pub(crate) fn decrypt_pkcs8(
-    pem: &str,
-    der: &[u8],
-    passphrase: &str,
+/// Decrypts PBES2 `ciphertext` (RFC 8018 §6.2.2) with the scheme `keys` read and checked:
+/// the `pkcs8` crate's PBES2 natively (`encrypted-keys`), `node:crypto`'s PBKDF2 / scrypt and
+/// AES in the Node build. The plaintext is returned as decrypted, for `keys` to check as a
+/// plain key. The web build has neither and refuses with [`KeyError::DecryptUnsupported`].
+/// Every failure is [`KeyError::Decrypt`], with nothing that tells a wrong passphrase from a
+/// bad padding.
+pub(crate) fn decrypt_pbes2(
+    scheme: &pkcs8::pkcs5::pbes2::Parameters,
+    ciphertext: &[u8],
+    passphrase: &[u8],
 ) -> Result<zeroize::Zeroizing<Vec<u8>>, KeyError> {
-    backend::decrypt_pkcs8(pem, der, passphrase)
+    backend::decrypt_pbes2(scheme, ciphertext, passphrase)
+}
+
+/// SHA-256 of `parts` fed one after another, in the backend's own implementation (`sha2`,
+/// or `node:crypto`'s `createHash`): what the npm package's key cache is keyed by, so the
+/// cache holds a digest of a PEM and passphrase, not their text. `None` if the backend could
+/// not hash (the caller then does without the cache).
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn sha256(parts: &[&[u8]]) -> Option<[u8; 32]> {
+    backend::sha256(parts)
 }
 
 /// Whether this build can decrypt an `ENCRYPTED PRIVATE KEY` at all.

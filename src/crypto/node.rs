@@ -42,6 +42,55 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     fn export(this: &KeyObject, options: &Object) -> Result<Uint8Array, JsValue>;
 
+    /// `crypto.Hash`.
+    type Hash;
+
+    #[wasm_bindgen(js_name = createHash, catch)]
+    fn create_hash(algorithm: &JsValue) -> Result<Hash, JsValue>;
+
+    /// `hash.update(data)`: `data` is a view of the wasm memory, read before the call returns.
+    #[wasm_bindgen(method, catch)]
+    fn update(this: &Hash, data: &[u8]) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn digest(this: &Hash) -> Result<Uint8Array, JsValue>;
+
+    #[wasm_bindgen(js_name = pbkdf2Sync, catch)]
+    fn pbkdf2_sync(
+        password: &[u8],
+        salt: &[u8],
+        iterations: u32,
+        length: u32,
+        digest: &JsValue,
+    ) -> Result<Uint8Array, JsValue>;
+
+    #[wasm_bindgen(js_name = scryptSync, catch)]
+    fn scrypt_sync(
+        password: &[u8],
+        salt: &[u8],
+        length: u32,
+        options: &Object,
+    ) -> Result<Uint8Array, JsValue>;
+
+    /// `crypto.Decipher`.
+    type Decipher;
+
+    #[wasm_bindgen(js_name = createDecipheriv, catch)]
+    fn create_decipheriv(
+        algorithm: &JsValue,
+        key: &Uint8Array,
+        iv: &[u8],
+    ) -> Result<Decipher, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = setAuthTag)]
+    fn set_auth_tag(this: &Decipher, tag: &[u8]) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = update)]
+    fn decipher_update(this: &Decipher, data: &[u8]) -> Result<Uint8Array, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = final)]
+    fn decipher_final(this: &Decipher) -> Result<Uint8Array, JsValue>;
+
     /// `keyObject.export({ format: "jwk" })`.
     #[wasm_bindgen(method, catch, js_name = export)]
     fn export_jwk(this: &KeyObject, options: &Object) -> Result<Object, JsValue>;
@@ -267,28 +316,109 @@ impl VerifyingKey {
     }
 }
 
-/// `createPrivateKey({ key: pem, format: "pem", passphrase })`, exported as PKCS#8 DER so the
-/// core reads the decrypted key exactly as it reads a plain one.
-pub(super) fn decrypt_pkcs8(
-    pem: &str,
-    _der: &[u8],
-    passphrase: &str,
+/// PBES2 decryption (RFC 8018 §6.2.2) with `node:crypto`'s PBKDF2 or scrypt and AES, the
+/// scheme as `keys` read and checked it. Decrypting the ciphertext here, rather than handing
+/// the PEM to `createPrivateKey`, gives the key exactly as it was encrypted, which the core
+/// then checks as a plain one (OpenSSL's re-encoding hid an edited inner key), and decrypts
+/// exactly the schemes the `pkcs8` crate does (OpenSSL also took PBES1 and PKCS#12's).
+/// Every JS buffer that held the derived key or plaintext is filled with zeros once read.
+pub(super) fn decrypt_pbes2(
+    scheme: &pkcs8::pkcs5::pbes2::Parameters,
+    ciphertext: &[u8],
+    passphrase: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, KeyError> {
-    let load = options(&[
-        ("key", &pem.into()),
-        ("format", &"pem".into()),
-        ("passphrase", &passphrase.into()),
-    ])
-    .map_err(|_| KeyError::Decrypt)?;
-    let export = options(&[("type", &"pkcs8".into()), ("format", &"der".into())])
-        .map_err(|_| KeyError::Decrypt)?;
-    let key = create_private_key(&load).map_err(|_| KeyError::Decrypt)?;
-    let der = key.export(&export).map_err(|_| KeyError::Decrypt)?;
-    let copy = Zeroizing::new(der.to_vec());
-    // The decrypted key's JS buffer is wiped once copied into zeroized wasm memory.
-    der.fill(0, 0, der.length());
-    Ok(copy)
+    let key = derive_key(scheme, passphrase).ok_or(KeyError::Decrypt)?;
+    let plaintext = decipher(scheme, &key, ciphertext);
+    key.fill(0, 0, key.length());
+    plaintext.ok_or(KeyError::Decrypt)
 }
 
-/// Node decrypts every PBES2 key OpenSSL knows.
+fn derive_key(scheme: &pkcs8::pkcs5::pbes2::Parameters, passphrase: &[u8]) -> Option<Uint8Array> {
+    use pkcs8::pkcs5::pbes2::{Kdf, Pbkdf2Prf};
+    let length = u32::try_from(scheme.encryption.key_size()).ok()?;
+    match &scheme.kdf {
+        Kdf::Pbkdf2(params) => {
+            let digest = match params.prf {
+                Pbkdf2Prf::HmacWithSha1 => "sha1",
+                Pbkdf2Prf::HmacWithSha224 => "sha224",
+                Pbkdf2Prf::HmacWithSha256 => "sha256",
+                Pbkdf2Prf::HmacWithSha384 => "sha384",
+                Pbkdf2Prf::HmacWithSha512 => "sha512",
+                // Refused by `keys` before any backend.
+                _ => return None,
+            };
+            let salt = params.salt.as_bytes();
+            pbkdf2_sync(
+                passphrase,
+                salt,
+                params.iteration_count,
+                length,
+                &js_str(digest),
+            )
+            .ok()
+        }
+        Kdf::Scrypt(params) => {
+            // Node refuses a cost over its `maxmem` (32 MiB by default), the `scrypt` crate
+            // does not: allow what the parameters need, 128 * N * r bytes and a margin.
+            let needed = 128.0 * params.cost_parameter as f64 * f64::from(params.block_size);
+            let options = options(&[
+                ("N", &(params.cost_parameter as f64).into()),
+                ("r", &f64::from(params.block_size).into()),
+                ("p", &f64::from(params.parallelization).into()),
+                ("maxmem", &(2.0 * needed + 1_048_576.0).into()),
+            ])
+            .ok()?;
+            scrypt_sync(passphrase, params.salt.as_bytes(), length, &options).ok()
+        }
+        _ => None,
+    }
+}
+
+fn decipher(
+    scheme: &pkcs8::pkcs5::pbes2::Parameters,
+    key: &Uint8Array,
+    ciphertext: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
+    use pkcs8::pkcs5::pbes2::EncryptionScheme;
+    /// AES-GCM's tag, at the end of the ciphertext (RFC 5084 §3.2, the `pkcs5` crate's 16 bytes).
+    const TAG: usize = 16;
+    let (cipher, iv, body, tag): (&str, &[u8], &[u8], Option<&[u8]>) = match &scheme.encryption {
+        EncryptionScheme::Aes128Cbc { iv } => ("aes-128-cbc", iv, ciphertext, None),
+        EncryptionScheme::Aes192Cbc { iv } => ("aes-192-cbc", iv, ciphertext, None),
+        EncryptionScheme::Aes256Cbc { iv } => ("aes-256-cbc", iv, ciphertext, None),
+        EncryptionScheme::Aes128Gcm { nonce } | EncryptionScheme::Aes256Gcm { nonce } => {
+            let cipher = if scheme.encryption.key_size() == 16 {
+                "aes-128-gcm"
+            } else {
+                "aes-256-gcm"
+            };
+            let at = ciphertext.len().checked_sub(TAG)?;
+            (cipher, nonce, &ciphertext[..at], Some(&ciphertext[at..]))
+        }
+        _ => return None,
+    };
+    let decipher = create_decipheriv(&JsValue::from_str(cipher), key, iv).ok()?;
+    if let Some(tag) = tag {
+        decipher.set_auth_tag(tag).ok()?;
+    }
+    let head = decipher.decipher_update(body).ok()?;
+    let tail = decipher.decipher_final();
+    let mut plaintext = Zeroizing::new(head.to_vec());
+    head.fill(0, 0, head.length());
+    let tail = tail.ok()?;
+    plaintext.extend(tail.to_vec());
+    tail.fill(0, 0, tail.length());
+    Some(plaintext)
+}
+
+/// SHA-256 of `parts`, one after another, with `createHash("sha256")`.
+pub(super) fn sha256(parts: &[&[u8]]) -> Option<[u8; 32]> {
+    let hash = create_hash(&js_str("sha256")).ok()?;
+    for part in parts {
+        hash.update(part).ok()?;
+    }
+    hash.digest().ok()?.to_vec().try_into().ok()
+}
+
+/// Node decrypts the PBES2 schemes `keys` lets through, as the native build does.
 pub(super) const CAN_DECRYPT: bool = true;

@@ -186,32 +186,40 @@ impl VerifyingKey {
     }
 }
 
+/// PBES2 decryption by the `pkcs8` crate's `pkcs5`, the scheme as `keys` read it.
 #[cfg(feature = "encrypted-keys")]
-pub(super) fn decrypt_pkcs8(
-    _pem: &str,
-    der: &[u8],
-    passphrase: &str,
+pub(super) fn decrypt_pbes2(
+    scheme: &pkcs8::pkcs5::pbes2::Parameters,
+    ciphertext: &[u8],
+    passphrase: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, KeyError> {
-    use pkcs8::der::Decode as _;
-    let decrypted = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der)
-        .map_err(|e| KeyError::Pem {
-            detail: e.to_string(),
-        })?
-        .decrypt(passphrase)
+    let mut buffer = Zeroizing::new(ciphertext.to_vec());
+    let plaintext = scheme
+        .decrypt_in_place(passphrase, &mut buffer)
         .map_err(|_| KeyError::Decrypt)?;
-    Ok(Zeroizing::new(decrypted.as_bytes().to_vec()))
+    Ok(Zeroizing::new(plaintext.to_vec()))
 }
 
 /// Without `encrypted-keys` (the npm package's web build: PBES2's scrypt, PBKDF2 and AES are
 /// ~170 KB of wasm) this backend cannot decrypt a key.
 #[cfg(not(feature = "encrypted-keys"))]
-pub(super) fn decrypt_pkcs8(
-    _pem: &str,
-    _der: &[u8],
-    _passphrase: &str,
+pub(super) fn decrypt_pbes2(
+    _scheme: &pkcs8::pkcs5::pbes2::Parameters,
+    _ciphertext: &[u8],
+    _passphrase: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     Err(KeyError::DecryptUnsupported)
 }
 
-/// Whether [`decrypt_pkcs8`] can decrypt at all in this build.
+/// SHA-256 of `parts`, one after another.
+#[cfg(target_arch = "wasm32")]
+pub(super) fn sha256(parts: &[&[u8]]) -> Option<[u8; 32]> {
+    let mut hasher = sha2::Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    Some(hasher.finalize().into())
+}
+
+/// Whether [`decrypt_pbes2`] can decrypt at all in this build.
 pub(super) const CAN_DECRYPT: bool = cfg!(feature = "encrypted-keys");

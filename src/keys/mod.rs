@@ -8,6 +8,7 @@
 //! PKCS#1 or PKCS#8 private keys, `openssl ecparam -genkey` SEC1 ones.
 
 mod der;
+mod encrypted;
 mod private;
 mod public;
 

@@ -4,6 +4,7 @@ use super::der::{
     der_error, kind_bits, pem_label, private_key_kind, secret_document, ENCRYPTED_LABEL,
     PRIVATE_LABELS,
 };
+use super::encrypted::{check_plaintext, EncryptedKey};
 use super::PublicKey;
 use crate::crypto::{self, KeyKind, PrivateKeyFormat, SigningKey};
 use crate::error::KeyError;
@@ -48,13 +49,20 @@ impl PrivateKey {
                 secret_document(pem, &label)?.as_bytes(),
             ),
             ENCRYPTED_LABEL => {
+                // Parse, then decide: a malformed key is the same refusal in every build,
+                // the web build (which cannot decrypt) included.
+                let document = secret_document(pem, &label)?;
+                let encrypted = EncryptedKey::read(document.as_bytes())?;
                 if !crypto::CAN_DECRYPT {
                     return Err(KeyError::DecryptUnsupported);
                 }
                 let passphrase = passphrase.ok_or(KeyError::PassphraseRequired)?;
-                let document = secret_document(pem, &label)?;
-                let decrypted = crypto::decrypt_pkcs8(pem, document.as_bytes(), passphrase)?;
-                Self::from_der(PrivateKeyFormat::Pkcs8, &decrypted)
+                let plaintext = crypto::decrypt_pbes2(
+                    &encrypted.scheme,
+                    encrypted.ciphertext,
+                    passphrase.as_bytes(),
+                )?;
+                Self::from_der(PrivateKeyFormat::Pkcs8, &check_plaintext(plaintext)?)
             }
             _ => Err(KeyError::UnsupportedLabel {
                 label,

@@ -7,11 +7,13 @@
 //! - `signer.rs`: `Signer`, `getSignedUrl`, `getSignedCookies`; `plan.rs`: what they sign,
 //!   the SDK's way or (`strict: true`) checked against CloudFront's rules
 //! - `verifier.rs`: `Verifier` and its verdicts
+//! - `key_cache.rs`: the free functions' parsed keys, by digest, least recently used out
 //! - `interop.rs`: reading JS arguments; `error.rs`: core errors as JS errors
 //! - here: the TypeScript typings, `hasSignedUrlParameters` and `limits`
 
 mod error;
 mod interop;
+mod key_cache;
 mod plan;
 mod signer;
 mod verifier;

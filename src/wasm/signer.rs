@@ -1,8 +1,6 @@
 //! `Signer` and the free `getSignedUrl` / `getSignedCookies` of `@aws-sdk/cloudfront-signer`:
 //! the SDK's behaviour by default, CloudFront's rules with `strict: true` (see `plan.rs`).
 
-use std::cell::RefCell;
-
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
@@ -14,46 +12,14 @@ use crate::sign::{PolicyCarrier, SignedPolicy, Signer};
 
 use super::error::invalid_argument;
 use super::interop::{bool_field, pem_field, set, string_field};
+use super::key_cache;
 use super::plan::{self, PolicyText, UrlPlan};
 
-/// Parsed keys of the free functions `getSignedUrl` / `getSignedCookies`, which take a PEM on
-/// every call, as the SDK's do: a small cache keyed by the exact PEM text and passphrase
-/// (both zeroed when dropped), so a PEM is parsed (and handed to the backend) once, not per
-/// call. Bounded, least recently used first out.
-const KEY_CACHE_SIZE: usize = 4;
-
-type CachedKey = (Zeroizing<String>, Option<Zeroizing<String>>, PrivateKey);
-
-thread_local! {
-    static KEY_CACHE: RefCell<Vec<CachedKey>> = const { RefCell::new(Vec::new()) };
-}
-
+/// A key parsed fresh, or (the free functions) found in the key cache by digest.
 fn cached_private_key(pem: &str, passphrase: Option<&str>) -> Result<PrivateKey, JsValue> {
-    let hit = KEY_CACHE.with_borrow_mut(|cache| {
-        let at = cache.iter().position(|(p, pass, _)| {
-            p.as_str() == pem && pass.as_deref().map(String::as_str) == passphrase
-        })?;
-        // The most recently used entry goes last.
-        let entry = cache.remove(at);
-        let key = entry.2.clone();
-        cache.push(entry);
-        Some(key)
-    });
-    if let Some(key) = hit {
-        return Ok(key);
-    }
-    let key = PrivateKey::from_pem_with_passphrase(pem, passphrase)?;
-    KEY_CACHE.with_borrow_mut(|cache| {
-        if cache.len() == KEY_CACHE_SIZE {
-            cache.remove(0);
-        }
-        cache.push((
-            Zeroizing::new(pem.to_string()),
-            passphrase.map(|p| Zeroizing::new(p.to_string())),
-            key.clone(),
-        ));
-    });
-    Ok(key)
+    key_cache::cached_private_key(pem, passphrase, |pem, passphrase| {
+        Ok(PrivateKey::from_pem_with_passphrase(pem, passphrase)?)
+    })
 }
 
 /// The signer's options as given, before the key is parsed.

@@ -1,9 +1,12 @@
 // Keys that OpenSSL (the Node build) and RustCrypto (the web build) would each treat their own
 // way, built by hand: the core checks them before either backend sees them, so both builds
 // must give the same answer, code and message. Found by feeding ~460 edited keys to both
-// builds; each case here is one that used to differ.
+// builds; each case here is one that used to differ. The same edited keys, encrypted, get the
+// same answer once decrypted (the last suite).
 import assert from 'node:assert/strict';
-import { createPublicKey, generateKeyPairSync, generatePrimeSync } from 'node:crypto';
+import {
+  createCipheriv, createPrivateKey, createPublicKey, generateKeyPairSync, generatePrimeSync, pbkdf2Sync, randomBytes,
+} from 'node:crypto';
 import { before, describe, test } from 'node:test';
 
 import { node, web } from './builds.mjs';
@@ -71,10 +74,10 @@ function rsaPkcs1(p, q, changes = {}) {
 }
 
 /** What a build makes of a private key: its signed URL, or its error's code and message. */
-function signing(m, pem) {
+function signing(m, pem, passphrase) {
   let signer;
   try {
-    signer = new m.Signer({ keyPairId: KEY_PAIR_ID, privateKey: pem });
+    signer = new m.Signer({ keyPairId: KEY_PAIR_ID, privateKey: pem, ...(passphrase !== undefined && { passphrase }) });
   } catch (error) {
     return `new Signer: ${error.code}: ${error.message}`;
   }
@@ -254,4 +257,129 @@ describe('RSA keys: one answer from both builds', () => {
 test('a bare SEC1 scalar with the curve signs in both builds', () => {
   const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
   bothSign(armor('EC PRIVATE KEY', sec1(fromBig(toBig(jwk.d), 32), OID.p256, null)), 'signs: true');
+});
+
+// --- Encrypted keys -------------------------------------------------------------------
+const PASSPHRASE = 'correct horse';
+const ENC_OID = {
+  pbes2: Buffer.from('06092a864886f70d01050d', 'hex'),
+  pbkdf2: Buffer.from('06092a864886f70d01050c', 'hex'),
+  hmacWithSha256: Buffer.from('06082a864886f70d02090500', 'hex'), // with its NULL parameters
+  aes256Cbc: Buffer.from('060960864801650304012a', 'hex'),
+  pbeWithSha1AndDesCbc: Buffer.from('06092a864886f70d01050a', 'hex'),
+};
+const octets = (bytes) => tlv(0x04, bytes);
+const dearmor = (pem) => Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+/**
+ * `plain` (DER bytes as built above, not re-encoded by OpenSSL, which would undo the edit)
+ * encrypted as `openssl pkcs8 -topk8 -v2 aes-256-cbc` does: PBES2, PBKDF2-HMAC-SHA-256, AES-256-CBC.
+ */
+function encryptedPkcs8(plain, passphrase = PASSPHRASE) {
+  const [salt, iv, iterations] = [randomBytes(16), randomBytes(16), 2048];
+  const cipher = createCipheriv('aes-256-cbc', pbkdf2Sync(passphrase, salt, iterations, 32, 'sha256'), iv);
+  const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
+  const kdf = seq(ENC_OID.pbkdf2, seq(octets(salt), integer(iterations), seq(ENC_OID.hmacWithSha256)));
+  return armor('ENCRYPTED PRIVATE KEY', seq(seq(ENC_OID.pbes2, seq(kdf, seq(ENC_OID.aes256Cbc, octets(iv)))), octets(ciphertext)));
+}
+const CANNOT_DECRYPT = /^new Signer: ERR_KEY_PASSPHRASE: encrypted private keys \(ENCRYPTED PRIVATE KEY\) cannot be decrypted by this build: decrypt the key first/;
+const WRONG_PASSPHRASE = 'new Signer: ERR_KEY_PASSPHRASE: could not decrypt the private key (wrong passphrase or unsupported cipher)';
+const NOT_EPKI = 'new Signer: ERR_KEY_FORMAT: not a valid PEM key: the ENCRYPTED PRIVATE KEY is not a PKCS#8 EncryptedPrivateKeyInfo';
+
+describe('encrypted keys: the answer the same key gets in plain', () => {
+  /** PKCS#8 keys, intact and edited as in the suites above, by name. */
+  let keys;
+  before(() => {
+    const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+    const [d, x, y] = [jwk.d, jwk.x, jwk.y].map((v) => Buffer.from(v, 'base64url'));
+    const offCurve = Buffer.from(y);
+    offCurve[31] ^= 1;
+    const point = (last) => Buffer.concat([Buffer.from([4]), x, last]);
+    const rsaJwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+    const rsaBody = dearmor(rsaPkcs1(toBig(rsaJwk.p), toBig(rsaJwk.q)));
+    keys = {
+      'intact P-256': ecPkcs8(sec1(d, null, point(y))),
+      'intact RSA': armor('PRIVATE KEY', pkcs8(0, OID.rsaEncryption, rsaBody)),
+      'P-256 outside, secp256k1 inside': ecPkcs8(sec1(d, OID.secp256k1, null)),
+      'a hybrid point': ecPkcs8(sec1(d, null, Buffer.concat([Buffer.from([6 + (y[31] & 1)]), x, y]))),
+      'a point off the curve': ecPkcs8(sec1(d, null, point(offCurve))),
+      'a zero scalar': ecPkcs8(sec1(Buffer.alloc(32), null, null)),
+      'a point that is not the scalar\'s': ecPkcs8(sec1(Buffer.concat([d.subarray(0, 31), Buffer.from([d[31] ^ 1])]), null, point(y))),
+      'PKCS#8 attributes': ecPkcs8(sec1(d, null, null), 0, tlv(0xa0, integer(5))),
+      'a v2 public key field': ecPkcs8(sec1(d, null, null), 1, v2PublicKey(point(y))),
+      'RSA with a v2 public key field': armor('PRIVATE KEY', pkcs8(1, OID.rsaEncryption, rsaBody, v2PublicKey(Buffer.from([1, 2, 3])))),
+    };
+  });
+
+  test('the hand-built encryption is what OpenSSL reads (the builder is right)', () => {
+    const pem = encryptedPkcs8(dearmor(keys['intact P-256']));
+    const decrypted = createPrivateKey({ key: pem, format: 'pem', passphrase: PASSPHRASE });
+    assert.deepEqual(decrypted.export({ format: 'jwk' }), createPrivateKey(keys['intact P-256']).export({ format: 'jwk' }));
+  });
+
+  test('each key, encrypted: the Node build answers as both builds do in plain; the web build cannot decrypt', () => {
+    const seen = new Set();
+    for (const [name, pem] of Object.entries(keys)) {
+      const plain = signing(node, pem);
+      assert.equal(signing(web, pem), plain, `web build, plain: ${name}`);
+      const encrypted = encryptedPkcs8(dearmor(pem));
+      assert.equal(signing(node, encrypted, PASSPHRASE), plain, `node build, encrypted: ${name}`);
+      assert.match(signing(web, encrypted, PASSPHRASE), CANNOT_DECRYPT, `web build, encrypted: ${name}`);
+      seen.add(plain);
+    }
+    // The cases cover a signing key and several distinct refusals, not one answer for all.
+    assert.ok(seen.has('signs: true') && seen.size >= 5, [...seen].join('\n'));
+  });
+
+  test('a key node:crypto exported with a cipher: signs in the Node build as in plain, refused by the web build', () => {
+    for (const name of ['intact P-256', 'intact RSA']) {
+      const pem = createPrivateKey(keys[name]).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASSPHRASE });
+      const plainKey = new node.Signer({ keyPairId: KEY_PAIR_ID, privateKey: keys[name] }).publicKeyPem;
+      assert.equal(new node.Signer({ keyPairId: KEY_PAIR_ID, privateKey: pem, passphrase: PASSPHRASE }).publicKeyPem, plainKey, name);
+      assert.match(signing(web, pem, PASSPHRASE), CANNOT_DECRYPT, name);
+    }
+  });
+
+  test('a wrong or missing passphrase: ERR_KEY_PASSPHRASE in both builds, in our words only', () => {
+    const encrypted = encryptedPkcs8(dearmor(keys['intact P-256']));
+    assert.equal(signing(node, encrypted, 'wrong'), WRONG_PASSPHRASE);
+    assert.equal(signing(node, encrypted), 'new Signer: ERR_KEY_PASSPHRASE: private key is encrypted; a passphrase is required');
+    for (const passphrase of ['wrong', undefined]) assert.match(signing(web, encrypted, passphrase), CANNOT_DECRYPT);
+    // A right passphrase over bytes that are no key: what a wrong one decrypts to when its
+    // padding happens to check out, and the same refusal.
+    assert.equal(signing(node, encryptedPkcs8(Buffer.from('not DER'))), 'new Signer: ERR_KEY_PASSPHRASE: private key is encrypted; a passphrase is required');
+    assert.equal(signing(node, encryptedPkcs8(Buffer.from('not DER')), PASSPHRASE), WRONG_PASSPHRASE);
+  });
+
+  test("getSignedUrl's key cache: the same PEM with another passphrase is another entry, never the cached key", () => {
+    const privateKey = encryptedPkcs8(dearmor(keys['intact P-256']));
+    const options = { keyPairId: KEY_PAIR_ID, privateKey, ...POLICY };
+    assert.ok(node.getSignedUrl({ ...options, passphrase: PASSPHRASE }));
+    for (const passphrase of ['wrong', undefined, '']) {
+      assert.throws(() => node.getSignedUrl({ ...options, ...(passphrase !== undefined && { passphrase }) }), { code: 'ERR_KEY_PASSPHRASE' }, String(passphrase));
+    }
+    assert.ok(node.getSignedUrl({ ...options, passphrase: PASSPHRASE }));
+  });
+
+  test('a malformed EncryptedPrivateKeyInfo: ERR_KEY_FORMAT in both builds, with or without a passphrase', () => {
+    // Node used to hand these to createPrivateKey and answer ERR_KEY_PASSPHRASE.
+    const cases = {
+      'a plain PKCS#8 under the encrypted label': [armor('ENCRYPTED PRIVATE KEY', dearmor(keys['intact P-256'])), NOT_EPKI],
+      'an empty SEQUENCE': [armor('ENCRYPTED PRIVATE KEY', seq()), NOT_EPKI],
+      'no ciphertext': [armor('ENCRYPTED PRIVATE KEY', seq(seq(ENC_OID.pbes2))), NOT_EPKI],
+    };
+    for (const [name, [pem, expected]] of Object.entries(cases)) {
+      for (const passphrase of [PASSPHRASE, undefined]) {
+        assert.equal(signing(node, pem, passphrase), expected, `node build: ${name}`);
+        assert.equal(signing(web, pem, passphrase), expected, `web build: ${name}`);
+      }
+    }
+  });
+
+  test('PBES1, which OpenSSL decrypts and the pkcs8 crate does not: refused by both builds before decryption', () => {
+    const pbes1 = armor('ENCRYPTED PRIVATE KEY', seq(
+      seq(ENC_OID.pbeWithSha1AndDesCbc, seq(octets(randomBytes(8)), integer(2048))), octets(randomBytes(1224))));
+    for (const m of [node, web]) {
+      assert.match(signing(m, pbes1, PASSPHRASE), /^new Signer: ERR_KEY_FORMAT: not a valid PEM key: the ENCRYPTED PRIVATE KEY's encryption is not supported: PBES2/);
+    }
+  });
 });

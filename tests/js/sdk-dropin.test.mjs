@@ -4,6 +4,7 @@
 // `strict: true` turns CloudFront's rules back on; the divergences that remain (README
 // "Differences from @aws-sdk/cloudfront-signer") are asserted at the end.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 
 import * as sdk from '@aws-sdk/cloudfront-signer';
@@ -211,6 +212,15 @@ describe('divergences that remain (pkg/README.md lists each with why)', () => {
     for (const [build, api] of BUILDS) {
       assert.throws(() => api.getSignedUrl({ ...options, keyPairId: 'K 1' }), { code: 'ERR_KEY_ID' }, build);
       assert.throws(() => api.getSignedUrl(options), { code: 'ERR_INVALID_ARGUMENT' }, build);
+    }
+  });
+
+  test('an ENCRYPTED PRIVATE KEY under a PKCS#12 scheme (openssl pkcs8 -v1): the SDK decrypts it, both builds refuse it as ERR_KEY_FORMAT', () => {
+    const privateKey = readFileSync(new globalThis.URL('../vectors/keys/pbes1-sha1-3des.pem', import.meta.url));
+    const options = { keyPairId: KEY_PAIR_ID, privateKey, passphrase: 'correct horse', url: URL, dateLessThan: SOON };
+    assert.match(sdk.getSignedUrl(options), /Signature=/);
+    for (const [build, api] of BUILDS) {
+      assert.throws(() => api.getSignedUrl(options), { code: 'ERR_KEY_FORMAT', message: /encryption is not supported: PBES2/ }, build);
     }
   });
 
