@@ -4,6 +4,8 @@
 // secret: the keys and session secrets live in one Secrets Manager secret (signing-secret.js).
 
 const { parseSecret, SecretError } = require('./signing-secret');
+const { ConfigError, isObject, object, onlyKnown, string, integer, stringArray, url } = require('./config-fields');
+const { signIn, DEFAULT_RECHECK_SECONDS } = require('./config-sign-in');
 const { limits } = require('./core');
 
 const { maxPemBytes: MAX_PEM_BYTES, maxKeysPerGroup: MAX_KEYS_PER_GROUP } = limits();
@@ -14,7 +16,7 @@ const DEFAULTS = Object.freeze({
   sessionLifetimeSeconds: 12 * 3600,
   leewaySeconds: 60,
   groupsClaim: 'cognito:groups',
-  recheckSeconds: 15 * 60,
+  recheckSeconds: DEFAULT_RECHECK_SECONDS,
 });
 const MAX_TIERS = 10; // 3 Set-Cookie lines each must fit Lambda@Edge's 40 KB generated response
 const MAX_LEEWAY_SECONDS = 300;
@@ -28,76 +30,6 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$/;
 const KEY_ID = /^[A-Za-z0-9]{1,128}$/;
 /** Regions with a regional edge cache, and so with a replica worth reading: a generous cap. */
 const MAX_REPLICA_REGIONS = 30;
-
-class ConfigError extends Error {
-  /** @param {string} field dotted path of the bad field  @param {string} problem */
-  constructor(field, problem) {
-    super(`config: ${field} ${problem}`);
-    this.name = 'ConfigError';
-    this.field = field;
-  }
-}
-
-const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function object(value, field) {
-  if (!isObject(value)) throw new ConfigError(field, value === undefined ? 'is required' : 'must be an object');
-  return value;
-}
-
-function onlyKnown(value, field, known) {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) {
-      // Quoted when it would not read as a name (`""`, spaces, newlines), so the error
-      // always names something.
-      const name = /^[\w$-]+$/.test(key) ? key : JSON.stringify(key);
-      throw new ConfigError(
-        field ? `${field}.${name}` : name,
-        `is not a known field (expected one of: ${known.join(', ')})`,
-      );
-    }
-  }
-}
-
-/** @param {unknown} value @param {string} field @param {{pattern?: RegExp, hint?: string}} [rules] */
-function string(value, field, { pattern, hint } = {}) {
-  if (value === undefined || value === null || value === '') throw new ConfigError(field, 'is required');
-  if (typeof value !== 'string') throw new ConfigError(field, 'must be a string');
-  if (pattern && !pattern.test(value)) throw new ConfigError(field, `is invalid: ${hint}`);
-  return value;
-}
-
-/** @param {unknown} value @param {string} field @param {{min: number, max: number, fallback?: number}} limits */
-function integer(value, field, { min, max, fallback }) {
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (value === undefined) throw new ConfigError(field, 'is required');
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(field, `must be a whole number from ${min} to ${max}`);
-  }
-  return value;
-}
-
-/** @param {unknown} value @param {string} field @param {{pattern?: RegExp, hint?: string}} [rules] */
-function stringArray(value, field, { pattern, hint } = {}) {
-  if (value === undefined) throw new ConfigError(field, 'is required');
-  if (!Array.isArray(value) || value.length === 0) throw new ConfigError(field, 'must be a non-empty array');
-  return value.map((item, i) => string(item, `${field}[${i}]`, { pattern, hint }));
-}
-
-/** `https://` (or, with `dev`, `http://`) URL. */
-function url(value, field, dev) {
-  string(value, field);
-  let parsed;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new ConfigError(field, 'must be an absolute URL');
-  }
-  if (parsed.protocol !== 'https:' && !(dev && parsed.protocol === 'http:')) {
-    throw new ConfigError(field, 'must be an https:// URL (http:// only with "dev": true)');
-  }
-  return value;
-}
 
 /**
  * Optional: the cookies' `Domain` attribute (a parent domain shared by the distribution's host
@@ -190,69 +122,6 @@ function identityProvider(value, dev) {
   }
   if (value.signIn !== undefined) out.signIn = signIn(value.signIn, out, dev);
   return out;
-}
-
-const CLIENT_AUTHENTICATION = ['none', 'client_secret_basic', 'client_secret_post'];
-const LOGOUT = ['end-session', 'cognito', 'local'];
-const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
-const METADATA_URLS = ['authorization_endpoint', 'token_endpoint', 'revocation_endpoint', 'end_session_endpoint'];
-
-/**
- * The redirect flow (OpenID Connect authorization code with PKCE): the client the edge signs
- * in as, and the provider's endpoints from its discovery document, embedded when the bundle
- * is built (edge/scripts/bundle.mjs) so that a cold start makes no discovery call.
- */
-function signIn(value, idp, dev) {
-  const field = 'identityProvider.signIn';
-  object(value, field);
-  onlyKnown(value, field, ['clientId', 'clientAuthentication', 'scopes', 'recheckSeconds', 'logout', 'metadata']);
-  const clientId = string(value.clientId, `${field}.clientId`);
-  if (!idp.clientIds.includes(clientId)) {
-    throw new ConfigError(`${field}.clientId`, 'must be one of identityProvider.clientIds (its ID tokens are checked against them)');
-  }
-  const clientAuthentication = value.clientAuthentication ?? 'none';
-  if (!CLIENT_AUTHENTICATION.includes(clientAuthentication)) {
-    throw new ConfigError(`${field}.clientAuthentication`, `must be one of: ${CLIENT_AUTHENTICATION.join(', ')}`);
-  }
-  const scopes = value.scopes === undefined ? [] : stringArray(value.scopes, `${field}.scopes`, { pattern: SCOPE, hint: 'a scope has no spaces or quotes' });
-  const metadata = object(value.metadata, `${field}.metadata`);
-  for (const key of Object.keys(metadata)) {
-    if (METADATA_URLS.includes(key) && metadata[key] !== undefined) url(metadata[key], `${field}.metadata.${key}`, dev);
-  }
-  for (const key of ['authorization_endpoint', 'token_endpoint']) string(metadata[key], `${field}.metadata.${key}`);
-  // RFC 8414 §3.3: the metadata's issuer is the issuer whose tokens we accept, exactly.
-  if (metadata.issuer !== idp.issuer) throw new ConfigError(`${field}.metadata.issuer`, `must equal identityProvider.issuer (${idp.issuer})`);
-  const iss = metadata.authorization_response_iss_parameter_supported;
-  if (iss !== undefined && typeof iss !== 'boolean') {
-    throw new ConfigError(`${field}.metadata.authorization_response_iss_parameter_supported`, 'must be true or false');
-  }
-  const logout = value.logout ?? defaultLogout(metadata, idp.issuer);
-  if (!LOGOUT.includes(logout)) throw new ConfigError(`${field}.logout`, `must be one of: ${LOGOUT.join(', ')}`);
-  if (logout === 'end-session' && metadata.end_session_endpoint === undefined) {
-    throw new ConfigError(`${field}.logout`, 'is "end-session" but metadata has no end_session_endpoint');
-  }
-  return {
-    clientId,
-    clientAuthentication,
-    scopes: ['openid', ...scopes.filter((s) => s !== 'openid')],
-    recheckSeconds: integer(value.recheckSeconds, `${field}.recheckSeconds`, {
-      min: 60,
-      max: 30 * 86400,
-      fallback: DEFAULTS.recheckSeconds,
-    }),
-    logout,
-    metadata: Object.fromEntries(
-      ['issuer', ...METADATA_URLS, 'authorization_response_iss_parameter_supported']
-        .filter((k) => metadata[k] !== undefined)
-        .map((k) => [k, metadata[k]]),
-    ),
-  };
-}
-
-/** OpenID RP-initiated logout where the provider has it; Cognito's own /logout for a user pool. */
-function defaultLogout(metadata, issuer) {
-  if (metadata.end_session_endpoint !== undefined) return 'end-session';
-  return /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\//.test(issuer) ? 'cognito' : 'local';
 }
 
 function tiers(value) {
