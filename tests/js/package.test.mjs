@@ -93,13 +93,13 @@ describe('the packed npm package', () => {
   test('the tarball holds both builds, the entry points and typings, and nothing else', () => {
     const files = packed.files.map((f) => f.path).sort();
     for (const required of [
-      'package.json', 'index.mjs', 'browser.mjs', 'index.d.ts',
+      'package.json', 'index.mjs', 'browser.mjs', 'workerd.mjs', 'edge-light.mjs', 'index.d.ts',
       'node/cloudfront_edge_auth.js', 'node/cloudfront_edge_auth_bg.wasm', 'node/cloudfront_edge_auth.d.ts', 'node/package.json',
       'web/cloudfront_edge_auth.js', 'web/cloudfront_edge_auth_bg.wasm', 'web/cloudfront_edge_auth.d.ts', 'web/package.json',
     ]) {
       assert.ok(files.includes(required), `${required} missing from ${files.join(', ')}`);
     }
-    const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE[^/]*|index\.mjs|browser\.mjs|index\.d\.ts|(node|web)\/[^/]+)$/.test(f));
+    const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE[^/]*|index\.mjs|browser\.mjs|workerd\.mjs|edge-light\.mjs|index\.d\.ts|(node|web)\/[^/]+)$/.test(f));
     assert.deepStrictEqual(stray, []);
     assert.equal(packed.name, 'cloudfront-edge-auth');
     const manifest = JSON.parse(readFileSync(join(project, 'node_modules/cloudfront-edge-auth/package.json'), 'utf8'));
