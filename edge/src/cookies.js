@@ -29,6 +29,9 @@ const REMINT_GUARD_SECONDS = 10;
 const FLOW_COOKIE_PREFIX = '__Host-edge-auth-flow-';
 const FLOW_COOKIE_SECONDS = 300;
 
+/** Names of the sign-in flow cookies a browser sent (`cookies` from parseCookies, or null). */
+const flowCookieNames = (cookies) => [...(cookies?.keys() ?? [])].filter((name) => name.startsWith(FLOW_COOKIE_PREFIX));
+
 /** The CloudFront `cookie` header entries joined as one header, or '' when absent. */
 function cookieHeader(headers) {
   const entries = headers.cookie;
@@ -100,6 +103,7 @@ module.exports = {
   FLOW_COOKIE_PREFIX,
   FLOW_COOKIE_SECONDS,
   MAX_COOKIE_HEADER,
+  flowCookieNames,
   cookieHeader,
   parseCookies,
   cloudFrontCookieHeader,

@@ -43,4 +43,15 @@ function redirectTarget(request, host, allowedPaths) {
   return to === null ? { to: null, unsafe: true } : { to };
 }
 
-module.exports = { safeRedirect, redirectTarget, MAX_REDIRECT_LENGTH };
+/**
+ * The path and query of a target `redirectTarget` returned, for a sign-in to come back to;
+ * home without one.
+ * @param {string | null} to
+ */
+const targetPath = (to) => {
+  if (to === null) return '/';
+  const url = new URL(to);
+  return `${url.pathname}${url.search}`;
+};
+
+module.exports = { safeRedirect, redirectTarget, targetPath, MAX_REDIRECT_LENGTH };

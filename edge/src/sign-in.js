@@ -125,8 +125,7 @@ class SignIn {
     const sealed = seal(keys.sessionKeys, FLOW_PURPOSE, { s: state, n: nonce, v: codeVerifier, r: returnPath, e: expiresAtSeconds });
     const flow = cookieJar.setCookie(flowCookieName(state), sealed, { path: '/', maxAge: cookieJar.FLOW_COOKIE_SECONDS });
     // Abandoned sign-ins expire by themselves; a browser piling them up drops the old ones.
-    const cookies = cookieJar.parseCookies(cookieJar.cookieHeader(request.headers ?? {})) ?? new Map();
-    const pending = [...cookies.keys()].filter((name) => name.startsWith(cookieJar.FLOW_COOKIE_PREFIX));
+    const pending = cookieJar.flowCookieNames(cookieJar.parseCookies(cookieJar.cookieHeader(request.headers ?? {})));
     const dropped = pending.length >= MAX_FLOWS ? pending.map((name) => cookieJar.expireCookie(name, { path: '/' })) : [];
     return {
       result: respond(302, { location, setCookies: [...setCookies, ...dropped, flow] }),

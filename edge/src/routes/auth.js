@@ -5,7 +5,7 @@
 
 const { IdentityUnavailable, MAX_TOKEN_BYTES } = require('../identity');
 const { openSession, sessionCookie } = require('../session');
-const { redirectTarget } = require('../redirect');
+const { redirectTarget, targetPath } = require('../redirect');
 const { respond, wantsHtml } = require('../responses');
 const { refusal, methodNotAllowed } = require('../decision');
 const { tiersFor } = require('../grant');
@@ -18,7 +18,8 @@ const MAX_AUTHORIZATION_BYTES = MAX_TOKEN_BYTES + 16;
 /** @typedef {{name: string, pathPrefix: string, groups: readonly string[]}} Tier */
 /**
  * @typedef {{sub: string, tiers: Tier[], source: 'token' | 'session', session?: import('../session').Session,
- *            setCookies?: string[]}} Grant `setCookies`: what a renewal at the provider changed
+ *            setCookies?: string[]}} Grant `setCookies`: a renewal at the provider's lines (the
+ *   renewed session, the lost tiers' cookies expired)
  */
 
 class AuthRoute {
@@ -48,20 +49,20 @@ class AuthRoute {
     this.secret.get().catch(() => {});
     const nowSeconds = Math.floor(this.now() / 1000);
     const cookies = cookieJar.parseCookies(cookieJar.cookieHeader(request.headers ?? {}));
-    const who = await this.authenticate(request, host, cookies, nowSeconds, redirect.to, log);
+    // Where a sign-in or a renewal's pages send the viewer back to.
+    const back = targetPath(redirect.to);
+    const who = await this.authenticate(request, host, cookies, nowSeconds, back, log);
     if ('decision' in who) return who.decision;
     const { grant } = who;
     if (grant.tiers.length === 0) {
       // A renewal may have taken the last tier away: its Set-Cookie lines go out all the same.
       const denied = refusal(log, 403, 'no-tier', { setCookies: grant.setCookies });
       if (!wantsHtml(request)) return denied;
-      const back = redirect.to ? new URL(redirect.to) : null;
-      const path = back ? `${back.pathname}${back.search}` : '/';
-      return { result: noAccess(path === '/' ? "this site's private pages" : path, path, grant.setCookies), log: denied.log };
+      return { result: noAccess(back === '/' ? "this site's private pages" : back, back, grant.setCookies), log: denied.log };
     }
 
     let minted;
-    let session;
+    let sessionLines;
     try {
       // A token starts a session; a session re-mints without extending itself (a renewed
       // redirect-flow session keeps its refresh token and its new check time).
@@ -72,12 +73,12 @@ class AuthRoute {
         via: /** @type {const} */ ('token'),
       };
       minted = await this.minter.mint(host, grant.tiers, nowSeconds, this.signIn.notAfter(next));
-      session = sessionCookie((await this.secret.get()).sessionKeys, next).setCookie;
+      // A renewal has written the renewed session already (and expired the lost tiers' cookies).
+      sessionLines = grant.setCookies ?? [sessionCookie((await this.secret.get()).sessionKeys, next).setCookie];
     } catch (error) {
       return this.signingUnavailable(log, error);
     }
-    // A renewal's lines first (lost tiers expired, the renewed session), then the mint's.
-    const setCookies = [...(grant.setCookies ?? []).filter((line) => !line.startsWith(`${cookieJar.SESSION_COOKIE}=`)), ...minted.setCookies, session];
+    const setCookies = [...minted.setCookies, ...sessionLines];
     const tiers = grant.tiers.map((t) => t.name);
     const mintLog = { ...log, outcome: 'mint', source: grant.source, sub: grant.sub, tiers, expiresAtSeconds: minted.expiresAtSeconds };
     // The body's `expiresAt` is epoch seconds (the API that pages read).
@@ -91,7 +92,7 @@ class AuthRoute {
    * Who is asking: an ID token in `Authorization`, else the session cookie.
    * @returns {Promise<{grant: Grant} | {decision: Decision}>}
    */
-  async authenticate(request, host, cookies, nowSeconds, redirectTo, log) {
+  async authenticate(request, host, cookies, nowSeconds, back, log) {
     const authorization = request.headers?.authorization;
     if (Array.isArray(authorization) && authorization.length > 0) {
       const token = bearerToken(authorization);
@@ -127,25 +128,20 @@ class AuthRoute {
       }
     }
     if (!session) {
-      if (wantsHtml(request)) {
-        const back = redirectTo ? new URL(redirectTo) : null;
-        const path = back ? `${back.pathname}${back.search}` : '/';
-        return { decision: await this.signIn.begin(request, host, path, { reason: 'missing', log }) };
-      }
+      if (wantsHtml(request)) return { decision: await this.signIn.begin(request, host, back, { reason: 'missing', log }) };
       return { decision: refusal(log, 401, 'missing', { headers: { 'WWW-Authenticate': 'Bearer' } }) };
     }
-    let renewed = [];
+    /** @type {string[] | undefined} */
+    let renewed;
     if (this.signIn.recheckDue(session, nowSeconds, this.settings.refreshBeforeSeconds)) {
-      const back = redirectTo ? new URL(redirectTo) : null;
-      const path = back ? `${back.pathname}${back.search}` : '/';
-      const renewal = await this.signIn.renew(request, host, session, /** @type {any} */ (keys), nowSeconds, log, path);
-      if ('unavailable' in renewal) return { decision: this.signIn.recheckUnavailable(request, path, { ...log, error: renewal.unavailable.message }) };
+      const renewal = await this.signIn.renew(request, host, session, /** @type {any} */ (keys), nowSeconds, log, back);
+      if ('unavailable' in renewal) return { decision: this.signIn.recheckUnavailable(request, back, { ...log, error: renewal.unavailable.message }) };
       if ('decision' in renewal) return renewal;
       ({ session, setCookies: renewed } = renewal);
     }
     const names = new Set(session.tiers);
     const tiers = this.settings.tiers.filter((t) => names.has(t.name));
-    return { grant: { sub: session.sub, tiers, source: 'session', session, setCookies: renewed } };
+    return { grant: { sub: session.sub, tiers, source: 'session', session, ...(renewed ? { setCookies: renewed } : {}) } };
   }
 
   /** 503 with `Retry-After`: the keys (or the session secret) cannot be had right now. */

@@ -3,7 +3,7 @@
 // the identity provider's own page (the site's "Sign in" link, the "another account" link of
 // the no-access page), or, with a custom `signInUrl`, sends the browser there.
 
-const { redirectTarget } = require('../redirect');
+const { redirectTarget, targetPath } = require('../redirect');
 const { refusal } = require('../decision');
 
 /** OpenID Connect Core §3.1.2.1 prompt values a link may ask for. */
@@ -27,9 +27,7 @@ class LoginRoute {
     if (redirect.unsafe) return refusal(log, 400, 'unsafe-redirect');
     const prompts = new URLSearchParams(request.querystring ?? '').getAll('prompt');
     if (prompts.length > 1 || (prompts.length === 1 && !PROMPTS.has(prompts[0]))) return refusal(log, 400, 'bad-prompt');
-    const to = redirect.to ? new URL(redirect.to) : null;
-    const returnPath = to ? `${to.pathname}${to.search}` : '/';
-    return this.signIn.begin(request, host, returnPath, { reason: 'sign-in', log, prompt: prompts[0] });
+    return this.signIn.begin(request, host, targetPath(redirect.to), { reason: 'sign-in', log, prompt: prompts[0] });
   }
 }
 

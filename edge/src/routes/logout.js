@@ -35,7 +35,7 @@ class LogoutRoute {
     const redirect = redirectTarget(request, host, this.settings.allowedRedirectPaths);
     if (redirect.unsafe) return refusal(log, 400, 'unsafe-redirect');
     const cookies = cookieJar.parseCookies(cookieJar.cookieHeader(request.headers ?? {})) ?? new Map();
-    const flows = [...cookies.keys()].filter((name) => name.startsWith(cookieJar.FLOW_COOKIE_PREFIX));
+    const flows = cookieJar.flowCookieNames(cookies);
     const setCookies = [
       ...this.minter.expireAll(),
       cookieJar.expireCookie(cookieJar.SESSION_COOKIE, { path: '/' }),
