@@ -6,9 +6,12 @@
 // one JSON line. Run by bench/cold-handler.mjs, which serves the secret (moto) and passes
 // the request and config in CASE (JSON).
 //
-//   KIND=ours  the edge handler (edge/src/handler.js) with the config given
+//   KIND=ours  the edge handler as it ships: index.js of the Lambda zip unzipped in DIR
+//              (edge/scripts/bundle.mjs, with the case's config)
 //   KIND=peer  the node:crypto-only peer (bench/peer-handler.cjs): the private path check, and
 //              for /auth the same work by hand (secret read, RS256 check, one signature per tier)
+//   KIND=core  the private path's floor: the wasm core alone (require, a Verifier over the key
+//              group, one verify of the request's cookies), no handler around it
 
 require('node:crypto');
 const c = JSON.parse(process.env.CASE);
@@ -21,14 +24,25 @@ if (process.env.KIND === 'peer') {
   const mint = createPeerMint(c.peer);
   handler = (event) => (event.Records[0].cf.request.uri === '/auth' ? mint.handle(event) : gate(event));
   counts = () => ({ secretReads: mint.stats.secretReads, jwksFetches: 0 });
+} else if (process.env.KIND === 'core') {
+  const { Verifier } = require('../pkg/node/cloudfront_edge_auth.js');
+  const verifier = new Verifier({ keys: c.keyGroup });
+  handler = async (event) => {
+    const request = event.Records[0].cf.request;
+    const cookie = (request.headers.cookie ?? []).map(({ value }) => value).join('; ');
+    const verdict = verifier.verify({ url: `https://${request.headers.host[0].value}${request.uri}`, cookie });
+    return verdict.ok ? request : { status: '403' };
+  };
+  counts = () => ({ secretReads: 0, jwksFetches: 0 });
 } else {
-  const { createHandler } = require('../edge/src/handler.js');
-  handler = createHandler(c.config, { log: () => {} });
+  // Lambda@Edge logs each decision to CloudWatch; the bench drops the lines, not the work.
+  console.log = () => {};
+  handler = require(`${process.env.DIR}/index.js`).handler;
   counts = () => ({ secretReads: handler.state.secret.stats.fetches, jwksFetches: handler.state.identity.stats.fetches });
 }
 handler(c.event).then((result) => {
   const ms = performance.now() - t0;
-  console.log(JSON.stringify({ ms, status: result.status ?? 'pass', ...counts() }));
+  process.stdout.write(`${JSON.stringify({ ms, status: result.status ?? 'pass', ...counts() })}\n`);
 }, (error) => {
   console.error(error);
   process.exit(1);

@@ -100,8 +100,10 @@ add({ id: 'cold_start_auth', name: `cold start, /auth: the private path + privat
 // its decision, against a node:crypto-only handler doing the same work in the same run.
 const COLD_HANDLER_PEER = 'node:crypto-only handler, whole cold start (bench/peer-handler.cjs)';
 const ch = coldHandler;
-add({ id: 'cold_handler_private_path', name: `whole cold start, private path with valid cookies, key group bundled (median of ${ch.private_path.runs} fresh processes)`,
+add({ id: 'cold_handler_private_path', name: `whole cold start, private path with valid cookies, key group bundled (Node ${ch.private_path.node}, Lambda@Edge's runtime; median of ${ch.private_path.runs} fresh processes)`,
   ours: ch.private_path.ours_ms, peer: ch.private_path.peer_ms, peerName: COLD_HANDLER_PEER, unit: 'ms', target: ratioAtMost(3) });
+add({ id: 'cold_handler_private_path_core', name: 'the same cold start, the wasm core alone: require, a Verifier over the key group, one verify (the floor of any handler on the core)',
+  ours: ch.private_path.core_ms, peer: ch.private_path.peer_ms, peerName: COLD_HANDLER_PEER, unit: 'ms' });
 add({ id: 'cold_handler_private_path_network', name: 'network calls on that cold private path (secret reads + JWKS fetches, most of any run)',
   ours: ch.private_path.secret_reads + ch.private_path.jwks_fetches, unit: 'calls', target: below(1) });
 add({ id: 'cold_handler_auth', name: `whole cold start, /auth with a Bearer ID token, secret from Secrets Manager (moto on loopback; median of ${ch.auth.runs})`,

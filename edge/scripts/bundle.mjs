@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Builds the Lambda@Edge deployment package: edge/dist/edge-auth.zip holding the handler
-// (edge/src), the wasm core's nodejs build (pkg/node), the config (edge/config.json) and the
-// handler's npm runtime dependencies, aws-jwt-verify and oauth4webapi: exactly the files
-// `require` reaches when the handler loads and signs a viewer in (with the package.json files
-// that resolve them, and the license), never typings or source maps. Laid out as in the repository so the handler's
-// requires work unchanged, with index.js at the root (handler name: index.handler). Fails if
-// the zip is over Lambda@Edge's 1 MB limit for viewer-request functions, or if the config
-// does not validate. @aws-sdk/client-secrets-manager is not bundled: the Lambda Node.js
-// runtime provides it (and the handler requires it lazily, only to read its secret).
+// (edge/src, bundled by esbuild into one file), the wasm core's nodejs build (pkg/node), the
+// config (edge/config.json) and the handler's npm runtime dependencies, aws-jwt-verify and
+// oauth4webapi: exactly the files `require` reaches when the handler loads and signs a viewer
+// in (with the package.json files that resolve them, and the license), never typings or
+// source maps. Laid out as in the repository so the handler's requires work unchanged, with
+// index.js at the root (handler name: index.handler). Fails if the zip is over Lambda@Edge's
+// 1 MB limit for viewer-request functions, or if the config does not validate.
+// @aws-sdk/client-secrets-manager is not bundled: the Lambda Node.js runtime provides it (and
+// the handler requires it lazily, only to read its secret).
 //
 // With the redirect flow (`identityProvider.signIn`) and no `signIn.metadata`, the identity
 // provider's endpoints are read here from its discovery document
@@ -151,7 +152,31 @@ function copy(from, to) {
   fs.copyFileSync(from, to);
 }
 
+/**
+ * edge/src as one CommonJS file at edge/src/index.js: `require` of ~30 files (resolving,
+ * reading and wrapping each) was about a fifth of a cold start (bench/cold-handler.mjs times
+ * this bundle). Not minified, so a stack trace still reads as the source, each module under
+ * its `// edge/src/...` heading. The core, the npm packages and the AWS SDK stay files of
+ * their own, required by the same relative paths and names as in the repository.
+ */
+function bundleHandler(outfile) {
+  const { buildSync } = require('esbuild');
+  buildSync({
+    entryPoints: [path.join(ROOT, 'edge/src/index.js')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    external: ['../../pkg/node/cloudfront_edge_auth.js', 'aws-jwt-verify/*', 'oauth4webapi', '@aws-sdk/*'],
+    banner: { js: '// cloudfront-edge-auth: the Lambda@Edge handler, edge/src bundled by edge/scripts/bundle.mjs' },
+    logLevel: 'warning',
+  });
+}
+
 function stage(configFile) {
+  // Read before esbuild is loaded: a build tool is not among what the handler requires.
+  const packageFiles = requiredPackageFiles();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-auth-bundle-'));
   const wasmBuild = path.join(ROOT, 'pkg/node');
   for (const file of ['cloudfront_edge_auth.js', 'cloudfront_edge_auth_bg.wasm', 'package.json']) {
@@ -159,9 +184,8 @@ function stage(configFile) {
     if (!fs.existsSync(from)) fail(`${path.relative(ROOT, from)} is missing: run \`make pkg\` first`);
     copy(from, path.join(dir, 'pkg/node', file));
   }
-  const sources = fs.readdirSync(path.join(ROOT, 'edge/src'), { recursive: true }).filter((f) => f.endsWith('.js'));
-  for (const file of sources) copy(path.join(ROOT, 'edge/src', file), path.join(dir, 'edge/src', file));
-  for (const file of requiredPackageFiles()) copy(file, path.join(dir, path.relative(ROOT, file)));
+  bundleHandler(path.join(dir, 'edge/src/index.js'));
+  for (const file of packageFiles) copy(file, path.join(dir, path.relative(ROOT, file)));
   copy(path.join(ROOT, 'edge/package.json'), path.join(dir, 'edge/package.json'));
   copy(configFile, path.join(dir, 'edge/config.json'));
   fs.writeFileSync(path.join(dir, 'index.js'), "'use strict';\nmodule.exports = require('./edge/src/index.js');\n");

@@ -42,10 +42,9 @@ test('the zip holds the handler, the nodejs wasm build, the config and aws-jwt-v
     'index.js',
     'package.json',
     'edge/config.json',
-    'edge/src/handler.js',
+    'edge/src/index.js',
     'pkg/node/cloudfront_edge_auth.js',
     'pkg/node/cloudfront_edge_auth_bg.wasm',
-    'edge/src/routes/auth.js',
     'node_modules/aws-jwt-verify/package.json',
     'node_modules/aws-jwt-verify/LICENSE',
     'node_modules/aws-jwt-verify/dist/cjs/package.json',
@@ -63,6 +62,8 @@ test('the zip holds the handler, the nodejs wasm build, the config and aws-jwt-v
     assert.ok(!modules.some((f) => f.includes(absent)), `${absent} is bundled`);
   }
   assert.ok(!listing.some((f) => f.includes('test')), listing.join(' '));
+  // The handler is one file: edge/src bundled, the core and the npm packages left out of it.
+  assert.deepEqual(listing.filter((f) => f.startsWith('edge/src/')), ['edge/src/index.js']);
 
   // Unzipped elsewhere, index.handler loads the wasm synchronously and answers.
   const dir = path.join(tmp, 'unzipped');
