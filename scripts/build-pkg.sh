@@ -11,8 +11,20 @@ mkdir -p target && exec 9>target/.build-pkg.lock && flock 9
 WASM_OPT=node_modules/.bin/wasm-opt
 OPT_LEVEL=${WASM_OPT_LEVEL:--O3}
 
+# A dependency's panic locations are its source paths, kept in the wasm's data: remap the
+# build machine's (cargo home, this checkout, the toolchain) to fixed names, so the package
+# names no user's home and builds alike anywhere (tests/install/publish.test.mjs checks).
+# CARGO_ENCODED_RUSTFLAGS (one flag per 0x1f) keeps a path with spaces whole, and overrides
+# RUSTFLAGS, so a caller's flags are carried over. These builds only: other targets' flags
+# (make test-wasm, lint) are unchanged and keep their cached builds.
+if [ -n "${CARGO_ENCODED_RUSTFLAGS:-}" ]; then IFS=$'\x1f' read -ra rustflags <<<"$CARGO_ENCODED_RUSTFLAGS"
+else read -ra rustflags <<<"${RUSTFLAGS:-}"; fi
+rustflags+=("--remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo" "--remap-path-prefix=$PWD=/build"
+  "--remap-path-prefix=$(rustc --print sysroot)=/rustc")
+PKG_RUSTFLAGS=$(IFS=$'\x1f'; printf '%s' "${rustflags[*]}")
+
 build() { # target out-dir package-type cargo-features [rust opt-level]
-  CARGO_PROFILE_RELEASE_OPT_LEVEL=${5:-3} \
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=${5:-3} CARGO_ENCODED_RUSTFLAGS=$PKG_RUSTFLAGS \
   wasm-pack --log-level warn build --release --mode no-install --no-pack \
     --target "$1" --out-dir "pkg/$2" -- --no-default-features ${4:+--features "$4"}
   rm -f "pkg/$2/.gitignore"

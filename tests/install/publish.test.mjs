@@ -4,10 +4,11 @@
 // compiles from its packaged sources alone.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
-import { ROOT, run } from './project.mjs';
+import { ROOT, run, workspace } from './project.mjs';
 
 const read = (/** @type {string} */ path) => readFileSync(join(ROOT, path), 'utf8');
 /** Read as text: enough for the few keys checked here. */
@@ -56,7 +57,7 @@ describe('npm publish --dry-run', () => {
     assert.deepStrictEqual(warnings, []);
   });
 
-  test('no source maps, test keys or paths of this machine in the shipped files', () => {
+  test('no source maps, test keys or paths of this machine in the shipped text files', () => {
     for (const file of ['index.mjs', 'browser.mjs', 'workerd.mjs', 'edge-light.mjs', 'index.d.ts', 'node/cloudfront_edge_auth.js',
       'web/cloudfront_edge_auth.js', 'node/cloudfront_edge_auth.d.ts', 'README.md']) {
       const text = read(`pkg/${file}`);
@@ -64,16 +65,29 @@ describe('npm publish --dry-run', () => {
       assert.doesNotMatch(text, /-----BEGIN [A-Z ]*PRIVATE KEY-----\n[A-Za-z0-9+/]/, `${file}: a private key`);
       assert.ok(!text.includes(ROOT), `${file} names ${ROOT}`);
     }
-    for (const wasm of ['node', 'web']) {
-      const bytes = readFileSync(join(ROOT, `pkg/${wasm}/cloudfront_edge_auth_bg.wasm`)).toString('latin1');
-      // --strip-debug drops DWARF and the name section; our own panic locations are relative.
-      assert.ok(!bytes.includes(ROOT), `${wasm} wasm names ${ROOT}`);
-      // Known, not yet fixed: dependencies' panic locations carry the builder's cargo home
-      // ($CARGO_HOME/registry/src/index.crates.io-*/crate-x.y.z/src/...), until the build
-      // remaps it (--remap-path-prefix). Nothing else of the machine may appear.
-      const paths = [...bytes.matchAll(/\/(?:home|root|Users|tmp|work)\/[\x21-\x7e]*/g)].map((m) => m[0]);
-      const other = paths.filter((p) => !/^(\/home\/[^/]+|\/root|\/Users\/[^/]+)\/\.cargo\/registry\/src\/[^/]+\/[\w.-]+\/src\//.test(p));
-      assert.deepStrictEqual(other, [], `${wasm} wasm names paths of the build machine`);
+  });
+
+  test('the packed .wasm files name no path of the build machine', () => {
+    // Dependencies' panic locations are source paths: scripts/build-pkg.sh remaps the cargo
+    // home to /cargo, the repository to /build and the toolchain to /rustc; --strip-debug
+    // drops DWARF and the name section. Read from the tarball npm would publish.
+    const space = workspace();
+    try {
+      run('tar', ['-xzf', space.packed.filename, 'package/node/cloudfront_edge_auth_bg.wasm',
+        'package/web/cloudfront_edge_auth_bg.wasm'], { cwd: space.dir });
+      const sysroot = run('rustc', ['--print', 'sysroot']).trim();
+      const machine = [homedir(), ROOT, sysroot, '.cargo/registry', '.rustup/toolchains']
+        .filter((path) => path.length > 1);
+      for (const build of ['node', 'web']) {
+        const bytes = readFileSync(join(space.dir, `package/${build}/cloudfront_edge_auth_bg.wasm`)).toString('latin1');
+        // The remapped paths are there, so the search below reads the bytes that hold them.
+        assert.match(bytes, /\/cargo\/registry\/src\/[^/]+\/[\w.-]+\/src\//, `${build}: no remapped dependency path`);
+        for (const path of machine) assert.ok(!bytes.includes(path), `${build} wasm names ${path}`);
+        const absolute = [...bytes.matchAll(/\/(?:home|root|Users|tmp|work)\/[\x21-\x7e]*/g)].map((m) => m[0]);
+        assert.deepStrictEqual(absolute, [], `${build} wasm names paths of the build machine`);
+      }
+    } finally {
+      space.remove();
     }
   });
 });
