@@ -1,9 +1,10 @@
 // Ready to publish: `npm publish --dry-run` of pkg/ and `cargo package` of the crate are
-// clean, ship what a user needs (licenses, typings, both builds, the docs.rs metadata) and
-// nothing else (no test keys, no source maps, no repository-only files), and the crate
-// compiles from its packaged sources alone.
+// clean. The npm package ships what a user needs (licenses, typings, both builds) and nothing
+// else (no test keys, source maps or paths of the build machine); the crate ships its sources,
+// the docs.rs metadata and its Rust tests with the fixtures they read, and every target of it
+// compiles from the packaged files alone.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -93,26 +94,41 @@ describe('npm publish --dry-run', () => {
 });
 
 describe('cargo package', () => {
-  test('is clean, ships sources and metadata only, and the packaged crate compiles', () => {
+  test('is clean, ships the sources and the Rust tests with their fixtures, and every target compiles', () => {
     // --no-verify: the compile below reuses the target dir (a verify build would start from
     // nothing, ~2 minutes); --offline: the lock file already pins every dependency;
     // --allow-dirty: a developer's uncommitted files are packaged as they are.
     const out = run('bash', ['-c', 'cargo package --no-verify --allow-dirty --offline 2>&1'], { cwd: ROOT });
-    // The integration tests need the repository's fixtures (Wycheproof vectors, fuzz corpora),
-    // so they stay out of the crate; cargo says so once per test target, and that is all it may say.
-    const warnings = out.split('\n').filter((line) => line.startsWith('warning'))
-      .filter((line) => !/^warning: ignoring test `\w+` as `tests\/\w+\.rs` is not included in the published package$/.test(line));
-    assert.deepStrictEqual(warnings, []);
+    // Cargo warns of a test target whose file is left out (it drops the target) and of a file
+    // name Windows reserves: neither may happen.
+    assert.deepStrictEqual(out.split('\n').filter((line) => /^warning\b/.test(line)), []);
+    assert.match(out, /^ *Packaged \d+ files/m);
 
     const list = run('cargo', ['package', '--list', '--allow-dirty', '--offline'], { cwd: ROOT }).trim().split('\n');
-    const stray = list.filter((f) => !/^(src\/.+\.rs|Cargo\.toml(\.orig)?|Cargo\.lock|README\.md|CHANGELOG\.md|LICENSE-(MIT|APACHE)|\.cargo_vcs_info\.json)$/.test(f));
-    assert.deepStrictEqual(stray, []);
-    for (const needed of ['src/lib.rs', 'LICENSE-MIT', 'LICENSE-APACHE', 'CHANGELOG.md', 'README.md']) {
+    const shipped = new RegExp('^(src/.+\\.rs|Cargo\\.toml(\\.orig)?|Cargo\\.lock|README\\.md|CHANGELOG\\.md|LICENSE-(MIT|APACHE)'
+      + '|\\.cargo_vcs_info\\.json|tests/\\w+\\.rs|tests/\\w+/mod\\.rs|tests/vectors/wycheproof/[\\w.]+'
+      + '|tests/fuzz-corpus/[\\w-]+/[\\w.-]+)$');
+    assert.deepStrictEqual(list.filter((f) => !shipped.test(f)), []);
+    const rustTests = readdirSync(join(ROOT, 'tests')).filter((f) => f.endsWith('.rs')).map((f) => `tests/${f}`);
+    assert.ok(rustTests.length >= 5, `tests/*.rs: ${rustTests}`);
+    for (const needed of ['src/lib.rs', 'LICENSE-MIT', 'LICENSE-APACHE', 'CHANGELOG.md', 'README.md',
+      'tests/vectors/wycheproof/LICENSE', ...rustTests]) {
       assert.ok(list.includes(needed), `${needed} missing from the crate`);
     }
+    // Read at run time, so no compile below would miss them: each corpus the fuzz targets replay.
+    const corpora = [...read('tests/fuzz.rs').matchAll(/corpus\(\s*"([\w-]+)"/g)].map((m) => m[1]);
+    assert.ok(corpora.length >= 4, `corpora named in tests/fuzz.rs: ${corpora}`);
+    for (const corpus of corpora) {
+      const files = readdirSync(join(ROOT, 'tests/fuzz-corpus', corpus)).map((f) => `tests/fuzz-corpus/${corpus}/${f}`);
+      const missing = files.filter((f) => !list.includes(f));
+      // base64/nul.txt stays out for its name (Cargo.toml says why); nothing else may.
+      assert.deepStrictEqual(missing.filter((f) => f !== 'tests/fuzz-corpus/base64/nul.txt'), [], `${corpus} corpus`);
+    }
+    assert.ok(!list.some((f) => f.startsWith('tests/fuzz-corpus/edge-config/')), 'the JS config corpus is not the crate\'s');
 
     // Unpacked where cargo's own verify step would (a stable path keeps the build cached), then
-    // compiled with every feature and target it has, sharing the repository's target dir.
+    // compiled with every feature and target it has (the tests' include_str! vectors too),
+    // sharing the repository's target dir.
     const version = /^version = "([^"]+)"$/m.exec(cargoToml)?.[1];
     const packaged = `target/package/cloudfront-edge-auth-${version}`;
     run('rm', ['-rf', packaged], { cwd: ROOT });
