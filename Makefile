@@ -104,6 +104,7 @@ bundle: pkg
 # One table of ratios measured in one run; writes bench/results.json and bench/RESULTS.md.
 bench: pkg bundle
 	node bench/report.mjs
+	node bench/runtimes.mjs
 
 # The deployments: cfn-lint on the template; the template's and the Terraform module's
 # security-critical wiring, both against deploy/wiring.json (python-hcl2 reads the .tf files:
