@@ -61,8 +61,9 @@ test-js: pkg
 # The package as users install it (tests/install): the packed tarball in throwaway projects
 # (Node 20 and 22, Bun and Deno, import and require; workerd through miniflare and the
 # edge-runtime package, each from an esbuild bundle; tsc --strict, target es2022, node16 and
-# bundler resolution; esbuild for Node and for Chromium), the pkg/README.md examples, and the npm and
-# cargo publish dry runs with a compile of the packaged crate (after test-rust: warm target/).
+# bundler resolution; esbuild, webpack 5 and Vite, each for Node and for Chromium), the
+# pkg/README.md examples, and the npm and cargo publish dry runs with a compile of the
+# packaged crate (after test-rust: warm target/).
 test-package: pkg
 	@start=$$(date +%s); \
 	node --test --test-reporter=spec tests/install/; \
@@ -102,6 +103,8 @@ bundle: pkg
 	node edge/scripts/bundle.mjs $(if $(EDGE_CONFIG),--config $(EDGE_CONFIG))
 
 # One table of ratios measured in one run; writes bench/results.json and bench/RESULTS.md.
+# Then each JS runtime here (Node, Deno, Bun, workerd, edge-runtime) on the installed tarball
+# against node:crypto in Node (bench/out/runtimes.json; pkg/README.md "What runs where").
 bench: pkg bundle
 	node bench/report.mjs
 	node bench/runtimes.mjs
