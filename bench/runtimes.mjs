@@ -24,6 +24,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { median, round } from './timing.mjs';
+import { wasmModulePlugin } from '../tests/install/project.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SIGN_N = Number(process.env.BENCH_RUNTIMES_SIGN_N ?? 100);
@@ -235,16 +236,7 @@ export default { async fetch(request) { return Response.json(bench(await request
     const edge = await esbuild.build({
       absWorkingDir: project, entryPoints: ['edge.mjs'], bundle: true, format: 'iife', platform: 'browser',
       conditions: ['edge-light'], outfile: 'edge/edge.js', metafile: true, logLevel: 'error',
-      plugins: [{
-        name: 'wasm-module',
-        setup(build) {
-          build.onResolve({ filter: /\.wasm\?module$/ }, (args) => {
-            wasmFiles.push(join(args.resolveDir, args.path.slice(0, -'?module'.length)));
-            return { path: `wasm_${wasmFiles.length - 1}`, namespace: 'wasm-module' };
-          });
-          build.onLoad({ filter: /.*/, namespace: 'wasm-module' }, (args) => ({ contents: `export default globalThis.${args.path};` }));
-        },
-      }],
+      plugins: [wasmModulePlugin(wasmFiles)],
     });
 
     const NODE_CRYPTO = 'node:crypto';

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { EdgeRuntime } from 'edge-runtime';
 import * as esbuild from 'esbuild';
 
-import { BIN, CONSUME, NODE22, ROOT, checkConsumerOutput, consumerInput, makeKeys, run, workspace } from './project.mjs';
+import { BIN, CONSUME, NODE22, ROOT, checkConsumerOutput, consumerInput, makeKeys, run, wasmModulePlugin, workspace } from './project.mjs';
 
 const IMPORT = "import { Signer, Verifier, getSignedUrl, getSignedCookies } from 'cloudfront-edge-auth';";
 
@@ -84,18 +84,7 @@ globalThis.consume = consume;
       conditions: ['edge-light'],
       logLevel: 'error',
       metafile: true,
-      plugins: [{
-        name: 'wasm-module',
-        setup(build) {
-          build.onResolve({ filter: /\.wasm\?module$/ }, (args) => {
-            wasmFiles.push(join(args.resolveDir, args.path.slice(0, -'?module'.length)));
-            return { path: `wasm_${wasmFiles.length - 1}`, namespace: 'wasm-module' };
-          });
-          build.onLoad({ filter: /.*/, namespace: 'wasm-module' }, (args) => ({
-            contents: `export default globalThis.${args.path};`,
-          }));
-        },
-      }],
+      plugins: [wasmModulePlugin(wasmFiles)],
     });
     const inputs = Object.keys(result.metafile.inputs).filter((path) => path.startsWith('node_modules/')).sort();
     assert.deepStrictEqual(inputs, [

@@ -203,3 +203,22 @@ export function checkConsumerOutput(out, input) {
     }
   }
 }
+
+/**
+ * An esbuild plugin for the `edge-light` entry's `import ... from '....wasm?module'`, as Vercel's
+ * bundler compiles it: each import becomes `globalThis.wasm_<i>`, which the caller fills with
+ * a `WebAssembly.Module` of the file pushed to `wasmFiles` at index i.
+ * @param {string[]} wasmFiles
+ */
+export function wasmModulePlugin(wasmFiles) {
+  return {
+    name: 'wasm-module',
+    setup(build) {
+      build.onResolve({ filter: /\.wasm\?module$/ }, (args) => {
+        wasmFiles.push(join(args.resolveDir, args.path.slice(0, -'?module'.length)));
+        return { path: `wasm_${wasmFiles.length - 1}`, namespace: 'wasm-module' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'wasm-module' }, (args) => ({ contents: `export default globalThis.${args.path};` }));
+    },
+  };
+}
