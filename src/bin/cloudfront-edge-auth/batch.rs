@@ -6,11 +6,10 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 
-use cloudfront_edge_auth::Signer;
-
-use crate::conditions::{sign_one_url, Conditions};
-use crate::failure::{warn, Failure};
+use crate::failure::Failure;
 use crate::output::Stdout;
+use crate::resource::UrlToSign;
+use crate::url_signer::UrlSigner;
 
 /// Most lines signed per chunk.
 const CHUNK: usize = 512;
@@ -20,15 +19,14 @@ const MAX_LINE: usize = 64 * 1024;
 /// A line to sign and where it came from.
 struct Line {
     number: usize,
-    url: String,
+    url: UrlToSign,
 }
 
 /// Signs every non-blank line of `reader`, named `name` in diagnostics.
 pub fn sign_lines<R: Read>(
     reader: BufReader<R>,
     name: &str,
-    signer: &Signer,
-    conditions: &Conditions,
+    signer: &UrlSigner,
     out: &mut Stdout,
 ) -> Result<(), Failure> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(16));
@@ -36,7 +34,6 @@ pub fn sign_lines<R: Read>(
     let mut buffer = Vec::new();
     let mut chunk: Vec<Line> = Vec::with_capacity(CHUNK);
     let mut number = 0;
-    let mut wildcards = 0usize;
     let mut at_end = false;
     while !at_end {
         chunk.clear();
@@ -68,11 +65,16 @@ pub fn sign_lines<R: Read>(
             if url.trim().is_empty() {
                 continue;
             }
-            if let Some(warning) = conditions.wildcard_warning(&url) {
-                if wildcards == 0 {
-                    warn(&format!("{here}: {warning}"));
+            let url = match UrlToSign::parse(&url) {
+                Ok(url) => url,
+                Err(e) => {
+                    stop = Some(Failure::input(e.to_string()).context(&here));
+                    break;
                 }
-                wildcards += 1;
+            };
+            if let Err(e) = signer.check(&url) {
+                stop = Some(e.context(&here));
+                break;
             }
             chunk.push(Line { number, url });
             // Nothing more already read: sign what we have rather than wait for input.
@@ -80,18 +82,13 @@ pub fn sign_lines<R: Read>(
                 break;
             }
         }
-        for signed in sign_chunk(&chunk, threads, name, signer, conditions)? {
+        for signed in sign_chunk(&chunk, threads, name, signer)? {
             write_signed(out.writer(), &signed).map_err(|e| Stdout::error(&e))?;
         }
         out.flush()?;
         if let Some(failure) = stop {
             return Err(failure);
         }
-    }
-    if wildcards > 1 {
-        warn(&format!(
-            "{name}: {wildcards} URLs in all contain '*' and got canned policies that never match"
-        ));
     }
     Ok(())
 }
@@ -102,11 +99,11 @@ fn sign_chunk(
     lines: &[Line],
     threads: usize,
     name: &str,
-    signer: &Signer,
-    conditions: &Conditions,
+    signer: &UrlSigner,
 ) -> Result<Vec<String>, Failure> {
     let sign = |line: &Line| {
-        sign_one_url(signer, conditions, &line.url)
+        signer
+            .sign(&line.url)
             .map_err(|e| e.context(&format!("{name}: line {}", line.number)))
     };
     if threads <= 1 || lines.len() < 2 {
