@@ -1,7 +1,7 @@
 //! `sign-url` (botocore's bytes, optionally a streamed batch) and `sign-cookies` (the JS
 //! SDK's bytes). All signing is the core's [`Signer`]; this only turns flags into a policy.
 
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 use cloudfront_edge_auth::{CookieSet, HashAlgorithm, KeyId, KeyKind, Signer, SignerStyle};
@@ -73,16 +73,24 @@ pub fn sign_url(args: &SignUrlArgs, out: &mut Stdout) -> Result<(), Failure> {
     let Some(path) = args.batch.as_deref() else {
         return Err(Failure::input("give --url or --batch"));
     };
-    let signer = policies.with_signer(signer(&args.signing, Command::SignUrl)?)?;
-    if path == Path::new("-") {
-        let reader = BufReader::with_capacity(64 * 1024, std::io::stdin());
-        batch::sign_lines(reader, "stdin", &signer, out)
+    // The input is opened before the key is parsed: a wrong path costs no key parse.
+    let (source, name, input): (Box<dyn Read>, String, batch::Input) = if path == Path::new("-") {
+        (
+            Box::new(std::io::stdin()),
+            "stdin".into(),
+            batch::Input::Stream,
+        )
     } else {
         let file = std::fs::File::open(path).map_err(|e| Failure::file(path, &e))?;
-        let reader = BufReader::with_capacity(64 * 1024, file);
-        let name = path.display().to_string();
-        batch::sign_lines(reader, &name, &signer, out)
-    }
+        (
+            Box::new(file),
+            path.display().to_string(),
+            batch::Input::File,
+        )
+    };
+    let signer = policies.with_signer(signer(&args.signing, Command::SignUrl)?)?;
+    let reader = BufReader::with_capacity(64 * 1024, source);
+    batch::sign_lines(reader, &name, input, &signer, out)
 }
 
 /// `sign-cookies`.
