@@ -12,6 +12,7 @@ mod tests;
 use crate::cidr::Ipv4Cidr;
 use crate::encoding;
 use crate::error::PolicyError;
+use crate::resource;
 
 /// The latest `AWS:EpochTime` we accept: CloudFront stores it as a signed 32-bit value.
 pub const MAX_EPOCH: u64 = 2_147_483_647;
@@ -141,6 +142,24 @@ impl CustomPolicy {
     /// The resource pattern, if any.
     pub fn resource(&self) -> Option<&str> {
         self.resource.as_deref()
+    }
+
+    /// Whether a request for `url` falls under the policy's `Resource`, compared as the
+    /// verifier compares it (`*` any run of characters, `?` exactly one, case-sensitive); a
+    /// policy without a `Resource` covers every URL. The time and IP conditions are not part
+    /// of it. Lets a signer refuse to attach a policy to a URL CloudFront would deny.
+    ///
+    /// ```
+    /// use cloudfront_edge_auth::CustomPolicy;
+    /// let videos = CustomPolicy::new(Some("https://d.example/videos/*".into()), 1_900_000_000)
+    ///     .unwrap();
+    /// assert!(videos.covers("https://d.example/videos/a.mp4?x=1"));
+    /// assert!(!videos.covers("https://d.example/images/a.png"));
+    /// ```
+    pub fn covers(&self, url: &str) -> bool {
+        self.resource
+            .as_deref()
+            .is_none_or(|pattern| resource::matches(pattern, url))
     }
 
     /// Expiry, epoch seconds (exclusive: valid while `now < date_less_than`).

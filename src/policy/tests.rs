@@ -226,3 +226,14 @@ proptest! {
         let _ = CustomPolicy::from_json(text.as_bytes());
     }
 }
+
+#[test]
+fn custom_policy_covers_the_urls_its_resource_matches_and_no_resource_covers_all() {
+    let videos = CustomPolicy::new(Some("https://d.example/v?deos/*".into()), 2000).unwrap();
+    assert!(videos.covers("https://d.example/videos/a.mp4"));
+    assert!(videos.covers("https://d.example/v1deos/"));
+    assert!(!videos.covers("https://d.example/Videos/a.mp4"));
+    assert!(!videos.covers("https://d.example/images/a.png"));
+    let everything = CustomPolicy::new(None, 2000).unwrap();
+    assert!(everything.covers("https://any.example/thing"));
+}

@@ -9,9 +9,9 @@ const ABOUT: &str = "Sign, verify and inspect Amazon CloudFront signed URLs and 
 const LONG_ABOUT: &str = "\
 Sign, verify and inspect Amazon CloudFront signed URLs and signed cookies.
 
-sign-url produces the same URL as `aws cloudfront sign`, byte for byte (same flags, same date \
-formats, same parameter order), only faster, and signs a whole file of URLs with one key \
-parse (--batch). sign-cookies prints the cookie set @aws-sdk/cloudfront-signer's \
+sign-url produces the URL `aws cloudfront sign` produces (same flags, same date formats, \
+same parameter order; AWS CLI v2's rules where v1 and v2 differ, see sign-url --help), only \
+faster, and signs a whole file of URLs with one key parse (--batch). sign-cookies prints the cookie set @aws-sdk/cloudfront-signer's \
 getSignedCookies returns. verify checks a signed URL or a Cookie header against your public \
 keys the way CloudFront does; inspect decodes one without any key.
 
@@ -35,6 +35,38 @@ EXAMPLES:
     cloudfront-edge-auth verify --public-key K2JCJMDEHXQW5F=file://keys/public_key.pem \\
         --url 'https://d111111abcdef8.cloudfront.net/a.mp4?Expires=...'
     cloudfront-edge-auth inspect --cookie \"$COOKIE_HEADER\"";
+
+const SIGN_URL_ABOUT: &str = "\
+Sign a URL as `aws cloudfront sign` does: the URL is signed as given (no normalisation), and \
+`Expires` or `Policy`, then `Signature`, then `Key-Pair-Id` (then `Hash-Algorithm=SHA256` \
+for SHA-256) are appended. Prints the signed URL and a newline (aws prints no newline).
+
+The policy is canned (the URL and --date-less-than) unless a custom one is needed: for \
+--date-greater-than, --ip-address, a `*` in the URL, or a --policy-resource other than the \
+URL. --policy-resource 'https://d111111abcdef8.cloudfront.net/videos/*' signs one policy for \
+the whole pattern (`*` any run of characters, `?` one) and appends it to --url, which must \
+match it: the same query string then works for every URL the pattern covers.
+
+AWS CLI v1 AND v2 (AWS CLI Command Reference, `cloudfront sign`). Where they differ this \
+follows v2; where they agree (an RSA key, SHA-1, a valid URL) the bytes are v1's, which are \
+also v2's:
+  - --url must be an absolute http:// or https:// URL, ASCII without spaces (percent-encode \
+    the rest, as a viewer's request arrives), without a #fragment and without the signing \
+    parameters. v1 signs anything, also URLs CloudFront can never match.
+  - A `*` in the URL selects a custom policy. v1 signs a canned one, which CloudFront \
+    compares literally and never matches.
+  - --policy-resource and --hash-algorithm (SHA1 or SHA256) exist in v2 only.
+  - ECDSA P-256 keys (EC PRIVATE KEY or PRIVATE KEY, also after an EC PARAMETERS block) sign \
+    with SHA-256 and append Hash-Algorithm=SHA256; --hash-algorithm SHA1 is refused for them. \
+    v1 reads RSA PKCS#1 keys only.
+  - --date-greater-than must be before --date-less-than, and --ip-address must be IPv4.
+Beyond both: encrypted PKCS#8 keys (--passphrase-file; v2 refuses encrypted keys), an EC key \
+without its public point (v2's crypto library needs the point; it follows from the private \
+key), --batch, and the trailing newline.
+
+--batch signs one URL per line of a file (or stdin with `-`) with one key parse, on every \
+core, streaming: one signed URL per line out, in input order, blank lines skipped. The first \
+bad line stops it (after the lines before it are written), named by its line number.";
 
 const DATE_FORMATS: &str = "Epoch seconds, YYYY-MM-DD (midnight UTC), YYYY-MM-DDThh:mm:ss \
 (UTC), or YYYY-MM-DDThh:mm:ss followed by Z, +hh:mm or -hh:mm. As with aws, YYYYMMDD is read \
@@ -68,18 +100,7 @@ create-public-key` take). Prints the two paths. Refuses to overwrite unless --fo
     Keygen(KeygenArgs),
 
     /// Sign a URL as `aws cloudfront sign` does (canned or custom policy)
-    #[command(long_about = "\
-Sign a URL exactly as `aws cloudfront sign` does: the URL is signed as given (no \
-normalisation), with a canned policy unless --date-greater-than or --ip-address asks for a \
-custom one, and `Expires` or `Policy`, then `Signature`, then `Key-Pair-Id` are appended. \
-Prints the signed URL and a newline (aws prints no newline).
-
-A canned policy covers exactly one URL: a URL with `*` in it gets a warning, since CloudFront \
-compares it literally and it never matches (add --date-greater-than or --ip-address for a \
-custom policy; see aws-sdk-js-v3 issue #4516).
-
---batch signs one URL per line of a file (or stdin with `-`) with one key parse, streaming: \
-one signed URL per line out, blank lines skipped.", after_long_help = AFTER_LONG_HELP)]
+    #[command(long_about = SIGN_URL_ABOUT, after_long_help = AFTER_LONG_HELP)]
     SignUrl(SignUrlArgs),
 
     /// Sign cookies as @aws-sdk/cloudfront-signer's getSignedCookies does
@@ -143,13 +164,14 @@ pub enum KeyType {
     EcdsaP256,
 }
 
-/// The hash a signature uses.
+/// The hash a signature uses (named as AWS CLI v2's --hash-algorithm names them; any case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-#[value(rename_all = "lower")]
 pub enum Hash {
-    /// SHA-1, CloudFront's default
+    /// SHA-1, CloudFront's default for RSA keys
+    #[value(name = "SHA1")]
     Sha1,
     /// SHA-256, announced with Hash-Algorithm=SHA256
+    #[value(name = "SHA256")]
     Sha256,
 }
 
@@ -160,8 +182,9 @@ pub struct SigningArgs {
     #[arg(long, value_name = "ID")]
     pub key_pair_id: String,
 
-    /// The private key: file://PATH as with aws, a plain path, or the PEM text. PKCS#1
-    /// (BEGIN RSA PRIVATE KEY), PKCS#8 (BEGIN PRIVATE KEY) or encrypted PKCS#8
+    /// The private key: file://PATH as with aws, a plain path, or the PEM text. RSA or ECDSA
+    /// P-256: PKCS#1 (RSA PRIVATE KEY), SEC1 (EC PRIVATE KEY), PKCS#8 (PRIVATE KEY) or
+    /// encrypted PKCS#8 (ENCRYPTED PRIVATE KEY)
     #[arg(long, value_name = "file://PATH")]
     pub private_key: String,
 
@@ -181,9 +204,16 @@ pub struct SigningArgs {
     #[arg(long, value_name = "CIDR")]
     pub ip_address: Option<String>,
 
-    /// Signature hash: sha1 (CloudFront's default) or sha256 (adds Hash-Algorithm=SHA256)
-    #[arg(long, value_enum, ignore_case = true, default_value_t = Hash::Sha1)]
-    pub hash: Hash,
+    /// Signature hash: SHA1 or SHA256 (adds Hash-Algorithm=SHA256). Default: SHA1 for an
+    /// RSA key; sign-url signs with an ECDSA key in SHA256 only, as AWS CLI v2 does
+    #[arg(
+        long = "hash-algorithm",
+        visible_alias = "hash",
+        value_name = "HASH",
+        value_enum,
+        ignore_case = true
+    )]
+    pub hash: Option<Hash>,
 }
 
 /// `sign-url` flags.
@@ -197,6 +227,11 @@ pub struct SignUrlArgs {
     /// Sign every URL of FILE, one per line (`-` for stdin), with one key parse
     #[arg(long, value_name = "FILE")]
     pub batch: Option<PathBuf>,
+
+    /// Sign a custom policy for RESOURCE instead of for the URL: a URL, or a pattern with `*`
+    /// and `?` wildcards that --url (or every --batch line) must match
+    #[arg(long, value_name = "RESOURCE")]
+    pub policy_resource: Option<String>,
 
     #[command(flatten)]
     pub signing: SigningArgs,

@@ -1,7 +1,7 @@
-//! The policy conditions of one `sign-url` or `sign-cookies` invocation, read from its flags,
-//! and the signing of one URL under them (shared by `--url` and `--batch`).
+//! The policy conditions of one `sign-url` or `sign-cookies` invocation (expiry, start, IP
+//! range), read from its flags, and the policies built from them.
 
-use cloudfront_edge_auth::{CannedPolicy, CustomPolicy, Ipv4Cidr, Policy, Signer, MAX_URL_LEN};
+use cloudfront_edge_auth::{CannedPolicy, CustomPolicy, Ipv4Cidr, Policy, MAX_URL_LEN};
 
 use crate::cli::SigningArgs;
 use crate::dates;
@@ -26,11 +26,18 @@ impl Conditions {
         let ip_address = args
             .ip_address
             .as_deref()
-            .map(|text| {
-                text.parse::<Ipv4Cidr>()
-                    .map_err(|e| Failure::input(format!("--ip-address: {e}")))
-            })
+            .map(parse_ip_address)
             .transpose()?;
+        // The core's checks of the window (epochs in range, start before expiry) run here,
+        // before any key or URL is read, as AWS CLI v2 checks them first (sign.py lines
+        // 125-135 and 274-282 at 0162b2aa; v1 signs an empty window).
+        let window = CustomPolicy::new(None, date_less_than)
+            .map_err(|e| Failure::input(format!("--date-less-than: {e}")))?;
+        if let Some(start) = date_greater_than {
+            window
+                .with_date_greater_than(start)
+                .map_err(|e| Failure::input(format!("--date-greater-than: {e}")))?;
+        }
         Ok(Conditions {
             date_less_than,
             date_greater_than,
@@ -38,25 +45,24 @@ impl Conditions {
         })
     }
 
-    /// Both AWS signers pick a custom policy only for a start time or an IP range.
-    fn is_custom(&self) -> bool {
+    /// Whether a start time or an IP range was given: both AWS signers then need a custom
+    /// policy, whatever the URL.
+    pub fn has_start_or_ip(&self) -> bool {
         self.date_greater_than.is_some() || self.ip_address.is_some()
     }
 
-    /// The policy for one URL.
-    pub fn policy_for(&self, url: &str) -> Result<Policy, Failure> {
-        if url.len() > MAX_URL_LEN {
-            return Err(Failure::input(format!(
-                "URL is {} bytes, over CloudFront's {MAX_URL_LEN}-byte limit",
-                url.len()
-            )));
-        }
-        if !self.is_custom() {
-            let canned = CannedPolicy::new(url, self.date_less_than)
-                .map_err(|e| Failure::input(format!("--date-less-than: {e}")))?;
-            return Ok(Policy::Canned(canned));
-        }
-        let mut custom = CustomPolicy::new(Some(url.to_string()), self.date_less_than)
+    /// The canned policy for `url` (the expiry only).
+    pub fn canned(&self, url: &str) -> Result<Policy, Failure> {
+        check_length(url)?;
+        let canned = CannedPolicy::new(url, self.date_less_than)
+            .map_err(|e| Failure::input(format!("--date-less-than: {e}")))?;
+        Ok(Policy::Canned(canned))
+    }
+
+    /// The custom policy for `resource` with every condition given.
+    pub fn custom(&self, resource: &str) -> Result<CustomPolicy, Failure> {
+        check_length(resource)?;
+        let mut custom = CustomPolicy::new(Some(resource.to_string()), self.date_less_than)
             .map_err(|e| Failure::input(format!("--date-less-than: {e}")))?;
         if let Some(start) = self.date_greater_than {
             custom = custom
@@ -66,12 +72,23 @@ impl Conditions {
         if let Some(network) = self.ip_address {
             custom = custom.with_ip_address(network);
         }
-        Ok(Policy::Custom(custom))
+        Ok(custom)
     }
 
-    /// The warning for a wildcard URL that gets a canned policy, if it is one.
+    /// `sign-cookies`' choice, `@aws-sdk/cloudfront-signer`'s: a custom policy only for a
+    /// start time or an IP range, whatever the URL holds.
+    pub fn sdk_policy_for(&self, url: &str) -> Result<Policy, Failure> {
+        if self.has_start_or_ip() {
+            Ok(Policy::Custom(self.custom(url)?))
+        } else {
+            self.canned(url)
+        }
+    }
+
+    /// The warning for a wildcard URL that [`Conditions::sdk_policy_for`] gives a canned
+    /// policy, if it is one.
     pub fn wildcard_warning(&self, url: &str) -> Option<String> {
-        (!self.is_custom() && url.contains('*')).then(|| {
+        (!self.has_start_or_ip() && url.contains('*')).then(|| {
             "the URL contains '*' but gets a canned policy, which CloudFront compares \
              literally: it will never match a request; add --date-greater-than or \
              --ip-address for a custom policy (aws-sdk-js-v3 issue #4516)"
@@ -80,15 +97,28 @@ impl Conditions {
     }
 }
 
-/// Signs one URL the way botocore does: the URL as given, parameters in its order.
-pub fn sign_one_url(
-    signer: &Signer,
-    conditions: &Conditions,
-    url: &str,
-) -> Result<String, Failure> {
-    let policy = conditions.policy_for(url)?;
-    let signed = signer
-        .sign_policy(&policy)
-        .map_err(|e| Failure::internal(format!("signing failed: {e}")))?;
-    Ok(signed.to_url(url))
+/// `--ip-address`: one IPv4 address or range; an IPv6 one gets its own answer, as in AWS CLI
+/// v2, since a policy cannot hold it at all.
+fn parse_ip_address(text: &str) -> Result<Ipv4Cidr, Failure> {
+    text.parse::<Ipv4Cidr>().map_err(|e| {
+        let address = text.split_once('/').map_or(text, |(address, _)| address);
+        if address.parse::<std::net::Ipv6Addr>().is_ok() {
+            Failure::input(format!(
+                "--ip-address: {text:?} is an IPv6 address; CloudFront policies take IPv4 \
+                 addresses and ranges only"
+            ))
+        } else {
+            Failure::input(format!("--ip-address: {e}"))
+        }
+    })
+}
+
+fn check_length(url: &str) -> Result<(), Failure> {
+    if url.len() > MAX_URL_LEN {
+        return Err(Failure::input(format!(
+            "URL is {} bytes, over CloudFront's {MAX_URL_LEN}-byte limit",
+            url.len()
+        )));
+    }
+    Ok(())
 }

@@ -4,9 +4,10 @@
 //!
 //! # Commands
 //! - `keygen [--type rsa|ecdsa-p256] [--bits 2048] [--out DIR] [--force]`
-//! - `sign-url (--url U | --batch FILE|-) --key-pair-id ID --private-key file://PATH
-//!   --date-less-than T [--date-greater-than T] [--ip-address CIDR] [--hash sha1|sha256]
-//!   [--passphrase-file PATH]`: the bytes `aws cloudfront sign` prints.
+//! - `sign-url (--url U | --batch FILE|-) [--policy-resource R] --key-pair-id ID
+//!   --private-key file://PATH --date-less-than T [--date-greater-than T] [--ip-address CIDR]
+//!   [--hash-algorithm SHA1|SHA256] [--passphrase-file PATH]`: the bytes `aws cloudfront sign`
+//!   prints (AWS CLI v2's rules where v1 and v2 differ: `sign-url --help`).
 //! - `sign-cookies --url U ...same... [--path P] [--domain D]
 //!   [--format set-cookie|json|curl|header]`: the cookies `getSignedCookies` returns.
 //! - `verify --public-key ID=file://PATH... --url U [--cookie HEADER] [--ip IP] [--now T]
@@ -37,7 +38,9 @@ mod dates;
 mod failure;
 mod keyfile;
 mod output;
+mod resource;
 mod sign;
+mod url_signer;
 
 use std::process::ExitCode;
 

@@ -1,25 +1,50 @@
 //! `sign-url` (botocore's bytes, optionally a streamed batch) and `sign-cookies` (the JS
 //! SDK's bytes). All signing is the core's [`Signer`]; this only turns flags into a policy.
 
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
-use cloudfront_edge_auth::{CookieSet, HashAlgorithm, KeyId, Signer, SignerStyle};
+use cloudfront_edge_auth::{CookieSet, HashAlgorithm, KeyId, KeyKind, Signer, SignerStyle};
 
 use crate::batch;
 use crate::cli::{CookieFormat, Hash, SignCookiesArgs, SignUrlArgs, SigningArgs};
-use crate::conditions::{sign_one_url, Conditions};
+use crate::conditions::Conditions;
 use crate::failure::{warn, Failure};
 use crate::keyfile;
 use crate::output::Stdout;
+use crate::resource::{PolicyResource, UrlToSign};
+use crate::url_signer::UrlPolicies;
 
-fn signer(args: &SigningArgs, style: SignerStyle) -> Result<Signer, Failure> {
+/// Which command signs: the hash an ECDSA key gets differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Command {
+    /// `sign-url`, as AWS CLI v2: an ECDSA key signs with SHA-256 only (sign.py at 0162b2aa,
+    /// `ECDSASigner`, lines 461-485: "ECDSA keys always use SHA256 and cannot be used with
+    /// SHA1"), though CloudFront itself also takes ECDSA over SHA-1.
+    SignUrl,
+    /// `sign-cookies`, as `@aws-sdk/cloudfront-signer`: SHA-1 unless asked.
+    SignCookies,
+}
+
+fn signer(args: &SigningArgs, command: Command) -> Result<Signer, Failure> {
     let key_pair_id = KeyId::new(args.key_pair_id.as_str())
         .map_err(|e| Failure::input(format!("--key-pair-id: {e}")))?;
     let key = keyfile::load_private_key(&args.private_key, args.passphrase_file.as_deref())?;
-    let algorithm = match args.hash {
-        Hash::Sha1 => HashAlgorithm::Sha1,
-        Hash::Sha256 => HashAlgorithm::Sha256,
+    let ecdsa = key.kind() == KeyKind::EcdsaP256;
+    let algorithm = match (args.hash, command) {
+        (Some(Hash::Sha256), _) => HashAlgorithm::Sha256,
+        (None, Command::SignUrl) if ecdsa => HashAlgorithm::Sha256,
+        (Some(Hash::Sha1), Command::SignUrl) if ecdsa => {
+            return Err(Failure::input(
+                "--hash-algorithm: an ECDSA key signs with SHA256 only (as AWS CLI v2); \
+                 remove --hash-algorithm or set it to SHA256",
+            ))
+        }
+        (Some(Hash::Sha1) | None, _) => HashAlgorithm::Sha1,
+    };
+    let style = match command {
+        Command::SignUrl => SignerStyle::Botocore,
+        Command::SignCookies => SignerStyle::AwsSdkJs,
     };
     Ok(Signer::new(key_pair_id, key)
         .with_algorithm(algorithm)
@@ -30,31 +55,42 @@ fn signer(args: &SigningArgs, style: SignerStyle) -> Result<Signer, Failure> {
 pub fn sign_url(args: &SignUrlArgs, out: &mut Stdout) -> Result<(), Failure> {
     // Flags are checked before the key is read, so a typo costs no key parse.
     let conditions = Conditions::from_args(&args.signing)?;
+    let resource = args
+        .policy_resource
+        .as_deref()
+        .map(|text| {
+            PolicyResource::parse(text)
+                .map_err(|e| Failure::input(format!("--policy-resource: {e}")))
+        })
+        .transpose()?;
+    let policies = UrlPolicies::new(conditions, resource)?;
     if let Some(url) = &args.url {
-        if url.is_empty() {
-            return Err(Failure::input("--url: empty URL"));
-        }
-        conditions.policy_for(url)?;
-        let signer = signer(&args.signing, SignerStyle::Botocore)?;
-        if let Some(warning) = conditions.wildcard_warning(url) {
-            warn(&warning);
-        }
-        let signed = sign_one_url(&signer, &conditions, url)?;
-        return out.line(&signed);
+        let url = UrlToSign::parse(url).map_err(|e| Failure::input(format!("--url: {e}")))?;
+        policies.check(&url)?;
+        let signer = policies.with_signer(signer(&args.signing, Command::SignUrl)?)?;
+        return out.line(&signer.sign(&url)?);
     }
     let Some(path) = args.batch.as_deref() else {
         return Err(Failure::input("give --url or --batch"));
     };
-    let signer = signer(&args.signing, SignerStyle::Botocore)?;
-    if path == Path::new("-") {
-        let reader = BufReader::with_capacity(64 * 1024, std::io::stdin());
-        batch::sign_lines(reader, "stdin", &signer, &conditions, out)
+    // The input is opened before the key is parsed: a wrong path costs no key parse.
+    let (source, name, input): (Box<dyn Read>, String, batch::Input) = if path == Path::new("-") {
+        (
+            Box::new(std::io::stdin()),
+            "stdin".into(),
+            batch::Input::Stream,
+        )
     } else {
         let file = std::fs::File::open(path).map_err(|e| Failure::file(path, &e))?;
-        let reader = BufReader::with_capacity(64 * 1024, file);
-        let name = path.display().to_string();
-        batch::sign_lines(reader, &name, &signer, &conditions, out)
-    }
+        (
+            Box::new(file),
+            path.display().to_string(),
+            batch::Input::File,
+        )
+    };
+    let signer = policies.with_signer(signer(&args.signing, Command::SignUrl)?)?;
+    let reader = BufReader::with_capacity(64 * 1024, source);
+    batch::sign_lines(reader, &name, input, &signer, out)
 }
 
 /// `sign-cookies`.
@@ -71,8 +107,8 @@ pub fn sign_cookies(args: &SignCookiesArgs, out: &mut Stdout) -> Result<(), Fail
             c.is_ascii_alphanumeric() || c == '.' || c == '-'
         })?;
     }
-    let policy = conditions.policy_for(&args.url)?;
-    let signer = signer(&args.signing, SignerStyle::AwsSdkJs)?;
+    let policy = conditions.sdk_policy_for(&args.url)?;
+    let signer = signer(&args.signing, Command::SignCookies)?;
     if let Some(warning) = conditions.wildcard_warning(&args.url) {
         warn(&warning);
     }
