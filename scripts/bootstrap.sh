@@ -138,6 +138,12 @@ if ! command -v aws >/dev/null 2>&1; then
   say "installing awscli (v1, from PyPI)"
   python3 -m pip install --quiet --disable-pip-version-check "awscli==1.45.11"
 fi
+# tests/cli_aws_v2.rs computes what AWS CLI v2 prints with awscli's botocore and checks ECDSA
+# signatures with Python's cryptography (OpenSSL), which awscli v1 does not pull in.
+if ! python3 -c 'import botocore, cryptography' >/dev/null 2>&1; then
+  say "installing Python's cryptography (for the CLI's AWS CLI v2 tests)"
+  python3 -m pip install --quiet --disable-pip-version-check "cryptography==48.0.0"
+fi
 
 # deploy/: the wiring tests (cfn-lint's template reader, python-hcl2 for the Terraform module)
 # in .venv-deploy, and checkov in .venv-checkov: checkov ships its own fork of the `hcl2`
