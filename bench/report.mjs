@@ -130,6 +130,10 @@ if (cli) {
   add({ id: 'cli_batch', name: `native CLI sign-url --batch (${cli.urls} URLs, one process)`, ours: cli.batch_ms_per_url * 1000,
     peer: cli.aws_ms_per_url * 1000, peerName: `aws cloudfront sign (${cli.aws_sample} URLs, one process each)`, unit: 'us/URL',
     target: ratioAtMost(0.001), before: 'cli_batch' });
+  // docs/design.md: "at most half the time of the Rust `cloudfront_sign` crate for the same URLs".
+  add({ id: 'cli_batch_crate', name: `native CLI sign-url --batch against the cloudfront_sign crate, the same ${cli.urls} URLs on ${cli.cores} cores (median of ${cli.rounds} alternating rounds)`,
+    ours: cli.batch_ms_per_url * 1000, peer: cli.peer_ms_per_url * 1000, peerName: `${cli.peer} (rsa 0.9, no blinding)`, unit: 'us/URL',
+    target: ratioAtMost(0.5) });
 }
 
 const version = (cmd, args) => {
