@@ -241,19 +241,9 @@ fn ec_keys() -> &'static EcKeys {
 }
 
 fn sign_with(key: &Path, url: &str, extra: &[&str]) -> std::process::Output {
-    let key = file_arg(key);
-    let mut args = vec![
-        "sign-url",
-        "--url",
-        url,
-        "--key-pair-id",
-        KEY_ID,
-        "--private-key",
-        &key,
-    ];
-    args.extend(["--date-less-than", EXPIRES]);
+    let mut args = vec!["--date-less-than", EXPIRES];
     args.extend(extra);
-    cli(&args)
+    sign_url_with(key, url, &args)
 }
 
 /// Whether `public` verifies the ECDSA/SHA-256 `Signature` of `signed` over `policy`

@@ -139,9 +139,9 @@ pub fn file_arg(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
-/// `sign-url` with our PKCS#8 key, output without its trailing newline.
-pub fn sign_url(url: &str, extra: &[&str]) -> String {
-    let key = file_arg(&keys().private);
+/// `sign-url` with the private key in `key` and the key id `KEY_ID`, then `extra`.
+pub fn sign_url_with(key: &Path, url: &str, extra: &[&str]) -> Output {
+    let key = file_arg(key);
     let mut args = vec![
         "sign-url",
         "--url",
@@ -152,7 +152,12 @@ pub fn sign_url(url: &str, extra: &[&str]) -> String {
         &key,
     ];
     args.extend(extra);
-    let out = cli(&args);
+    cli(&args)
+}
+
+/// `sign-url` with our PKCS#8 key, output without its trailing newline.
+pub fn sign_url(url: &str, extra: &[&str]) -> String {
+    let out = sign_url_with(&keys().private, url, extra);
     assert_success(&out);
     stdout(&out).strip_suffix('\n').unwrap().to_string()
 }
