@@ -280,3 +280,78 @@ fn no_refusal_carries_a_backends_own_words() {
     );
     assert_eq!(errors[1], KeyError::PassphraseRequired);
 }
+
+/// An `EncryptedPrivateKeyInfo` naming `kdf` (with AES-256-CBC) over a ciphertext nothing can
+/// decrypt: what the cost check sees before any derivation.
+fn costing(kdf: Kdf) -> String {
+    let info = EncryptedPrivateKeyInfoRef {
+        encryption_algorithm: EncryptionScheme::Pbes2(pbes2::Parameters {
+            kdf,
+            encryption: pbes2::EncryptionScheme::Aes256Cbc { iv: [9; 16] },
+        }),
+        encrypted_data: OctetStringRef::new(&[0u8; 48]).unwrap(),
+    };
+    armor("ENCRYPTED PRIVATE KEY", &info.to_der().unwrap())
+}
+
+fn pbkdf2_costing(iteration_count: u32) -> Kdf {
+    Kdf::Pbkdf2(Pbkdf2Params {
+        salt: pbes2::Salt::new([7u8; 16]).unwrap(),
+        iteration_count,
+        key_length: None,
+        prf: Pbkdf2Prf::HmacWithSha256,
+    })
+}
+
+fn scrypt_costing(cost_parameter: u64, block_size: u16, parallelization: u16) -> Kdf {
+    Kdf::Scrypt(ScryptParams {
+        salt: pbes2::Salt::new([3u8; 16]).unwrap(),
+        cost_parameter,
+        block_size,
+        parallelization,
+        key_length: None,
+    })
+}
+
+#[test]
+fn a_key_derivation_over_the_cost_bounds_is_refused_before_any_work() {
+    // Natively the `scrypt` crate aborted the process on N = 2^40 (a 1 PiB allocation), and
+    // 2,000,000,000 PBKDF2 rounds ran for many minutes; the Node build's OpenSSL the same.
+    const TOO_COSTLY: &str = "key derivation costs more than is allowed";
+    let over = [
+        ("PBKDF2, one round over", pbkdf2_costing(5_000_001)),
+        ("PBKDF2, u32::MAX rounds", pbkdf2_costing(u32::MAX)),
+        ("scrypt, N = 2^40", scrypt_costing(1 << 40, 8, 1)),
+        (
+            "scrypt, N = 2^63",
+            scrypt_costing(1 << 63, u16::MAX, u16::MAX),
+        ),
+        ("scrypt, 288 MiB", scrypt_costing(1 << 18, 9, 1)),
+        ("scrypt, 128 MiB 9 times", scrypt_costing(1 << 17, 8, 9)),
+    ];
+    for (name, kdf) in over {
+        let pem = costing(kdf);
+        for passphrase in [None, Some(PASSPHRASE)] {
+            let error = PrivateKey::from_pem_with_passphrase(&pem, passphrase).unwrap_err();
+            assert_eq!(code(&error), "ERR_KEY_FORMAT", "{name}: {error}");
+            assert!(error.to_string().contains(TOO_COSTLY), "{name}: {error}");
+        }
+    }
+    // At the bounds the key is read: without a passphrase it asks for one (nothing derived).
+    let at = [
+        ("PBKDF2, 5,000,000 rounds", pbkdf2_costing(5_000_000)),
+        ("scrypt, 256 MiB", scrypt_costing(1 << 18, 8, 1)),
+        ("scrypt, 256 MiB 4 times", scrypt_costing(1 << 21, 1, 4)),
+        (
+            "scrypt, the pkcs8 crate's recommended",
+            scrypt_costing(1 << 17, 8, 1),
+        ),
+    ];
+    for (name, kdf) in at {
+        assert_eq!(
+            PrivateKey::from_pem(&costing(kdf)).unwrap_err(),
+            KeyError::PassphraseRequired,
+            "{name}"
+        );
+    }
+}

@@ -19,6 +19,22 @@ const MALFORMED: &str = "the ENCRYPTED PRIVATE KEY is not a PKCS#8 EncryptedPriv
 const UNSUPPORTED: &str = "the ENCRYPTED PRIVATE KEY's encryption is not supported: PBES2 with \
      PBKDF2 (HMAC-SHA-1 to SHA-512) or scrypt, and AES-CBC or AES-GCM, are (re-encrypt with \
      `openssl pkcs8 -topk8 -v2 aes-256-cbc`)";
+const TOO_COSTLY: &str = "the ENCRYPTED PRIVATE KEY's key derivation costs more than is \
+     allowed: PBKDF2 up to 5,000,000 iterations, scrypt up to 256 MiB (128 * N * r bytes) and \
+     1 GiB of mixing (128 * N * r * p) (re-encrypt with `openssl pkcs8 -topk8 -v2 aes-256-cbc`)";
+
+/// The most a key's derivation may cost. A key file names its own cost, so without a bound a
+/// hostile (or corrupted) one is minutes of PBKDF2, or a scrypt allocation no machine has
+/// (the `scrypt` crate would abort the process natively). The bounds are well above what
+/// tools write: OpenSSL 2,048 PBKDF2 iterations and scrypt N = 16384, r = 8 (16 MiB); the
+/// `pkcs8` crate's recommended scrypt N = 131072, r = 8 (128 MiB); OWASP's PBKDF2 advice
+/// tops out at 1,300,000 (HMAC-SHA-1). At the bounds, on one x86 core of our test machines,
+/// PBKDF2-HMAC-SHA-1 takes about 3 s, scrypt's 256 MiB about 1 s and its 1 GiB of mixing about
+/// 4 s. OpenSSL itself (and so `@aws-sdk/cloudfront-signer`) refuses
+/// scrypt over 32 MiB and bounds no PBKDF2 count.
+const MAX_PBKDF2_ITERATIONS: u32 = 5_000_000;
+const MAX_SCRYPT_BYTES: u128 = 256 << 20;
+const MAX_SCRYPT_MIXING: u128 = 1 << 30;
 
 /// An encrypted key whose scheme every decrypting build can decrypt alike.
 pub(crate) struct EncryptedKey<'a> {
@@ -43,6 +59,9 @@ impl<'a> EncryptedKey<'a> {
         };
         if !supported(&scheme) {
             return Err(refused(UNSUPPORTED));
+        }
+        if !affordable(&scheme.kdf) {
+            return Err(refused(TOO_COSTLY));
         }
         Ok(EncryptedKey {
             scheme,
@@ -101,6 +120,20 @@ fn supported(scheme: &pbes2::Parameters) -> bool {
         .key_length()
         .is_none_or(|length| usize::from(length) == scheme.encryption.key_size());
     kdf_ok && cipher_ok && key_length_ok
+}
+
+/// Whether deriving the key stays within the bounds above, before any work is done, so the
+/// answer is the same with or without the passphrase.
+fn affordable(kdf: &Kdf) -> bool {
+    match kdf {
+        Kdf::Pbkdf2(params) => params.iteration_count <= MAX_PBKDF2_ITERATIONS,
+        Kdf::Scrypt(params) => {
+            let bytes = 128 * u128::from(params.cost_parameter) * u128::from(params.block_size);
+            bytes <= MAX_SCRYPT_BYTES
+                && bytes * u128::from(params.parallelization) <= MAX_SCRYPT_MIXING
+        }
+        _ => false,
+    }
 }
 
 /// Checks what a backend decrypted: a wrong passphrase whose last block happens to unpad is
