@@ -123,16 +123,19 @@ pub(crate) fn build(options: SdkPolicyOptions<'_>) -> Result<SdkPolicy, SdkError
 }
 
 /// The SDK's `getResource` for the schemes it signs as URLs: the URL itself, or its error.
-/// The protocol is the text before the first `//` (or, with none, all but the last
-/// character: JavaScript's `slice(0, -1)`).
+/// The protocol is the text before the first `//` (or, with none, all but the last UTF-16
+/// unit: JavaScript's `slice(0, -1)`, which cuts a character outside the BMP in half, so its
+/// protocol is never one of the schemes).
 #[cfg_attr(not(any(target_arch = "wasm32", test)), allow(dead_code))]
 pub(crate) fn resource(url: &str) -> Result<&str, SdkError> {
     let protocol = match url.find("//") {
         Some(end) => &url[..end],
-        None => url
-            .char_indices()
-            .last()
-            .map_or("", |(last, _)| &url[..last]),
+        None => match url.char_indices().last() {
+            // `slice(0, -1)` keeps the high surrogate: no scheme ends in one.
+            Some((_, last)) if last.len_utf16() > 1 => return Err(SdkError::InvalidScheme),
+            Some((at, _)) => &url[..at],
+            None => "",
+        },
     };
     match protocol {
         "http:" | "https:" | "ws:" | "wss:" => Ok(url),

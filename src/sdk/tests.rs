@@ -1,7 +1,7 @@
 //! The SDK's URL handling and policy building, against what v3.1166 does (the JS suites
 //! compare with the SDK itself: tests/js/sdk-interop.test.mjs, tests/js/sdk-dropin.test.mjs).
 
-use super::policy::{build, SdkDate, SdkPolicyOptions};
+use super::policy::{build, resource, SdkDate, SdkPolicyOptions};
 use super::*;
 
 #[test]
@@ -223,4 +223,16 @@ fn rounds_milliseconds_as_math_round_does() {
     assert_eq!(SdkDate::from_millis(-1_500.0), SdkDate::Seconds(-1));
     assert_eq!(SdkDate::from_millis(-1_501.0), SdkDate::Seconds(-2));
     assert_eq!(SdkDate::from_millis(f64::NAN), SdkDate::Unreadable);
+}
+
+#[test]
+fn without_a_double_slash_the_scheme_is_all_but_the_last_utf16_unit() {
+    // `url.slice(0, -1)`: a last character in the BMP goes whole ...
+    assert_eq!(resource("http:x"), Ok("http:x"));
+    assert_eq!(resource("https:\u{e9}"), Ok("https:\u{e9}"));
+    // ... one outside it leaves its high surrogate behind ("http:\u{d83d}"): no scheme.
+    assert_eq!(resource("http:\u{1f600}"), Err(SdkError::InvalidScheme));
+    assert_eq!(resource("wss:\u{10000}"), Err(SdkError::InvalidScheme));
+    assert_eq!(resource("x"), Err(SdkError::InvalidScheme));
+    assert_eq!(resource(""), Err(SdkError::InvalidScheme));
 }

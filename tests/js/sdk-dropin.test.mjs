@@ -177,10 +177,19 @@ describe("the SDK's errors, with its messages", () => {
     ['getSignedCookies', 'no dateLessThan', { url: URL }, 'ERR_SIGN_DATE'],
     ['getSignedCookies', 'a dateLessThan of 0', { url: URL, dateLessThan: 0 }, 'ERR_SIGN_DATE'],
     ['getSignedCookies', 'an ftp url', { url: 'ftp://d.example/a', dateLessThan: SOON }, 'ERR_SIGN_URL'],
+    // No "//": the SDK's scheme is `url.slice(0, -1)`, which halves a last character outside
+    // the BMP ("http:\uD83D"), so no scheme matches.
+    ['getSignedCookies', 'a url with no "//" whose last character is outside the BMP', { url: 'http:\u{1F600}', dateLessThan: SOON }, 'ERR_SIGN_URL'],
+    ['getSignedUrl', 'a url with no "//" whose last character is outside the BMP', { url: 'https:\u{1F600}', dateLessThan: SOON }, 'ERR_SIGN_URL'],
   ];
   for (const [fn, name, options, code] of cases) {
     test(`${fn}, ${name}: the SDK's message, ${code}`, () => sameErrorAsSdk(fn, options, code));
   }
+
+  test('a url with no "//" whose scheme is all but its last character is signed, as the SDK signs it', () => {
+    sameAsSdk({ url: 'http:x', dateLessThan: SOON }, 'cookies');
+    sameAsSdk({ url: 'https:\u00e9', dateLessThan: SOON }, 'cookies');
+  });
 
   test('the options are read before the key, as the SDK reads them', () => {
     const options = { keyPairId: KEY_PAIR_ID, privateKey: 'not a key', url: URL, dateLessThan: 'never' };
