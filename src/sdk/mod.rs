@@ -17,7 +17,9 @@ mod tests;
 #[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
 pub(crate) use error::SdkError;
 #[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
-pub(crate) use policy::{build as build_policy, resource, SdkDate, SdkPolicyOptions};
+pub(crate) use policy::{
+    build as build_policy, resource, resource_to_sign, SdkDate, SdkPolicyOptions,
+};
 
 use crate::error::SignError;
 

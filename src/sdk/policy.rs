@@ -78,13 +78,7 @@ pub(crate) struct SdkPolicy {
 // Called by the wasm32 bindings (and the tests).
 #[cfg_attr(not(any(target_arch = "wasm32", test)), allow(dead_code))]
 pub(crate) fn build(options: SdkPolicyOptions<'_>) -> Result<SdkPolicy, SdkError> {
-    let Some(url) = options.url else {
-        return Err(SdkError::InvalidPolicy(Missing::Url));
-    };
-    if options.date_less_than == SdkDate::Absent {
-        return Err(SdkError::InvalidPolicy(Missing::DateLessThan));
-    }
-    let resource = resource(url)?;
+    let resource = resource_to_sign(options.url, options.date_less_than != SdkDate::Absent)?;
     let end = options
         .date_less_than
         .seconds()
@@ -120,6 +114,23 @@ pub(crate) fn build(options: SdkPolicyOptions<'_>) -> Result<SdkPolicy, SdkError
         json,
         canned_expires,
     })
+}
+
+/// The checks `setPolicyParameters` makes before it reads a date: a URL, a `dateLessThan`
+/// given (truthy), then the URL's scheme. The JS bindings run them before they convert a
+/// date (`new Date()` runs the caller's code), as the SDK does; [`build`] runs them first.
+#[cfg_attr(not(any(target_arch = "wasm32", test)), allow(dead_code))]
+pub(crate) fn resource_to_sign(
+    url: Option<&str>,
+    date_less_than_given: bool,
+) -> Result<&str, SdkError> {
+    let Some(url) = url else {
+        return Err(SdkError::InvalidPolicy(Missing::Url));
+    };
+    if !date_less_than_given {
+        return Err(SdkError::InvalidPolicy(Missing::DateLessThan));
+    }
+    resource(url)
 }
 
 /// The SDK's `getResource` for the schemes it signs as URLs: the URL itself, or its error.

@@ -1,7 +1,7 @@
 //! The SDK's URL handling and policy building, against what v3.1166 does (the JS suites
 //! compare with the SDK itself: tests/js/sdk-interop.test.mjs, tests/js/sdk-dropin.test.mjs).
 
-use super::policy::{build, resource, SdkDate, SdkPolicyOptions};
+use super::policy::{build, resource, resource_to_sign, SdkDate, SdkPolicyOptions};
 use super::*;
 
 #[test]
@@ -235,4 +235,25 @@ fn without_a_double_slash_the_scheme_is_all_but_the_last_utf16_unit() {
     assert_eq!(resource("wss:\u{10000}"), Err(SdkError::InvalidScheme));
     assert_eq!(resource("x"), Err(SdkError::InvalidScheme));
     assert_eq!(resource(""), Err(SdkError::InvalidScheme));
+}
+
+#[test]
+fn the_url_is_checked_before_any_date_is_read() {
+    // What the JS bindings run before `new Date()` (which runs the caller's code).
+    assert_eq!(
+        resource_to_sign(None, true),
+        Err(SdkError::InvalidPolicy(error::Missing::Url))
+    );
+    assert_eq!(
+        resource_to_sign(Some("ftp://d.example/a"), true),
+        Err(SdkError::InvalidScheme)
+    );
+    assert_eq!(
+        resource_to_sign(Some("ftp://d.example/a"), false),
+        Err(SdkError::InvalidPolicy(error::Missing::DateLessThan))
+    );
+    assert_eq!(
+        resource_to_sign(Some("https://d.example/a"), true),
+        Ok("https://d.example/a")
+    );
 }

@@ -199,7 +199,8 @@ export interface CloudFrontEdgeAuthError extends Error {
 }
 
 /**
- * - `ERR_INVALID_ARGUMENT`: an option of the wrong type or shape.
+ * - `ERR_INVALID_ARGUMENT`: an option of the wrong type or shape, or (`cause`) something
+ *   other than an `Error` thrown by your own code while an option was read.
  * - `ERR_KEY_FORMAT`: not PEM, an unexpected PEM label, or a key that is neither RSA nor
  *   ECDSA P-256 (P-384, Ed25519, ...).
  * - `ERR_KEY_SIZE`: an RSA key under 2048 or over 4096 bits.
@@ -224,9 +225,18 @@ export type CloudFrontEdgeAuthErrorCode =
 
 /// `hasSignedUrlParameters(querystring)`: whether a query string (without `?`) carries
 /// CloudFront signed-URL parameters, which then win over cookies. The verifier's own answer.
+/// Throws `ERR_INVALID_ARGUMENT` for anything but a string.
 #[wasm_bindgen(js_name = hasSignedUrlParameters)]
-pub fn has_signed_url_parameters(querystring: &str) -> bool {
-    crate::request::has_signed_url_parameters(querystring)
+pub fn has_signed_url_parameters(
+    // Taken as a value and checked here: wasm-bindgen's `&str` glue reads a non-string's
+    // `length` and `charCodeAt` after allocating that many bytes in the module, so a hostile
+    // object could leak the module's memory or throw between its steps.
+    #[wasm_bindgen(unchecked_param_type = "string")] querystring: JsValue,
+) -> Result<bool, JsValue> {
+    let querystring = querystring
+        .as_string()
+        .ok_or_else(|| error::invalid_argument("querystring must be a string"))?;
+    Ok(crate::request::has_signed_url_parameters(&querystring))
 }
 
 /// `limits`: the core's size caps (see the `Limits` typing).

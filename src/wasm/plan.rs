@@ -15,7 +15,51 @@ use crate::policy::{CannedPolicy, CustomPolicy, Policy};
 use crate::sdk::{self, SdkError, SdkPolicyOptions};
 
 use super::error::js_error;
-use super::interop::{date_field, js_str, sdk_date_field, string_field};
+use super::interop::{js_str, Options};
+
+/// `getSignedUrl`'s options in the order the SDK destructures them (so a getter runs when,
+/// and as often as, it runs there), then `strict`, which the SDK does not read.
+pub(super) const URL_OPTIONS: &[&str] = &[
+    "dateLessThan",
+    "dateGreaterThan",
+    "url",
+    "keyPairId",
+    "privateKey",
+    "ipAddress",
+    "policy",
+    "passphrase",
+    "algorithm",
+    "strict",
+];
+/// `getSignedCookies`' options in the SDK's destructuring order, then `strict`.
+pub(super) const COOKIE_OPTIONS: &[&str] = &[
+    "ipAddress",
+    "url",
+    "privateKey",
+    "keyPairId",
+    "dateLessThan",
+    "dateGreaterThan",
+    "policy",
+    "passphrase",
+    "algorithm",
+    "strict",
+];
+/// `Signer#getSignedUrl`'s options: the policy part of [`URL_OPTIONS`], in its order.
+pub(super) const SIGNER_URL_OPTIONS: &[&str] = &[
+    "dateLessThan",
+    "dateGreaterThan",
+    "url",
+    "ipAddress",
+    "policy",
+];
+/// `Signer#getSignedCookies`' options: the policy part of [`COOKIE_OPTIONS`], in its order.
+pub(super) const SIGNER_COOKIE_OPTIONS: &[&str] = &[
+    "ipAddress",
+    "url",
+    "dateLessThan",
+    "dateGreaterThan",
+    "policy",
+];
 
 /// The policy to sign: built and checked by this crate, or text signed as given.
 pub(super) enum PolicyText {
@@ -35,14 +79,16 @@ pub(super) struct UrlPlan {
 }
 
 /// `url` and `policy`, with the SDK's `if (url)` / `if (policy)`: empty strings are absent.
-fn url_and_policy(options: &JsValue) -> Result<(Option<String>, Option<String>), JsValue> {
-    let url = string_field(options, "url")?.filter(|url| !url.is_empty());
-    let policy = string_field(options, "policy")?.filter(|policy| !policy.is_empty());
+fn url_and_policy(options: &Options) -> Result<(Option<String>, Option<String>), JsValue> {
+    let url = options.string("url")?.filter(|url| !url.is_empty());
+    let policy = options
+        .string("policy")?
+        .filter(|policy| !policy.is_empty());
     Ok((url, policy))
 }
 
 /// `getSignedUrl`'s plan, the SDK's way.
-pub(super) fn sdk_url(options: &JsValue) -> Result<UrlPlan, JsValue> {
+pub(super) fn sdk_url(options: &Options) -> Result<UrlPlan, JsValue> {
     let (url, policy) = url_and_policy(options)?;
     let base_url = match (&url, &policy) {
         (Some(url), _) => sdk::normalize_url(url),
@@ -57,7 +103,7 @@ pub(super) fn sdk_url(options: &JsValue) -> Result<UrlPlan, JsValue> {
 }
 
 /// `getSignedCookies`' policy, the SDK's way (a `policy` makes it ignore `url`).
-pub(super) fn sdk_cookies(options: &JsValue) -> Result<PolicyText, JsValue> {
+pub(super) fn sdk_cookies(options: &Options) -> Result<PolicyText, JsValue> {
     let (url, policy) = url_and_policy(options)?;
     match policy {
         Some(json) => Ok(as_given(json)),
@@ -73,12 +119,15 @@ fn as_given(json: String) -> PolicyText {
 }
 
 /// The SDK's `setPolicyParameters`, for `url`.
-fn sdk_policy(options: &JsValue, url: Option<&str>) -> Result<PolicyText, JsValue> {
-    let ip_address = string_field(options, "ipAddress")?.filter(|ip| !ip.is_empty());
+fn sdk_policy(options: &Options, url: Option<&str>) -> Result<PolicyText, JsValue> {
+    let ip_address = options.string("ipAddress")?.filter(|ip| !ip.is_empty());
+    // The SDK checks the URL and its scheme before it reads a date: a date whose conversion
+    // throws is never converted without a usable URL.
+    sdk::resource_to_sign(url, options.is_truthy("dateLessThan"))?;
     let built = sdk::build_policy(SdkPolicyOptions {
         url,
-        date_less_than: sdk_date_field(options, "dateLessThan")?,
-        date_greater_than: sdk_date_field(options, "dateGreaterThan")?,
+        date_less_than: options.sdk_date("dateLessThan")?,
+        date_greater_than: options.sdk_date("dateGreaterThan")?,
         ip_address: ip_address.as_deref(),
     })?;
     Ok(PolicyText::AsGiven {
@@ -138,7 +187,7 @@ fn not_statements() -> JsValue {
 }
 
 /// `getSignedUrl`'s plan in strict mode.
-pub(super) fn strict_url(options: &JsValue) -> Result<UrlPlan, JsValue> {
+pub(super) fn strict_url(options: &Options) -> Result<UrlPlan, JsValue> {
     let (url, policy) = url_and_policy(options)?;
     let base_url = match (&url, &policy) {
         (Some(url), _) => sdk::normalize_url(url),
@@ -150,8 +199,8 @@ pub(super) fn strict_url(options: &JsValue) -> Result<UrlPlan, JsValue> {
 }
 
 /// `getSignedCookies`' policy in strict mode.
-pub(super) fn strict_cookies(options: &JsValue) -> Result<PolicyText, JsValue> {
-    let url = string_field(options, "url")?.unwrap_or_default();
+pub(super) fn strict_cookies(options: &Options) -> Result<PolicyText, JsValue> {
+    let url = options.string("url")?.unwrap_or_default();
     let (_, policy) = url_and_policy(options)?;
     strict_policy(options, &url, policy)
 }
@@ -168,7 +217,7 @@ fn strict_resource_of(policy: &str) -> Result<String, JsValue> {
 /// A `policy` checked against CloudFront's rules and signed as given, or a policy built from
 /// `url` and the dates, every value checked.
 fn strict_policy(
-    options: &JsValue,
+    options: &Options,
     url: &str,
     policy: Option<String>,
 ) -> Result<PolicyText, JsValue> {
@@ -176,17 +225,19 @@ fn strict_policy(
         CustomPolicy::from_json(json.as_bytes())?;
         return Ok(as_given(json));
     }
-    let date_less_than = date_field(options, "dateLessThan")?;
-    let (false, Some(date_less_than)) = (url.is_empty(), date_less_than) else {
-        return Err(JsValue::from(if url.is_empty() {
-            SignError::MissingUrl
-        } else {
-            SignError::MissingDateLessThan
-        }));
-    };
+    if url.is_empty() {
+        return Err(SignError::MissingUrl.into());
+    }
+    if !options.is_truthy("dateLessThan") {
+        return Err(SignError::MissingDateLessThan.into());
+    }
+    // The URL before the dates, in the SDK's order.
     sdk::check_url_scheme(url)?;
-    let date_greater_than = date_field(options, "dateGreaterThan")?.filter(|s| *s != 0);
-    let ip_address = string_field(options, "ipAddress")?.filter(|ip| !ip.is_empty());
+    let date_less_than = options
+        .date("dateLessThan")?
+        .ok_or(SignError::MissingDateLessThan)?;
+    let date_greater_than = options.date("dateGreaterThan")?.filter(|s| *s != 0);
+    let ip_address = options.string("ipAddress")?.filter(|ip| !ip.is_empty());
     let policy = if date_greater_than.is_none() && ip_address.is_none() {
         Policy::Canned(CannedPolicy::new(url, date_less_than)?)
     } else {

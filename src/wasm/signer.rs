@@ -10,10 +10,19 @@ use crate::keys::{KeyId, PrivateKey};
 use crate::sdk;
 use crate::sign::{PolicyCarrier, SignedPolicy, Signer};
 
-use super::error::invalid_argument;
-use super::interop::{bool_field, pem_field, set, string_field};
+use super::error::{invalid_argument, Caller};
+use super::interop::{set, Options};
 use super::key_cache;
 use super::plan::{self, PolicyText, UrlPlan};
+
+/// `new Signer(options)`'s options, in the order they are read.
+const SIGNER_OPTIONS: &[&str] = &[
+    "keyPairId",
+    "privateKey",
+    "passphrase",
+    "algorithm",
+    "strict",
+];
 
 /// A key parsed fresh, or (the free functions) found in the key cache by digest.
 fn cached_private_key(pem: &str, passphrase: Option<&str>) -> Result<PrivateKey, JsValue> {
@@ -32,13 +41,15 @@ struct Credentials {
 }
 
 impl Credentials {
-    fn read(options: &JsValue) -> Result<Credentials, JsValue> {
-        let key_pair_id = string_field(options, "keyPairId")?
+    fn read(options: &Options) -> Result<Credentials, JsValue> {
+        let key_pair_id = options
+            .string("keyPairId")?
             .ok_or_else(|| invalid_argument("keyPairId is required"))?;
-        let pem = pem_field(options, "privateKey")?
+        let pem = options
+            .pem("privateKey")?
             .ok_or_else(|| invalid_argument("privateKey is required"))?;
-        let passphrase = string_field(options, "passphrase")?.map(Zeroizing::new);
-        let algorithm = match string_field(options, "algorithm")? {
+        let passphrase = options.string("passphrase")?.map(Zeroizing::new);
+        let algorithm = match options.string("algorithm")? {
             None => HashAlgorithm::Sha1,
             Some(name) => HashAlgorithm::from_name(&name)?,
         };
@@ -47,7 +58,7 @@ impl Credentials {
             pem,
             passphrase,
             algorithm,
-            strict: bool_field(options, "strict")?,
+            strict: options.flag("strict")?,
         })
     }
 
@@ -83,6 +94,7 @@ impl JsSigner {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "SignerOptions")] options: JsValue,
     ) -> Result<JsSigner, JsValue> {
+        let options = Options::read(&options, SIGNER_OPTIONS, Caller::Sdk)?;
         Credentials::read(&options)?.into_signer(|pem, passphrase| {
             Ok(PrivateKey::from_pem_with_passphrase(pem, passphrase)?)
         })
@@ -94,6 +106,7 @@ impl JsSigner {
         &self,
         #[wasm_bindgen(unchecked_param_type = "PolicyOptions")] options: JsValue,
     ) -> Result<String, JsValue> {
+        let options = Options::read(&options, plan::SIGNER_URL_OPTIONS, Caller::Sdk)?;
         let plan = if self.strict {
             plan::strict_url(&options)?
         } else {
@@ -108,6 +121,7 @@ impl JsSigner {
         &self,
         #[wasm_bindgen(unchecked_param_type = "PolicyOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
+        let options = Options::read(&options, plan::SIGNER_COOKIE_OPTIONS, Caller::Sdk)?;
         let policy = if self.strict {
             plan::strict_cookies(&options)?
         } else {
@@ -173,6 +187,7 @@ impl JsSigner {
 pub fn get_signed_url(
     #[wasm_bindgen(unchecked_param_type = "CloudfrontSignInput")] options: JsValue,
 ) -> Result<String, JsValue> {
+    let options = Options::read(&options, plan::URL_OPTIONS, Caller::Sdk)?;
     let credentials = Credentials::read(&options)?;
     let plan = if credentials.strict {
         plan::strict_url(&options)?
@@ -187,6 +202,7 @@ pub fn get_signed_url(
 pub fn get_signed_cookies(
     #[wasm_bindgen(unchecked_param_type = "CloudfrontSignInput")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
+    let options = Options::read(&options, plan::COOKIE_OPTIONS, Caller::Sdk)?;
     let credentials = Credentials::read(&options)?;
     let policy = if credentials.strict {
         plan::strict_cookies(&options)?

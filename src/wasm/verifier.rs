@@ -9,8 +9,11 @@ use crate::policy::Policy;
 use crate::request::CredentialSource;
 use crate::verify::{Request, Verifier};
 
-use super::error::invalid_argument;
-use super::interop::{field, js_str, set, string_field};
+use super::error::{caller_threw, invalid_argument, Caller};
+use super::interop::{date_now, js_str, object_entries, set, Options};
+
+/// `verify(input)`'s fields, in the order they are read.
+const VERIFY_INPUT: &[&str] = &["url", "cookie", "clientIp", "now"];
 
 /// `Verifier`: parses the trusted key group once, then checks requests like CloudFront.
 #[wasm_bindgen(js_name = Verifier)]
@@ -25,14 +28,19 @@ impl JsVerifier {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "VerifierOptions")] options: JsValue,
     ) -> Result<JsVerifier, JsValue> {
-        let keys = field(&options, "keys")?
-            .filter(JsValue::is_object)
+        let options = Options::read(&options, &["keys"], Caller::Package)?;
+        let keys = options
+            .field("keys")
+            .filter(|keys| keys.is_object())
             .ok_or_else(|| {
                 invalid_argument("keys must be an object of key id -> public key PEM")
             })?;
+        // Object.entries runs the caller's getters and Proxy traps: a `catch` binding. Each
+        // entry it returns is a fresh [key, value] array of its own making.
+        let entries = object_entries(keys).map_err(|e| caller_threw(e, "keys", Caller::Package))?;
         let mut group = Vec::new();
-        for entry in Object::entries(&Object::from(keys)).iter() {
-            let entry = js_sys::Array::from(&entry);
+        for entry in entries.iter() {
+            let entry: js_sys::Array = entry.unchecked_into();
             let id = entry.get(0).as_string().unwrap_or_default();
             let pem = entry
                 .get(1)
@@ -52,18 +60,20 @@ impl JsVerifier {
         &self,
         #[wasm_bindgen(unchecked_param_type = "VerifyInput")] input: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let url =
-            string_field(&input, "url")?.ok_or_else(|| invalid_argument("url is required"))?;
-        let cookie = string_field(&input, "cookie")?;
-        let client_ip = match string_field(&input, "clientIp")? {
+        let input = Options::read(&input, VERIFY_INPUT, Caller::Package)?;
+        let url = input
+            .string("url")?
+            .ok_or_else(|| invalid_argument("url is required"))?;
+        let cookie = input.string("cookie")?;
+        let client_ip = match input.string("clientIp")? {
             None => None,
             Some(ip) => Some(
                 ip.parse()
                     .map_err(|_| invalid_argument("clientIp must be an IPv4 or IPv6 address"))?,
             ),
         };
-        let now_ms = match field(&input, "now")? {
-            None => js_sys::Date::now(),
+        let now_ms = match input.field("now") {
+            None => date_now().map_err(|e| caller_threw(e, "Date.now", Caller::Package))?,
             Some(v) => v
                 .as_f64()
                 .filter(|ms| ms.is_finite() && *ms >= 0.0)
