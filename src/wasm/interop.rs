@@ -104,6 +104,16 @@ impl Options {
             .transpose()
     }
 
+    /// A string where only `undefined` is absent: `passphrase: null` reaches `node:crypto` in
+    /// the SDK, which throws; here it is a mistyped option.
+    pub(super) fn string_not_null(&self, name: &'static str) -> Result<Option<String>, JsValue> {
+        match self.values.iter().find(|(known, _)| *known == name) {
+            None => Ok(None),
+            Some((_, value)) if value.is_undefined() => Ok(None),
+            Some((_, value)) => as_string(value, name).map(Some),
+        }
+    }
+
     /// `options[name]` as a boolean flag; absent is `false`.
     pub(super) fn flag(&self, name: &'static str) -> Result<bool, JsValue> {
         match self.field(name) {

@@ -48,7 +48,7 @@ impl Credentials {
         let pem = options
             .pem("privateKey")?
             .ok_or_else(|| invalid_argument("privateKey is required"))?;
-        let passphrase = options.string("passphrase")?.map(Zeroizing::new);
+        let passphrase = options.string_not_null("passphrase")?.map(Zeroizing::new);
         let algorithm = match options.string("algorithm")? {
             None => HashAlgorithm::Sha1,
             Some(name) => HashAlgorithm::from_name(&name)?,

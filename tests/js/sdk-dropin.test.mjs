@@ -242,6 +242,17 @@ describe('divergences that remain (pkg/README.md lists each with why)', () => {
     for (const [build, api] of BUILDS) assert.throws(() => api.getSignedUrl(options), { code: 'ERR_SIGN_ALGORITHM' }, build);
   });
 
+  test('passphrase: null: the SDK fails inside node:crypto (TypeError), this package throws ERR_INVALID_ARGUMENT', () => {
+    const options = { ...credentials(), url: URL, dateLessThan: SOON, passphrase: null };
+    assert.throws(() => sdk.getSignedUrl(options), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+    for (const [build, api] of BUILDS) {
+      assert.throws(() => api.getSignedUrl(options), { code: 'ERR_INVALID_ARGUMENT', message: 'passphrase must be a string' }, build);
+      assert.throws(() => api.getSignedCookies(options), { code: 'ERR_INVALID_ARGUMENT' }, build);
+      assert.throws(() => new api.Signer({ ...credentials(), passphrase: null }), { code: 'ERR_INVALID_ARGUMENT' }, build);
+      assert.equal(api.getSignedUrl({ ...options, passphrase: undefined }), sdk.getSignedUrl({ ...options, passphrase: undefined }), build);
+    }
+  });
+
   test('a policy whose Statement is not an array of objects: the SDK fails in its own code (TypeError)', () => {
     for (const policy of ['{"Statement":{"Resource":"https://d.example/*"}}', '{"Statement":[null]}', '{"Statement":[{"Resource":5}]}']) {
       const options = { ...credentials(), policy };
