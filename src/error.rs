@@ -215,8 +215,13 @@ pub enum KeyError {
          node:crypto's createPrivateKey on a server) and pass the plain PRIVATE KEY PEM"
     )]
     DecryptUnsupported,
-    /// A legacy OpenSSL-encrypted PKCS#1 key (`Proc-Type: 4,ENCRYPTED`).
-    #[error("legacy encrypted PKCS#1 keys are not supported; convert with `openssl pkcs8 -topk8`")]
+    /// A key under OpenSSL's legacy PEM encryption (`Proc-Type: 4,ENCRYPTED` headers in an
+    /// `RSA PRIVATE KEY` or `EC PRIVATE KEY` block): MD5-derived keys, refused.
+    #[error(
+        "legacy OpenSSL-encrypted PEM keys (Proc-Type: 4,ENCRYPTED) are not supported; convert \
+         with `openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key-pkcs8.pem` and pass \
+         the ENCRYPTED PRIVATE KEY with its passphrase"
+    )]
     LegacyEncryption,
     /// A key id that CloudFront would not issue.
     #[error("invalid key id {id:?}: expected 1 to 128 ASCII letters and digits")]

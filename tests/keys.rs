@@ -98,16 +98,134 @@ fn without_a_decrypter_an_encrypted_pkcs8_key_is_refused() {
 }
 
 #[test]
-fn refuses_legacy_openssl_encryption() {
-    let legacy = key().pkcs1.replacen(
-        "-----BEGIN RSA PRIVATE KEY-----\n",
-        "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\n",
-        1,
-    );
-    assert_eq!(
-        PrivateKey::from_pem(&legacy).unwrap_err(),
-        KeyError::LegacyEncryption
-    );
+fn refuses_legacy_openssl_encryption_of_rsa_and_ec_keys_alike() {
+    for (pem, label) in [
+        (&key().pkcs1, "RSA PRIVATE KEY"),
+        (&ec_key().sec1, "EC PRIVATE KEY"),
+    ] {
+        let begin = format!("-----BEGIN {label}-----\n");
+        let legacy = pem.replacen(
+            &begin,
+            &format!("{begin}Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\n"),
+            1,
+        );
+        for passphrase in [None, Some("pw")] {
+            let error = PrivateKey::from_pem_with_passphrase(&legacy, passphrase).unwrap_err();
+            assert_eq!(error, KeyError::LegacyEncryption, "{label}");
+            assert_eq!(
+                cloudfront_edge_auth::Error::from(error).code(),
+                "ERR_KEY_PASSPHRASE"
+            );
+        }
+    }
+}
+
+/// `pem` with its base64 body re-wrapped at `width` columns (0: one line).
+fn rewrapped(pem: &str, width: usize) -> String {
+    let mut lines: Vec<&str> = pem.trim_end().lines().collect();
+    let end = lines.pop().unwrap();
+    let begin = lines.remove(0);
+    let body: String = lines.concat();
+    let wrapped: Vec<&str> = if width == 0 {
+        vec![&body]
+    } else {
+        body.as_bytes()
+            .chunks(width)
+            .map(|chunk| std::str::from_utf8(chunk).unwrap())
+            .collect()
+    };
+    format!("{begin}\n{}\n{end}\n", wrapped.join("\n"))
+}
+
+/// The PEM forms OpenSSL (and so node:crypto and the AWS SDK) reads, as edits of a PEM.
+fn openssl_pem_forms(pem: &str) -> Vec<(&'static str, String)> {
+    const CERTIFICATE: &str = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    vec![
+        ("the body on one line", rewrapped(pem, 0)),
+        ("the body at 76 columns", rewrapped(pem, 76)),
+        ("the body at 48 columns", rewrapped(pem, 48)),
+        ("a byte order mark", format!("\u{feff}{pem}")),
+        (
+            "text before",
+            format!("Bag Attributes\n  friendlyName: k\n{pem}"),
+        ),
+        ("text after", format!("{pem}trailing\n")),
+        ("trailing spaces", pem.replace('\n', "  \n")),
+        ("CRLF and a tab", pem.replace('\n', "\t\r\n")),
+        ("a certificate after", format!("{pem}{CERTIFICATE}")),
+        ("a certificate before", format!("{CERTIFICATE}{pem}")),
+    ]
+}
+
+#[test]
+fn reads_private_keys_in_every_pem_form_openssl_reads() {
+    let ec_parameters =
+        "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n";
+    let mut cases = vec![(
+        "openssl ecparam -genkey (EC PARAMETERS first)",
+        format!("{ec_parameters}{}", ec_key().sec1),
+        &ec_key().sec1,
+    )];
+    for pem in [&key().pkcs1, &key().pkcs8, &ec_key().sec1, &ec_key().pkcs8] {
+        for (name, edited) in openssl_pem_forms(pem) {
+            cases.push((name, edited, pem));
+        }
+    }
+    for (name, edited, pem) in cases {
+        let expected = PrivateKey::from_pem(pem).unwrap().public_key().unwrap();
+        let read = PrivateKey::from_pem(&edited).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(read.public_key().unwrap(), expected, "{name}");
+    }
+}
+
+#[test]
+fn reads_public_keys_in_every_pem_form_openssl_reads() {
+    for pem in [&key().spki, &key().pkcs1_public, &ec_key().spki] {
+        let expected = PublicKey::from_pem(pem).unwrap();
+        for (name, edited) in openssl_pem_forms(pem) {
+            let read = PublicKey::from_pem(&edited).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(read, expected, "{name}");
+        }
+    }
+}
+
+#[test]
+fn refuses_pem_framing_openssl_refuses() {
+    let pem = &key().pkcs1;
+    for (name, edited) in [
+        ("text before BEGIN on its line", format!("x{pem}")),
+        ("two byte order marks", format!("\u{feff}\u{feff}{pem}")),
+        (
+            "an END of another label",
+            pem.replace("END RSA PRIVATE KEY", "END PRIVATE KEY"),
+        ),
+        (
+            "text after END on its line",
+            format!("{}x\n", pem.trim_end()),
+        ),
+        (
+            "an unfinished block before",
+            format!("-----BEGIN FOO-----\nAAAA\n{pem}"),
+        ),
+        (
+            "a header other than Proc-Type",
+            pem.replacen("KEY-----\n", "KEY-----\nComment: k\n\n", 1),
+        ),
+    ] {
+        assert!(
+            matches!(PrivateKey::from_pem(&edited), Err(KeyError::Pem { .. })),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn caps_pem_text_at_16_kib_whatever_it_holds() {
+    let padded = format!("{}\n{}", "#".repeat(16_400), key().pkcs1);
+    assert!(matches!(
+        PrivateKey::from_pem(&padded),
+        Err(KeyError::Pem { detail }) if detail.contains("over the 16384 byte limit")
+    ));
 }
 
 #[test]

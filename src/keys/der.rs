@@ -1,19 +1,12 @@
-//! Reading key documents: PEM armour and labels, and the checks CloudFront's rules imply on
-//! the DER (RSA size, exponent and primes; EC curve), the same for every backend.
+//! Reading key documents: the checks CloudFront's rules imply on the DER (RSA size, exponent and primes; EC curve), the same for every backend.
 
 use pkcs8::der::asn1::ObjectIdentifier;
-use pkcs8::der::{Decode, Document, SecretDocument};
+use pkcs8::der::Decode;
 use pkcs8::PrivateKeyInfoRef;
 
-use super::{MAX_PEM_LEN, MAX_RSA_BITS, MIN_RSA_BITS};
+use super::{MAX_RSA_BITS, MIN_RSA_BITS};
 use crate::crypto::{KeyKind, PrivateKeyFormat};
 use crate::error::KeyError;
-
-pub(super) const PRIVATE_LABELS: &str =
-    "RSA PRIVATE KEY, EC PRIVATE KEY, PRIVATE KEY or ENCRYPTED PRIVATE KEY";
-pub(super) const PUBLIC_LABELS: &str = "PUBLIC KEY or RSA PUBLIC KEY";
-/// The PEM label of an encrypted PKCS#8 key (RFC 7468 §11).
-pub(super) const ENCRYPTED_LABEL: &str = "ENCRYPTED PRIVATE KEY";
 
 /// `id-ecPublicKey` (RFC 5480 §2.1.1).
 pub(super) const EC_PUBLIC_KEY: ObjectIdentifier =
@@ -202,57 +195,6 @@ pub(super) fn check_curve(curve: Option<ObjectIdentifier>) -> Result<(), KeyErro
             detail: "EC key without its named curve".into(),
         }),
     }
-}
-
-/// The label of the first PEM block, read before any decoding so the error can say what
-/// kind of PEM it was.
-pub(super) fn pem_label(pem: &str) -> Result<String, KeyError> {
-    if pem.len() > MAX_PEM_LEN {
-        return Err(KeyError::Pem {
-            detail: format!(
-                "PEM is {} bytes, over the {MAX_PEM_LEN} byte limit",
-                pem.len()
-            ),
-        });
-    }
-    let start = pem.find("-----BEGIN ").ok_or_else(|| KeyError::Pem {
-        detail: "no \"-----BEGIN\" line".into(),
-    })?;
-    let rest = &pem[start + "-----BEGIN ".len()..];
-    let end = rest.find("-----").ok_or_else(|| KeyError::Pem {
-        detail: "unterminated BEGIN line".into(),
-    })?;
-    let label = &rest[..end];
-    if label.len() > 64 || label.contains('\n') {
-        return Err(KeyError::Pem {
-            detail: "unterminated BEGIN line".into(),
-        });
-    }
-    Ok(label.to_string())
-}
-
-/// The whole PEM document of a private key (wiped when dropped), its label checked against
-/// the one read first.
-pub(super) fn secret_document(pem: &str, label: &str) -> Result<SecretDocument, KeyError> {
-    let (found, document) = SecretDocument::from_pem(pem).map_err(der_error)?;
-    check_label(found, label)?;
-    Ok(document)
-}
-
-/// The whole PEM document of a public key, its label checked against the one read first.
-pub(super) fn public_document(pem: &str, label: &str) -> Result<Document, KeyError> {
-    let (found, document) = Document::from_pem(pem).map_err(der_error)?;
-    check_label(found, label)?;
-    Ok(document)
-}
-
-pub(super) fn check_label(found: &str, expected: &str) -> Result<(), KeyError> {
-    if found != expected {
-        return Err(KeyError::Pem {
-            detail: format!("PEM label {found:?} does not match its first BEGIN line"),
-        });
-    }
-    Ok(())
 }
 
 /// `rsaEncryption` with NULL parameters (RFC 8017 §A.1), the algorithm CloudFront keys use.

@@ -9,6 +9,7 @@
 
 mod der;
 mod encrypted;
+mod pem;
 mod private;
 mod public;
 
@@ -26,7 +27,7 @@ pub const MIN_RSA_BITS: usize = 2048;
 pub const MAX_RSA_BITS: usize = 4096;
 /// CloudFront's limit of public keys in one key group.
 pub const MAX_KEYS_PER_GROUP: usize = 5;
-/// Largest PEM text we parse.
+/// Largest PEM text we parse, whatever it holds besides the key (OpenSSL reads any length).
 pub const MAX_PEM_LEN: usize = 16 * 1024;
 
 /// A CloudFront public key id (`K2JCJMDEHXQW5F`) or legacy key pair id (`APKA...`), the

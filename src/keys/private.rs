@@ -1,10 +1,8 @@
 //! Private keys for signing, parsed and checked once, then held by the crypto backend.
 
-use super::der::{
-    der_error, kind_bits, pem_label, private_key_kind, secret_document, ENCRYPTED_LABEL,
-    PRIVATE_LABELS,
-};
+use super::der::{der_error, kind_bits, private_key_kind};
 use super::encrypted::{check_plaintext, EncryptedKey};
+use super::pem::{self, PemBlock, ENCRYPTED_LABEL};
 use super::PublicKey;
 use crate::crypto::{self, KeyKind, PrivateKeyFormat, SigningKey};
 use crate::error::KeyError;
@@ -29,29 +27,19 @@ impl PrivateKey {
         Self::from_pem_with_passphrase(pem, None)
     }
 
-    /// Parses a PEM private key, decrypting `ENCRYPTED PRIVATE KEY` with `passphrase`.
+    /// Parses a PEM private key, decrypting `ENCRYPTED PRIVATE KEY` with `passphrase`. The
+    /// text is read as OpenSSL reads it: the first private key block, wherever it is (after
+    /// `openssl ecparam -genkey`'s `EC PARAMETERS`, before a certificate), its base64 at any
+    /// line width. Legacy OpenSSL encryption (`Proc-Type: 4,ENCRYPTED`) is refused.
     pub fn from_pem_with_passphrase(pem: &str, passphrase: Option<&str>) -> Result<Self, KeyError> {
-        let label = pem_label(pem)?;
-        match label.as_str() {
-            "RSA PRIVATE KEY" if pem.contains("Proc-Type: 4,ENCRYPTED") => {
-                Err(KeyError::LegacyEncryption)
-            }
-            "RSA PRIVATE KEY" => Self::from_der(
-                PrivateKeyFormat::Pkcs1,
-                secret_document(pem, &label)?.as_bytes(),
-            ),
-            "EC PRIVATE KEY" => Self::from_der(
-                PrivateKeyFormat::Sec1,
-                secret_document(pem, &label)?.as_bytes(),
-            ),
-            "PRIVATE KEY" => Self::from_der(
-                PrivateKeyFormat::Pkcs8,
-                secret_document(pem, &label)?.as_bytes(),
-            ),
+        let block = PemBlock::find(pem, &pem::PRIVATE)?;
+        let format = match block.label() {
+            "RSA PRIVATE KEY" => PrivateKeyFormat::Pkcs1,
+            "EC PRIVATE KEY" => PrivateKeyFormat::Sec1,
             ENCRYPTED_LABEL => {
                 // Parse, then decide: a malformed key is the same refusal in every build,
                 // the web build (which cannot decrypt) included.
-                let document = secret_document(pem, &label)?;
+                let document = block.secret_document()?;
                 let encrypted = EncryptedKey::read(document.as_bytes())?;
                 if !crypto::CAN_DECRYPT {
                     return Err(KeyError::DecryptUnsupported);
@@ -62,13 +50,12 @@ impl PrivateKey {
                     encrypted.ciphertext,
                     passphrase.as_bytes(),
                 )?;
-                Self::from_der(PrivateKeyFormat::Pkcs8, &check_plaintext(plaintext)?)
+                return Self::from_der(PrivateKeyFormat::Pkcs8, &check_plaintext(plaintext)?);
             }
-            _ => Err(KeyError::UnsupportedLabel {
-                label,
-                expected: PRIVATE_LABELS,
-            }),
-        }
+            // `PRIVATE KEY`, the one accepted label left.
+            _ => PrivateKeyFormat::Pkcs8,
+        };
+        Self::from_der(format, block.secret_document()?.as_bytes())
     }
 
     /// Checks the key's type and size, then hands its DER to the backend.

@@ -4,9 +4,10 @@ use pkcs8::der::Decode;
 use pkcs8::SubjectPublicKeyInfoRef;
 
 use super::der::{
-    check_curve, check_ec_point_encoding, check_null_parameters, der_error, kind_bits, pem_label,
-    public_document, rsa_public_bits, EC_PUBLIC_KEY, PUBLIC_LABELS,
+    check_curve, check_ec_point_encoding, check_null_parameters, der_error, kind_bits,
+    rsa_public_bits, EC_PUBLIC_KEY,
 };
+use super::pem::{self, PemBlock};
 use crate::crypto::{KeyKind, PublicKeyFormat, VerifyingKey};
 use crate::error::KeyError;
 
@@ -29,28 +30,24 @@ impl Eq for PublicKey {}
 
 impl PublicKey {
     /// Parses a PEM public key: `PUBLIC KEY` (SPKI, what the CloudFront console takes; RSA or
-    /// ECDSA P-256) or `RSA PUBLIC KEY` (PKCS#1).
+    /// ECDSA P-256) or `RSA PUBLIC KEY` (PKCS#1), the first such block of the text, read as
+    /// OpenSSL reads PEM (see [`PrivateKey::from_pem_with_passphrase`](crate::PrivateKey)).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        let label = pem_label(pem)?;
-        match label.as_str() {
-            "PUBLIC KEY" => Self::from_spki_der(public_document(pem, &label)?.as_bytes()),
-            "RSA PUBLIC KEY" => {
-                let document = public_document(pem, &label)?;
-                let bits = rsa_public_bits(document.as_bytes())?;
-                Ok(PublicKey {
-                    key: VerifyingKey::from_der(
-                        KeyKind::Rsa { bits },
-                        PublicKeyFormat::Pkcs1,
-                        document.as_bytes(),
-                    )?,
-                    identity: document.as_bytes().to_vec(),
-                })
-            }
-            _ => Err(KeyError::UnsupportedLabel {
-                label,
-                expected: PUBLIC_LABELS,
-            }),
+        let block = PemBlock::find(pem, &pem::PUBLIC)?;
+        let document = block.public_document()?;
+        if block.label() == "PUBLIC KEY" {
+            return Self::from_spki_der(document.as_bytes());
         }
+        // `RSA PUBLIC KEY`: PKCS#1.
+        let bits = rsa_public_bits(document.as_bytes())?;
+        Ok(PublicKey {
+            key: VerifyingKey::from_der(
+                KeyKind::Rsa { bits },
+                PublicKeyFormat::Pkcs1,
+                document.as_bytes(),
+            )?,
+            identity: document.as_bytes().to_vec(),
+        })
     }
 
     /// An X.509 `SubjectPublicKeyInfo` in DER.

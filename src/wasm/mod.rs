@@ -205,7 +205,8 @@ export interface CloudFrontEdgeAuthError extends Error {
  *   ECDSA P-256 (P-384, Ed25519, ...).
  * - `ERR_KEY_SIZE`: an RSA key under 2048 or over 4096 bits.
  * - `ERR_KEY_PASSPHRASE`: an encrypted key with a wrong or missing passphrase, one the web
- *   build cannot decrypt, or a legacy OpenSSL-encrypted PKCS#1 key (`Proc-Type`).
+ *   build cannot decrypt, or a key under OpenSSL's legacy PEM encryption (`Proc-Type:
+ *   4,ENCRYPTED`, RSA or EC): convert it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`.
  * - `ERR_KEY_ID`, `ERR_KEY_GROUP`: a key id CloudFront would not issue; an empty key group,
  *   one over five keys, or a repeated id.
  * - `ERR_POLICY_JSON`, `ERR_POLICY_DATE`, `ERR_POLICY_IP`, `ERR_POLICY_STATEMENTS`,

@@ -45,37 +45,6 @@ fn read_pem(spec: &str) -> Result<String, Failure> {
     }
 }
 
-/// Labels of the PEM blocks that hold a private key.
-const PRIVATE_KEY_LABELS: [&str; 4] = [
-    "RSA PRIVATE KEY",
-    "EC PRIVATE KEY",
-    "PRIVATE KEY",
-    "ENCRYPTED PRIVATE KEY",
-];
-
-/// The first private-key block of a PEM file, armour included, or the whole text when there
-/// is none (the core then says what it found). `openssl ecparam -genkey` writes an `EC
-/// PARAMETERS` block before the key, and AWS CLI v2 picks the key's block out of such a file
-/// (sign.py at 0162b2aa, `_pem_block`, lines 380-395).
-fn private_key_block(pem: &str) -> &str {
-    let mut rest = pem;
-    while let Some(start) = rest.find("-----BEGIN ") {
-        let block = &rest[start..];
-        let label = block["-----BEGIN ".len()..]
-            .split_once("-----")
-            .map_or("", |(label, _)| label);
-        if PRIVATE_KEY_LABELS.contains(&label) {
-            let end_line = format!("-----END {label}-----");
-            return match block.find(&end_line) {
-                Some(end) => &block[..end + end_line.len()],
-                None => block,
-            };
-        }
-        rest = &block["-----BEGIN ".len()..];
-    }
-    pem
-}
-
 /// Reads a small text file, refusing anything over [`MAX_KEY_FILE`] before reading it.
 pub fn read_small_text(path: &Path) -> Result<String, Failure> {
     let file = File::open(path).map_err(|e| Failure::file(path, &e))?;
@@ -96,7 +65,9 @@ pub fn read_small_text(path: &Path) -> Result<String, Failure> {
 pub fn load_private_key(spec: &str, passphrase_file: Option<&Path>) -> Result<PrivateKey, Failure> {
     let pem = read_pem(spec)?;
     let passphrase = passphrase_file.map(read_passphrase).transpose()?;
-    PrivateKey::from_pem_with_passphrase(private_key_block(&pem), passphrase.as_deref())
+    // The core picks the key's block out of a file with others (`openssl ecparam -genkey`'s
+    // EC PARAMETERS, a certificate), as OpenSSL and AWS CLI v2 do.
+    PrivateKey::from_pem_with_passphrase(&pem, passphrase.as_deref())
         .map_err(|e| Failure::input(format!("--private-key: {e}")))
 }
 
@@ -226,20 +197,6 @@ mod tests {
             key_source("-----BEGIN PRIVATE KEY-----\n"),
             KeySource::Inline(_)
         ));
-    }
-
-    #[test]
-    fn the_private_key_block_is_picked_out_of_a_pem_file_with_others() {
-        let key = "-----BEGIN EC PRIVATE KEY-----\nMHc=\n-----END EC PRIVATE KEY-----";
-        let file = format!(
-            "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n{key}\n\
-             -----BEGIN CERTIFICATE-----\nMII=\n-----END CERTIFICATE-----\n"
-        );
-        assert_eq!(private_key_block(&file), key);
-        assert_eq!(private_key_block(key), key);
-        let public = "-----BEGIN PUBLIC KEY-----\nMFk=\n-----END PUBLIC KEY-----\n";
-        assert_eq!(private_key_block(public), public);
-        assert_eq!(private_key_block("no PEM at all"), "no PEM at all");
     }
 
     #[test]
