@@ -253,6 +253,30 @@ describe('divergences that remain (pkg/README.md lists each with why)', () => {
     }
   });
 
+  test('an unpaired surrogate in a URL: the SDK throws a URIError in a path, writes U+FFFD in a query, keeps it elsewhere; this package writes U+FFFD everywhere', () => {
+    // [function, option, its text with @ where the surrogate goes]
+    const cases = [
+      ['getSignedUrl', 'url', 'https://d.example/a@'], // a path segment: encodeURIComponent throws
+      ['getSignedUrl', 'url', 'https://d.example/a?x=@'], // a query: the SDK writes U+FFFD itself
+      ['getSignedCookies', 'url', 'https://d.example/a@'], // kept by the SDK (JSON.stringify: \ud800)
+      ['getSignedUrl', 'url', 'https://d.example?x=@'], // no path: kept by the SDK
+      ['getSignedUrl', 'policy', '{"Statement":[{"Resource":"https://d.example/@"}]}'], // the URL from the Resource: kept
+    ];
+    const call = (api, fn, name, text, mark) =>
+      JSON.stringify(api[fn]({ ...credentials(), dateLessThan: SOON, [name]: text.replace('@', mark) }));
+    const [[fn, name, text], [queryFn, queryName, queryText], ...kept] = cases;
+    assert.throws(() => call(sdk, fn, name, text, '\uD800'), URIError);
+    assert.equal(call(sdk, queryFn, queryName, queryText, '\uD800'), call(sdk, queryFn, queryName, queryText, '\uFFFD'));
+    for (const [keptFn, keptName, keptText] of kept) {
+      assert.notEqual(call(sdk, keptFn, keptName, keptText, '\uD800'), call(sdk, keptFn, keptName, keptText, '\uFFFD'), `the premise: the SDK keeps it in ${keptText}`);
+    }
+    for (const [build, api] of BUILDS) {
+      for (const [caseFn, caseName, caseText] of cases) {
+        assert.equal(call(api, caseFn, caseName, caseText, '\uD800'), call(api, caseFn, caseName, caseText, '\uFFFD'), `${build} ${caseFn} ${caseText}`);
+      }
+    }
+  });
+
   test('a policy whose Statement is not an array of objects: the SDK fails in its own code (TypeError)', () => {
     for (const policy of ['{"Statement":{"Resource":"https://d.example/*"}}', '{"Statement":[null]}', '{"Statement":[{"Resource":5}]}']) {
       const options = { ...credentials(), policy };
