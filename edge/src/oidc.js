@@ -188,7 +188,8 @@ class OidcClient {
   /**
    * A request to the provider and the reading of its response, both bounded by `timeoutMs`.
    * A network failure, a timeout or a 5xx is `IdpUnavailable` (the viewer may retry); an
-   * OAuth error body is `IdpRefused` with its error code; each names the step.
+   * OAuth error body, or values the library refuses to build the request from, is
+   * `IdpRefused`; each names the step.
    * @template T
    * @param {string} step @param {number} timeoutMs
    * @param {(options: object) => Promise<Response>} send
@@ -209,6 +210,9 @@ class OidcClient {
       try {
         response = await send(options);
       } catch (error) {
+        // oauth4webapi checks what it is given before it sends anything: a callback with two
+        // codes, or none, is a malformed answer to refuse, not a provider that is down.
+        if (refusedBeforeSending(o, error)) throw new IdpRefused(step, 'invalid-response', errorText(error));
         throw new IdpUnavailable(step, errorText(error));
       }
       if (response.status >= 500) throw new IdpUnavailable(step, `status ${response.status}`);
@@ -236,6 +240,19 @@ class OidcClient {
       throw new IdpRefused(step, 'invalid-response', errorText(error));
     }
   }
+}
+
+/**
+ * Whether `error` is oauth4webapi refusing the values a request is built from (its
+ * OperationProcessingError or UnsupportedOperationError, or its TypeError coded
+ * `ERR_INVALID_ARG_*`), rather than the network failing: fetch's own failures are
+ * untyped TypeErrors and aborts.
+ * @param {typeof import('oauth4webapi')} o @param {unknown} error
+ */
+function refusedBeforeSending(o, error) {
+  if (error instanceof o.OperationProcessingError || error instanceof o.UnsupportedOperationError) return true;
+  const code = /** @type {{code?: unknown}} */ (error)?.code;
+  return error instanceof TypeError && (code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_ARG_TYPE');
 }
 
 /** A library error's class and message, for the log (they never quote tokens or codes). */

@@ -204,6 +204,25 @@ test('an answer from another issuer (mix-up, RFC 9207) or without iss is refused
   assert.equal(requests, 0);
 });
 
+test('a malformed callback (two codes, an empty code, none) is a 400 page, not the provider being down', async () => {
+  let requests = 0;
+  const fetch = async () => {
+    requests += 1;
+    throw new Error('no token request expected');
+  };
+  const { handler, logs } = harness(flowConfig(), { fetch });
+  for (const codes of [['c', 'd'], [''], []]) {
+    const started = await begin(handler);
+    const query = [...codes.map((c) => `code=${c}`), `state=${started.flow.s}`, `iss=${encodeURIComponent(ISSUER)}`].join('&');
+    const response = await callback(handler, query, started.cookie);
+    assertPage(response, 400, 'sign-in-invalid-response');
+    assert.equal(response.headers['retry-after'], undefined);
+    assert.equal(logs.at(-1).reason, 'invalid-response');
+    assert.match(logs.at(-1).error, /^OperationProcessingError: /);
+  }
+  assert.equal(requests, 0);
+});
+
 test('a token endpoint that fails or hangs gives a 503 page with Retry-After, and the log names the step', async () => {
   const attempts = [
     async () => new Response('busy', { status: 503 }),
