@@ -68,6 +68,28 @@ async function begin(handler, uri = '/premium/a', querystring = 'x=1') {
 const callback = (handler, query, cookie) =>
   handler(viewerRequest({ uri: '/auth/callback', querystring: new URLSearchParams(query).toString(), headers: { accept: BROWSER, ...(cookie ? { cookie } : {}) } }));
 
+/** A token endpoint that answers any code with a valid ID token for the nonce it is told. */
+function tokenEndpoint() {
+  const endpoint = {
+    nonce: '',
+    requests: 0,
+    fetch: async () => {
+      endpoint.requests += 1;
+      const id_token = idToken({ claims: { nonce: endpoint.nonce, aud: CLIENT_ID } });
+      return Response.json({ access_token: 'at', token_type: 'Bearer', expires_in: 3600, id_token });
+    },
+  };
+  return endpoint;
+}
+
+/** A whole sign-in begun at `uri?querystring`: the callback's answer, and the flow begun. */
+async function signInFrom(handler, endpoint, uri, querystring) {
+  const started = await begin(handler, uri, querystring);
+  endpoint.nonce = started.params.get('nonce');
+  const response = await callback(handler, { code: 'c', state: started.flow.s, iss: ISSUER }, started.cookie);
+  return { started, response };
+}
+
 /** A refusal page: HTML, the kind asked for, nothing minted, no redirect. */
 function assertPage(response, status, kind) {
   assert.equal(response.status, String(status));
@@ -306,4 +328,23 @@ test('a tier\'s own pages are always allowed redirect targets; other paths need 
   // Without a redirect, home.
   const home = await begin(handler, '/premium/y', '');
   assert.equal(home.flow.r, '/premium/y');
+});
+
+test('a query with an encoded slash is kept on the way back; in the path it is still refused', async () => {
+  const endpoint = tokenEndpoint();
+  const { handler } = harness(flowConfig(), { fetch: endpoint.fetch });
+  for (const query of ['path=season1%2Fep2', 'src=https%3A%2F%2Fcdn.example.org%2Fa.vtt', 'p=a%5Cb']) {
+    const { response } = await signInFrom(handler, endpoint, '/premium/player.html', query);
+    assert.equal(response.status, '302', query);
+    assert.equal(location(response), `https://${DOMAIN}/premium/player.html?${query}`);
+    const login = await handler(viewerRequest({ uri: '/auth/login', querystring: new URLSearchParams({ redirect: `/premium/player.html?${query}` }).toString() }));
+    assert.equal(login.status, '302', query);
+    assert.equal(unseal(KEYS, 'flow', setCookies(login).at(-1).split(';')[0].split(/=(.*)/s)[1], 1024).r, `/premium/player.html?${query}`);
+  }
+  // The same bytes in the path, or control characters anywhere, are refused as before.
+  for (const target of ['/premium/%2F%2Fevil.example', '/premium/a%5Cb', '/premium/a?x=%0d%0aSet-Cookie:a=b', '/premium/a?x=\t']) {
+    const login = await handler(viewerRequest({ uri: '/auth/login', querystring: new URLSearchParams({ redirect: target }).toString() }));
+    assert.equal(login.status, '400', target);
+    assert.equal(body(login).reason, 'unsafe-redirect');
+  }
 });
