@@ -45,7 +45,7 @@ function buildRoutes(config, deps, now) {
   }
   const keyGroup = new KeyGroup(config.keyGroup, secret);
   const identity = new IdentityVerifier(config.identityProvider, { ...deps, now, allowHttp: config.dev });
-  const minter = new CookieMinter(config.cookies, { domain: config.domain, tiers: config.tiers }, secret, keyGroup);
+  const minter = new CookieMinter(config.cookies, { legacyDomain: config.domain, tiers: config.tiers }, secret, keyGroup);
   const gate = new Gate();
   const { tiers, cookies, signInUrl } = config;
   // Back to a tier's own pages is always a same-origin path, and where sign-in is begun from:
