@@ -50,6 +50,21 @@ function redirectTarget(request, host, allowedPaths) {
 }
 
 /**
+ * Ways back for a return path, longest first: as given, without its query, the prefix (of
+ * `prefixes`) it lies under, home. Where a way back must fit a cap (a sealed flow cookie, a
+ * link to /auth/login), the first that fits is taken, so a long deep link still gets
+ * somewhere near rather than failing.
+ * @param {string} returnPath a path, perhaps with a query
+ * @param {readonly string[]} prefixes the tier prefixes
+ * @returns {string[]}
+ */
+function waysBack(returnPath, prefixes) {
+  const path = returnPath.split('?', 1)[0];
+  const prefix = prefixes.find((p) => path.startsWith(p));
+  return [...new Set([returnPath, path, ...(prefix === undefined ? [] : [prefix]), '/'])];
+}
+
+/**
  * The path and query of a target `redirectTarget` returned, for a sign-in to come back to;
  * home without one.
  * @param {string | null} to
@@ -60,4 +75,4 @@ const targetPath = (to) => {
   return `${url.pathname}${url.search}`;
 };
 
-module.exports = { safeRedirect, redirectTarget, targetPath, MAX_REDIRECT_LENGTH };
+module.exports = { safeRedirect, redirectTarget, targetPath, waysBack, MAX_REDIRECT_LENGTH };

@@ -14,7 +14,7 @@ const { createHash, timingSafeEqual } = require('node:crypto');
 const { seal, unseal } = require('./seal');
 const cookieJar = require('./cookies');
 const { sessionCookie } = require('./session');
-const { safeRedirect } = require('./redirect');
+const { safeRedirect, waysBack } = require('./redirect');
 const { page } = require('./pages');
 const { respond, wantsHtml } = require('./responses');
 const { toSignIn } = require('./decision');
@@ -23,6 +23,10 @@ const { IdpRefused, IdpUnavailable } = require('./idp-errors');
 const { IdentityUnavailable } = require('./identity');
 
 const FLOW_PURPOSE = 'flow';
+/**
+ * The longest flow cookie value: `begin` shortens the way back until the sealed flow fits,
+ * and the callback opens nothing longer.
+ */
 const MAX_FLOW_COOKIE = 1024;
 const MAX_CALLBACK_QUERY = 4096;
 /** A browser with this many sign-ins in progress drops them when it starts another. */
@@ -101,7 +105,8 @@ class SignIn {
    * Sends a browser to sign in: the site's own page when it has one (`signInUrl`), else the
    * identity provider's, with a new flow cookie.
    * @param {object} request @param {string} host
-   * @param {string} returnPath where to come back to (validated again at the callback)
+   * @param {string} returnPath where to come back to (validated again at the callback);
+   *   shortened (redirect.js `waysBack`) when the flow cookie could not hold it
    * @param {{reason: string, log: object, prompt?: string, setCookies?: string[]}} how
    * @returns {Promise<Decision>}
    */
@@ -122,7 +127,13 @@ class SignIn {
       prompt,
     });
     const expiresAtSeconds = Math.floor(this.now() / 1000) + cookieJar.FLOW_COOKIE_SECONDS;
-    const sealed = seal(keys.sessionKeys, FLOW_PURPOSE, { s: state, n: nonce, v: codeVerifier, r: returnPath, e: expiresAtSeconds });
+    // A deep link too long for the flow cookie comes back without its query, else to its tier's
+    // prefix, else home: sealing is cheap, and home always fits.
+    let sealed = '';
+    for (const r of waysBack(returnPath, this.settings.tiers.map((t) => t.pathPrefix))) {
+      sealed = seal(keys.sessionKeys, FLOW_PURPOSE, { s: state, n: nonce, v: codeVerifier, r, e: expiresAtSeconds });
+      if (sealed.length <= MAX_FLOW_COOKIE) break;
+    }
     const flow = cookieJar.setCookie(flowCookieName(state), sealed, { path: '/', maxAge: cookieJar.FLOW_COOKIE_SECONDS });
     // Abandoned sign-ins expire by themselves; a browser piling them up drops the old ones.
     const pending = cookieJar.flowCookieNames(cookieJar.parseCookies(cookieJar.cookieHeader(request.headers ?? {})));
@@ -389,4 +400,4 @@ function withCookies(result, setCookies) {
   return { ...result, headers };
 }
 
-module.exports = { SignIn, loginLink, noAccess, CALLBACK_PATH, LOGIN_PATH };
+module.exports = { SignIn, loginLink, noAccess, CALLBACK_PATH, LOGIN_PATH, MAX_FLOW_COOKIE };

@@ -26,6 +26,7 @@ import {
 
 const require = createRequire(import.meta.url);
 const { unseal } = require('../src/seal.js');
+const { MAX_FLOW_COOKIE } = require('../src/sign-in.js');
 
 const IDP = 'https://idp.example.net';
 const METADATA = {
@@ -61,7 +62,7 @@ async function begin(handler, uri = '/premium/a', querystring = 'x=1') {
   const to = new URL(location(response));
   const [line] = setCookies(response);
   const [name, value] = line.split(';')[0].split(/=(.*)/s);
-  const flow = unseal(KEYS, 'flow', value, 1024);
+  const flow = unseal(KEYS, 'flow', value, MAX_FLOW_COOKIE);
   return { response, to, params: to.searchParams, line, name, value, flow, cookie: `${name}=${value}` };
 }
 
@@ -346,5 +347,26 @@ test('a query with an encoded slash is kept on the way back; in the path it is s
     const login = await handler(viewerRequest({ uri: '/auth/login', querystring: new URLSearchParams({ redirect: target }).toString() }));
     assert.equal(login.status, '400', target);
     assert.equal(body(login).reason, 'unsafe-redirect');
+  }
+});
+
+test('a deep link too long for the flow cookie still signs in: back without its query, else to its tier', async () => {
+  const endpoint = tokenEndpoint();
+  const { handler } = harness(flowConfig(), { fetch: endpoint.fetch });
+  const cases = [
+    // [path, query, where the callback sends the viewer]
+    ['/premium/movie.mp4', `utm=${'a'.repeat(100)}`, `/premium/movie.mp4?utm=${'a'.repeat(100)}`],
+    ['/premium/movie.mp4', `utm=${'a'.repeat(700)}`, '/premium/movie.mp4'],
+    ['/premium/movie.mp4', `utm=${'a'.repeat(3000)}`, '/premium/movie.mp4'],
+    [`/premium/${'b'.repeat(2000)}`, 'x=1', '/premium/'],
+  ];
+  for (const [uri, query, back] of cases) {
+    const { started, response } = await signInFrom(handler, endpoint, uri, query);
+    // The cookie begin sets is one the callback opens: the same cap.
+    assert.ok(started.value.length <= MAX_FLOW_COOKIE, `${started.value.length} characters`);
+    assert.equal(started.flow.r, back);
+    assert.equal(response.status, '302', `${uri.length} + ${query.length}`);
+    assert.equal(location(response), `https://${DOMAIN}${back}`);
+    assert.ok(setCookies(response).some((l) => l.startsWith('CloudFront-Policy=')));
   }
 });
