@@ -65,6 +65,14 @@ function waysBack(returnPath, prefixes) {
 }
 
 /**
+ * `returnPath`, or a shorter way back (`waysBack`) when it is longer than a `redirect`
+ * parameter may be: /auth/login refuses what safeRedirect refuses.
+ * @param {string} returnPath @param {readonly string[]} prefixes
+ */
+const linkableReturnPath = (returnPath, prefixes) =>
+  waysBack(returnPath, prefixes).find((p) => p.length <= MAX_REDIRECT_LENGTH) ?? '/';
+
+/**
  * The path and query of a target `redirectTarget` returned, for a sign-in to come back to;
  * home without one.
  * @param {string | null} to
@@ -75,4 +83,4 @@ const targetPath = (to) => {
   return `${url.pathname}${url.search}`;
 };
 
-module.exports = { safeRedirect, redirectTarget, targetPath, waysBack, MAX_REDIRECT_LENGTH };
+module.exports = { safeRedirect, redirectTarget, targetPath, waysBack, linkableReturnPath, MAX_REDIRECT_LENGTH };

@@ -28,6 +28,8 @@ const FLOW_PURPOSE = 'flow';
  * and the callback opens nothing longer.
  */
 const MAX_FLOW_COOKIE = 1024;
+/** The longest path a page shows (a path is also in its links, and pages must stay under 40 KB). */
+const MAX_SHOWN_PATH = 200;
 const MAX_CALLBACK_QUERY = 4096;
 /** A browser with this many sign-ins in progress drops them when it starts another. */
 const MAX_FLOWS = 4;
@@ -69,7 +71,7 @@ function noAccess(what, returnPath, setCookies = []) {
     {
       title: 'You do not have access',
       kind: 'no-access',
-      paragraphs: [`You are signed in, but your account does not have access to ${what}.`],
+      paragraphs: [`You are signed in, but your account does not have access to ${shownPath(what)}.`],
       links: [
         { href: loginLink(returnPath, 'login'), text: 'Sign in with another account', primary: true, id: 'another-account' },
         { href: '/auth/logout', text: 'Sign out', id: 'sign-out' },
@@ -78,6 +80,12 @@ function noAccess(what, returnPath, setCookies = []) {
     },
     { setCookies },
   );
+}
+
+/** A path as a page shows it: cut at MAX_SHOWN_PATH characters, with an ellipsis. */
+function shownPath(path) {
+  const chars = [...path];
+  return chars.length > MAX_SHOWN_PATH ? `${chars.slice(0, MAX_SHOWN_PATH).join('')}…` : path;
 }
 
 /** @typedef {import('./decision').Decision} Decision */

@@ -13,6 +13,7 @@
 // groups, and a user the provider no longer knows is signed out.
 
 const { hasSignedUrlParameters } = require('../core');
+const { linkableReturnPath } = require('../redirect');
 const { openSession, sessionCookie } = require('../session');
 const { respond, wantsHtml } = require('../responses');
 const { pass, ERROR_NAMES } = require('../decision');
@@ -60,7 +61,8 @@ class PrivateRoute {
       return pass(folderIndex(request), { ...log, cache: verdict.cache });
     }
     // Expired, missing, refused, or valid but close to expiry: a live session re-mints.
-    const remint = await this.remint(request, host, tier, cookies, nowMs, log);
+    const back = returnPath(request, tier);
+    const remint = await this.remint(request, host, tier, cookies, nowMs, log, back);
     if ('decision' in remint) return remint.decision;
     if (verdict.ok) return pass(folderIndex(request), { ...log, cache: verdict.cache, remint: remint.reason });
     const lacksTier = remint.reason === 'session-lacks-tier';
@@ -68,9 +70,9 @@ class PrivateRoute {
     const denyLog = { ...log, outcome: 'deny', reason, cache: verdict.cache, remint: remint.reason };
     const setCookies = remint.setCookies ?? [];
     const browser = wantsHtml(request);
-    if (remint.reason === 'idp-unavailable') return this.signIn.recheckUnavailable(request, returnPath(request), denyLog, { tier: tier.name });
-    if (browser && lacksTier) return { result: noAccess(request.uri, returnPath(request), setCookies), log: denyLog };
-    if (browser) return this.signIn.begin(request, host, returnPath(request), { reason, log: denyLog, setCookies });
+    if (remint.reason === 'idp-unavailable') return this.signIn.recheckUnavailable(request, back, denyLog, { tier: tier.name });
+    if (browser && lacksTier) return { result: noAccess(request.uri, back, setCookies), log: denyLog };
+    if (browser) return this.signIn.begin(request, host, back, { reason, log: denyLog, setCookies });
     const status = UNAUTHENTICATED.has(reason) ? 401 : 403;
     const body = { error: ERROR_NAMES[status], reason, tier: tier.name };
     return { result: respond(status, { body, setCookies }), log: denyLog };
@@ -79,9 +81,10 @@ class PrivateRoute {
   /**
    * A 302 back to the same URL with fresh cookies, when a session grants this tier; else why
    * not (and, when a renewal changed the session, the Set-Cookie lines that say so).
+   * @param {string} back where a renewal's pages send the viewer back to
    * @returns {Promise<Remint>}
    */
-  async remint(request, host, tier, cookies, nowMs, log) {
+  async remint(request, host, tier, cookies, nowMs, log, back) {
     const value = cookies?.get(cookieJar.SESSION_COOKIE);
     if (value === undefined) return { reason: 'no-session' };
     // Signed-URL parameters win over cookies: redirecting back to them would change nothing.
@@ -97,7 +100,7 @@ class PrivateRoute {
     if (!session) return { reason: 'session-invalid' };
     let renewed = [];
     if (this.signIn.recheckDue(session, nowSeconds, this.settings.refreshBeforeSeconds)) {
-      const renewal = await this.signIn.renew(request, host, session, keys, nowSeconds, log, returnPath(request));
+      const renewal = await this.signIn.renew(request, host, session, keys, nowSeconds, log, back);
       if ('unavailable' in renewal) return { reason: 'idp-unavailable' };
       if ('decision' in renewal) return renewal;
       ({ session, setCookies: renewed } = renewal);
@@ -144,10 +147,14 @@ function folderIndex(request) {
   return request.uri.endsWith('/') ? { ...request, uri: `${request.uri}index.html` } : request;
 }
 
-/** Where sign-in should send the viewer back: the path, and the query unless it holds credentials. */
-function returnPath(request) {
+/**
+ * Where sign-in should send the viewer back: the path, and the query unless it holds
+ * credentials; shortened when too long for a `redirect` parameter (pages link to it).
+ * @param {object} request @param {Tier} tier
+ */
+function returnPath(request, tier) {
   const qs = request.querystring ?? '';
-  return qs && !hasSignedUrlParameters(qs) ? `${request.uri}?${qs}` : request.uri;
+  return linkableReturnPath(qs && !hasSignedUrlParameters(qs) ? `${request.uri}?${qs}` : request.uri, [tier.pathPrefix]);
 }
 
 module.exports = { PrivateRoute };
