@@ -288,22 +288,22 @@ class SignIn {
    * A redirect-flow session past its recheck, renewed at the provider (`recheck`), as the
    * routes need it: the renewed session with the Set-Cookie lines that say so (the session,
    * and the lost tiers' cookies expired); or `unavailable` (the provider could not be
-   * reached: the caller decides whether valid cookies may still pass); or the answer for a
-   * viewer the provider no longer vouches for (signed out).
-   * @param {object} request @param {string} host @param {Session} session
+   * reached) or `refused` (it no longer vouches for the session, or this refresh token was
+   * already used): the caller decides whether cookies that still verify may pass, and else
+   * answers `signedOut`.
+   * @param {Session} session
    * @param {{sessionKeys: import('./seal').SessionKeys, clientSecret: string | null}} keys
-   * @param {number} nowSeconds @param {object} log @param {string} returnPath
-   * @returns {Promise<{session: Session, setCookies: string[]} | {unavailable: IdpUnavailable} | {decision: Decision}>}
+   * @param {number} nowSeconds
+   * @returns {Promise<{session: Session, setCookies: string[]} | {unavailable: IdpUnavailable} | {refused: IdpRefused}>}
    */
-  async renew(request, host, session, keys, nowSeconds, log, returnPath) {
+  async renew(session, keys, nowSeconds) {
     let renewed;
     try {
       renewed = await this.recheck(session, keys, nowSeconds);
     } catch (error) {
       if (error instanceof IdpUnavailable) return { unavailable: error };
       if (!(error instanceof IdpRefused)) throw error;
-      const why = { step: error.step, cause: error.reason, ...(error.idpError ? { idpError: error.idpError } : {}) };
-      return { decision: await this.signedOut(request, host, returnPath, { ...log, ...why }) };
+      return { refused: error };
     }
     const granted = new Set(renewed.tiers);
     const setCookies = [
@@ -316,11 +316,13 @@ class SignIn {
   /**
    * The provider no longer vouches for the session (refresh token revoked or expired, user
    * disabled): every cookie expired, a browser sent to sign in again, an API client told.
+   * @param {object} request @param {string} host @param {string} returnPath @param {object} log
+   * @param {IdpRefused} refused why, for the log
    * @returns {Promise<Decision>}
    */
-  async signedOut(request, host, returnPath, log) {
+  async signedOut(request, host, returnPath, log, refused) {
     const setCookies = [...this.minter.expireAll(), cookieJar.expireCookie(cookieJar.SESSION_COOKIE, { path: '/' })];
-    const denyLog = { ...log, outcome: 'deny', reason: 'session-ended' };
+    const denyLog = { ...log, ...refusalLog(refused), outcome: 'deny', reason: 'session-ended' };
     if (wantsHtml(request)) return this.begin(request, host, returnPath, { reason: 'session-ended', log: denyLog, setCookies });
     const body = { error: 'unauthorized', reason: 'session-ended' };
     return { result: respond(401, { body, setCookies }), log: denyLog };
@@ -393,6 +395,11 @@ class SignIn {
   }
 }
 
+/** A refused renewal, for the log: the step, our reason and the provider's `error` code. */
+function refusalLog(refused) {
+  return { step: refused.step, cause: refused.reason, ...(refused.idpError ? { idpError: refused.idpError } : {}) };
+}
+
 /** A flow cookie's content, or null when it is not one. */
 function openFlow(flow) {
   if (typeof flow !== 'object' || flow === null) return null;
@@ -408,4 +415,4 @@ function withCookies(result, setCookies) {
   return { ...result, headers };
 }
 
-module.exports = { SignIn, loginLink, noAccess, CALLBACK_PATH, LOGIN_PATH, MAX_FLOW_COOKIE };
+module.exports = { SignIn, loginLink, noAccess, refusalLog, CALLBACK_PATH, LOGIN_PATH, MAX_FLOW_COOKIE };

@@ -15,6 +15,7 @@ import {
   SESSION_SECRET,
   body,
   config,
+  cookieHeaderFor,
   cookieJar,
   harness,
   idToken,
@@ -369,4 +370,52 @@ test('a deep link too long for the flow cookie still signs in: back without its 
     assert.equal(location(response), `https://${DOMAIN}${back}`);
     assert.ok(setCookies(response).some((l) => l.startsWith('CloudFront-Policy=')));
   }
+});
+
+test('a refused refresh signs out only a request whose cookies no longer verify (with rotation, another request may have won)', async () => {
+  let refreshes = 0;
+  let nonce = '';
+  const fetch = async (url, init) => {
+    if (new URLSearchParams(String(init.body)).get('grant_type') === 'refresh_token') {
+      refreshes += 1;
+      // What a rotating provider answers the second use of a refresh token.
+      return Response.json({ error: 'invalid_grant', error_description: 'refresh token already used' }, { status: 400 });
+    }
+    const id_token = idToken({ claims: { nonce, aud: CLIENT_ID } });
+    return Response.json({ access_token: 'at', token_type: 'Bearer', expires_in: 3600, refresh_token: 'rt-1', id_token });
+  };
+  const { handler, clock, logs } = harness(flowConfig({ recheckSeconds: 900 }), { fetch });
+  const started = await begin(handler);
+  nonce = started.params.get('nonce');
+  const signedIn = await callback(handler, { code: 'c', state: started.flow.s, iss: ISSUER }, started.cookie);
+  assert.equal(signedIn.status, '302');
+  const cookie = cookieHeaderFor(cookieJar(setCookies(signedIn)), '/premium/');
+  // 12 minutes in: the cookies (minted to expire at the 15-minute recheck) still verify, and
+  // are due for a re-mint, which must first refresh.
+  clock.now = NOW + 12 * 60 * 1000;
+  for (const accept of [BROWSER, 'application/json']) {
+    const overlapping = await handler(viewerRequest({ uri: '/premium/a', headers: { accept, cookie } }));
+    assert.equal(overlapping.status, undefined, 'passed on to CloudFront');
+    assert.equal(overlapping.uri, '/premium/a');
+    assert.equal(overlapping.headers['set-cookie'], undefined);
+    assert.deepEqual(
+      { outcome: logs.at(-1).outcome, remint: logs.at(-1).remint, idpError: logs.at(-1).idpError },
+      { outcome: 'pass', remint: 'recheck-refused', idpError: 'invalid_grant' },
+    );
+  }
+  assert.equal(refreshes, 2);
+  // /auth is asked for new cookies: it signs out, as before.
+  const auth = await handler(viewerRequest({ uri: '/auth', headers: { accept: BROWSER, cookie } }));
+  assert.equal(auth.status, '302');
+  assert.ok(setCookies(auth).some((l) => /^__Host-edge-auth-session=;/.test(l)));
+  assert.equal(logs.at(-1).reason, 'session-ended');
+  // Once the cookies no longer verify, the same refusal signs the viewer out.
+  clock.now = NOW + 15 * 60 * 1000 + 1000;
+  const expired = await handler(viewerRequest({ uri: '/premium/a', headers: { accept: BROWSER, cookie } }));
+  assert.equal(expired.status, '302');
+  assert.ok(location(expired).startsWith(METADATA.authorization_endpoint));
+  assert.ok(setCookies(expired).some((l) => /^__Host-edge-auth-session=;/.test(l)));
+  assert.ok(setCookies(expired).some((l) => /^CloudFront-Policy=; Path=\/premium\//.test(l)));
+  assert.equal(logs.at(-1).reason, 'session-ended');
+  assert.equal(logs.at(-1).idpError, 'invalid_grant');
 });

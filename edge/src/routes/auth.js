@@ -134,9 +134,10 @@ class AuthRoute {
     /** @type {string[] | undefined} */
     let renewed;
     if (this.signIn.recheckDue(session, nowSeconds, this.settings.refreshBeforeSeconds)) {
-      const renewal = await this.signIn.renew(request, host, session, /** @type {any} */ (keys), nowSeconds, log, back);
+      const renewal = await this.signIn.renew(session, /** @type {any} */ (keys), nowSeconds);
       if ('unavailable' in renewal) return { decision: this.signIn.recheckUnavailable(request, back, { ...log, error: renewal.unavailable.message }) };
-      if ('decision' in renewal) return renewal;
+      // /auth is asked for new cookies: a refused refresh always signs out here.
+      if ('refused' in renewal) return { decision: await this.signIn.signedOut(request, host, back, log, renewal.refused) };
       ({ session, setCookies: renewed } = renewal);
     }
     const names = new Set(session.tiers);

@@ -11,13 +11,21 @@
 // A session from the redirect flow re-reads its tiers at the identity provider before a
 // re-mint once `recheckSeconds` have passed (sign-in.js), so tiers follow the provider's
 // groups, and a user the provider no longer knows is signed out.
+//
+// A refused refresh signs out only a request whose cookies no longer verify. Overlapping
+// requests of one viewer (a player's playlist and segments) each refresh with the same
+// refresh token when the recheck falls due; with refresh-token rotation the first wins and
+// the others reuse a rotated token (`invalid_grant`). Signing those out would expire the
+// cookies the winner's answer has just set. Their own cookies still verify, so they pass
+// with nothing set: those cookies were minted to expire by the recheck (`notAfter`), so a
+// viewer the provider really dropped still loses access within `refreshBeforeSeconds`.
 
 const { hasSignedUrlParameters } = require('../core');
 const { linkableReturnPath } = require('../redirect');
 const { openSession, sessionCookie } = require('../session');
 const { respond, wantsHtml } = require('../responses');
 const { pass, ERROR_NAMES } = require('../decision');
-const { noAccess } = require('../sign-in');
+const { noAccess, refusalLog } = require('../sign-in');
 const cookieJar = require('../cookies');
 
 /** Core reasons that mean "authenticate (again)" rather than "you may not". */
@@ -25,7 +33,11 @@ const UNAUTHENTICATED = new Set(['missing', 'expired', 'session-ended']);
 
 /** @typedef {import('../decision').Decision} Decision */
 /** @typedef {{name: string, pathPrefix: string, groups: readonly string[]}} Tier */
-/** @typedef {{decision: Decision} | {reason: string, setCookies?: string[]}} Remint */
+/**
+ * @typedef {{decision: Decision}
+ *   | {reason: string, setCookies?: string[], refused?: import('../idp-errors').IdpRefused}} Remint
+ *   `refused`: the provider refused the recheck (the caller signs out, unless cookies pass)
+ */
 
 class PrivateRoute {
   /**
@@ -62,9 +74,15 @@ class PrivateRoute {
     }
     // Expired, missing, refused, or valid but close to expiry: a live session re-mints.
     const back = returnPath(request, tier);
-    const remint = await this.remint(request, host, tier, cookies, nowMs, log, back);
+    const remint = await this.remint(request, host, tier, cookies, nowMs, log);
     if ('decision' in remint) return remint.decision;
-    if (verdict.ok) return pass(folderIndex(request), { ...log, cache: verdict.cache, remint: remint.reason });
+    // Cookies that still verify pass whatever stopped the re-mint, a refused recheck included
+    // (see the top of this file); nothing is set, so nothing a concurrent answer set is undone.
+    if (verdict.ok) {
+      const refused = remint.refused ? refusalLog(remint.refused) : {};
+      return pass(folderIndex(request), { ...log, cache: verdict.cache, remint: remint.reason, ...refused });
+    }
+    if (remint.refused) return this.signIn.signedOut(request, host, back, log, remint.refused);
     const lacksTier = remint.reason === 'session-lacks-tier';
     const reason = lacksTier || verdict.reason === 'resource-mismatch' ? 'wrong-tier' : verdict.reason;
     const denyLog = { ...log, outcome: 'deny', reason, cache: verdict.cache, remint: remint.reason };
@@ -81,10 +99,9 @@ class PrivateRoute {
   /**
    * A 302 back to the same URL with fresh cookies, when a session grants this tier; else why
    * not (and, when a renewal changed the session, the Set-Cookie lines that say so).
-   * @param {string} back where a renewal's pages send the viewer back to
    * @returns {Promise<Remint>}
    */
-  async remint(request, host, tier, cookies, nowMs, log, back) {
+  async remint(request, host, tier, cookies, nowMs, log) {
     const value = cookies?.get(cookieJar.SESSION_COOKIE);
     if (value === undefined) return { reason: 'no-session' };
     // Signed-URL parameters win over cookies: redirecting back to them would change nothing.
@@ -100,9 +117,9 @@ class PrivateRoute {
     if (!session) return { reason: 'session-invalid' };
     let renewed = [];
     if (this.signIn.recheckDue(session, nowSeconds, this.settings.refreshBeforeSeconds)) {
-      const renewal = await this.signIn.renew(request, host, session, keys, nowSeconds, log, back);
+      const renewal = await this.signIn.renew(session, keys, nowSeconds);
       if ('unavailable' in renewal) return { reason: 'idp-unavailable' };
-      if ('decision' in renewal) return renewal;
+      if ('refused' in renewal) return { reason: 'recheck-refused', refused: renewal.refused };
       ({ session, setCookies: renewed } = renewal);
     }
     const names = new Set(session.tiers);
