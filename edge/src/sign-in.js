@@ -21,6 +21,7 @@ const { toSignIn } = require('./decision');
 const { tiersFor } = require('./grant');
 const { IdpRefused, IdpUnavailable } = require('./idp-errors');
 const { IdentityUnavailable } = require('./identity');
+const { NO_DEADLINE } = require('./deadline');
 
 const FLOW_PURPOSE = 'flow';
 /**
@@ -155,9 +156,12 @@ class SignIn {
   /**
    * `GET /auth/callback`: the provider's answer. Cookies and a 302 to the path the flow began
    * on, or a page saying why not (with a way to start again).
-   * @param {object} request @param {string} host @returns {Promise<Decision>}
+   * @param {object} request @param {string} host
+   * @param {import('./deadline').Deadline} [deadline] the request's: the token request and the
+   *   JWKS get what the secret's read has left of it
+   * @returns {Promise<Decision>}
    */
-  async callback(request, host) {
+  async callback(request, host, deadline = NO_DEADLINE) {
     const log = { class: /** @type {const} */ ('auth'), route: 'callback' };
     const query = String(request.querystring ?? '');
     if (query.length > MAX_CALLBACK_QUERY) return this.failed(400, 'callback-too-long', log);
@@ -182,6 +186,8 @@ class SignIn {
     if (flow.e <= nowSeconds) return this.failed(400, 'flow-expired', log, expire, flow.r);
     if (!sameText(flow.s, states[0])) return this.failed(400, 'state-mismatch', log, expire, flow.r);
 
+    // The key set downloads (on a cold container) while the code is exchanged.
+    this.identity.prefetch();
     let tokens;
     try {
       tokens = await /** @type {import('./oidc').OidcClient} */ (this.oidc).exchangeCode({
@@ -191,13 +197,14 @@ class SignIn {
         codeVerifier: flow.v,
         expectedNonce: flow.n,
         clientSecret: keys.clientSecret,
+        deadline,
       });
     } catch (error) {
       return this.idpFailure(error, log, expire, flow.r);
     }
     let verdict;
     try {
-      verdict = await this.identity.verify(tokens.idToken);
+      verdict = await this.identity.verify(tokens.idToken, deadline);
     } catch (error) {
       if (!(error instanceof IdentityUnavailable)) throw error;
       return this.unavailable({ ...log, outcome: 'deny', reason: 'jwks-unavailable', error: error.message }, flow.r, RETRY_AFTER_SECONDS, expire);
@@ -258,17 +265,19 @@ class SignIn {
    * Renewal at the provider: the refresh token exchanged, the new ID token verified, the
    * groups read again. The returned session carries the tiers granted now.
    * @param {Session} session @param {{clientSecret: string | null}} keys @param {number} nowSeconds
+   * @param {import('./deadline').Deadline} deadline
    * @returns {Promise<Session>}
    * @throws {IdpRefused} the provider refused (revoked, user disabled...): sign the viewer out
-   * @throws {IdpUnavailable} the provider could not be reached: try later
+   * @throws {IdpUnavailable} the provider could not be reached in time: try later
    */
-  async recheck(session, keys, nowSeconds) {
+  async recheck(session, keys, nowSeconds, deadline) {
     if (session.refreshToken === undefined) throw new IdpRefused('refresh', 'no-refresh-token', 'the session holds no refresh token');
     const oidc = /** @type {import('./oidc').OidcClient} */ (this.oidc);
-    const tokens = await oidc.refresh(session.refreshToken, keys.clientSecret);
+    this.identity.prefetch();
+    const tokens = await oidc.refresh(session.refreshToken, keys.clientSecret, deadline);
     let verdict;
     try {
-      verdict = await this.identity.verify(tokens.idToken);
+      verdict = await this.identity.verify(tokens.idToken, deadline);
     } catch (error) {
       if (error instanceof IdentityUnavailable) throw new IdpUnavailable('refresh', error.message);
       throw error;
@@ -294,12 +303,14 @@ class SignIn {
    * @param {Session} session
    * @param {{sessionKeys: import('./seal').SessionKeys, clientSecret: string | null}} keys
    * @param {number} nowSeconds
+   * @param {import('./deadline').Deadline} [deadline] the request's: the refresh and the JWKS
+   *   get what is left of it
    * @returns {Promise<{session: Session, setCookies: string[]} | {unavailable: IdpUnavailable} | {refused: IdpRefused}>}
    */
-  async renew(session, keys, nowSeconds) {
+  async renew(session, keys, nowSeconds, deadline = NO_DEADLINE) {
     let renewed;
     try {
-      renewed = await this.recheck(session, keys, nowSeconds);
+      renewed = await this.recheck(session, keys, nowSeconds, deadline);
     } catch (error) {
       if (error instanceof IdpUnavailable) return { unavailable: error };
       if (!(error instanceof IdpRefused)) throw error;

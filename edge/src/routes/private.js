@@ -22,6 +22,7 @@
 
 const { hasSignedUrlParameters } = require('../core');
 const { linkableReturnPath } = require('../redirect');
+const { NO_DEADLINE } = require('../deadline');
 const { openSession, sessionCookie } = require('../session');
 const { respond, wantsHtml } = require('../responses');
 const { pass, ERROR_NAMES } = require('../decision');
@@ -56,8 +57,12 @@ class PrivateRoute {
     this.now = now;
   }
 
-  /** @param {object} request @param {string} host @param {Tier} tier @returns {Promise<Decision>} */
-  async handle(request, host, tier) {
+  /**
+   * @param {object} request @param {string} host @param {Tier} tier
+   * @param {import('../deadline').Deadline} [deadline] the request's, for a renewal at the provider
+   * @returns {Promise<Decision>}
+   */
+  async handle(request, host, tier, deadline = NO_DEADLINE) {
     const log = { class: /** @type {const} */ ('private'), tier: tier.name };
     const nowMs = this.now();
     let verifier;
@@ -74,7 +79,7 @@ class PrivateRoute {
     }
     // Expired, missing, refused, or valid but close to expiry: a live session re-mints.
     const back = returnPath(request, tier);
-    const remint = await this.remint(request, host, tier, cookies, nowMs, log);
+    const remint = await this.remint(request, host, tier, cookies, nowMs, log, deadline);
     if ('decision' in remint) return remint.decision;
     // Cookies that still verify pass whatever stopped the re-mint, a refused recheck included
     // (see the top of this file); nothing is set, so nothing a concurrent answer set is undone.
@@ -101,7 +106,7 @@ class PrivateRoute {
    * not (and, when a renewal changed the session, the Set-Cookie lines that say so).
    * @returns {Promise<Remint>}
    */
-  async remint(request, host, tier, cookies, nowMs, log) {
+  async remint(request, host, tier, cookies, nowMs, log, deadline) {
     const value = cookies?.get(cookieJar.SESSION_COOKIE);
     if (value === undefined) return { reason: 'no-session' };
     // Signed-URL parameters win over cookies: redirecting back to them would change nothing.
@@ -117,7 +122,7 @@ class PrivateRoute {
     if (!session) return { reason: 'session-invalid' };
     let renewed = [];
     if (this.signIn.recheckDue(session, nowSeconds, this.settings.refreshBeforeSeconds)) {
-      const renewal = await this.signIn.renew(session, keys, nowSeconds);
+      const renewal = await this.signIn.renew(session, keys, nowSeconds, deadline);
       if ('unavailable' in renewal) return { reason: 'idp-unavailable' };
       if ('refused' in renewal) return { reason: 'recheck-refused', refused: renewal.refused };
       ({ session, setCookies: renewed } = renewal);
