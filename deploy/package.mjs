@@ -26,7 +26,7 @@
 //             --secret-name cloudfront-edge-auth/keys  --secret-region us-east-1
 //             --edge-regions us-east-2,...  (the site's EdgeRegions: where the secret has a replica;
 //                                           default the regions with a regional edge cache)
-//             --domain example.com (the cookies' Domain: a parent domain shared with the alias)
+//             --domain example.com (the only hosts served: a parent domain of the alias; cookies stay host-only)
 //             --private-prefix /private/  --premium-prefix /premium/  --lifetime 3600
 //             --tier NAME:/PREFIX/:GROUP[,GROUP] (repeatable, up to 10: instead of the two
 //                                                default tiers; Terraform's `tiers`)

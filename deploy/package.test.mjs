@@ -219,7 +219,7 @@ test('the replica regions and the tiers are the ones the site stack or module is
   assert.deepEqual(three.allowedRedirectPaths, ['/gold/', '/silver/', '/all/', '/']);
 });
 
-test('a chosen secret name and cookie domain reach the config and the printed command', () => {
+test('a chosen secret name and domain reach the config and the printed command', () => {
   const out = execFileSync(process.execPath, args('--secret-name', 'media/edge-keys', '--domain', 'example.com'), {
     encoding: 'utf8',
   });

@@ -32,8 +32,8 @@ const KEY_ID = /^[A-Za-z0-9]{1,128}$/;
 const MAX_REPLICA_REGIONS = 30;
 
 /**
- * Optional: the cookies' `Domain` attribute (a parent domain shared by the distribution's host
- * names), and then the only hosts served. Without it, cookies are host-only.
+ * Optional: a parent domain shared by the distribution's host names, and then the only hosts
+ * served (it and its subdomains). Cookies are host-only either way (minter.js).
  */
 function domain(value) {
   if (value === undefined || value === null) return null;

@@ -18,6 +18,7 @@ const { respond } = require('./responses');
 const { pass, refusal } = require('./decision');
 const { failClosed } = require('./fail-closed');
 const { consoleLog } = require('./log');
+const { Deadline, BUDGET_MS } = require('./deadline');
 const { OidcClient } = require('./oidc');
 const { SignIn, CALLBACK_PATH, LOGIN_PATH } = require('./sign-in');
 const { AuthRoute } = require('./routes/auth');
@@ -45,7 +46,7 @@ function buildRoutes(config, deps, now) {
   }
   const keyGroup = new KeyGroup(config.keyGroup, secret);
   const identity = new IdentityVerifier(config.identityProvider, { ...deps, now, allowHttp: config.dev });
-  const minter = new CookieMinter(config.cookies, { domain: config.domain, tiers: config.tiers }, secret, keyGroup);
+  const minter = new CookieMinter(config.cookies, { legacyDomain: config.domain, tiers: config.tiers }, secret, keyGroup);
   const gate = new Gate();
   const { tiers, cookies, signInUrl } = config;
   // Back to a tier's own pages is always a same-origin path, and where sign-in is begun from:
@@ -84,17 +85,20 @@ class Router {
     this.routes = routes;
   }
 
-  /** @returns {Promise<import('./decision').Decision>} */
-  async decide(request) {
+  /**
+   * @param {object} request @param {Deadline} deadline the request's time budget
+   * @returns {Promise<import('./decision').Decision>}
+   */
+  async decide(request, deadline) {
     const uri = request.uri;
-    if (uri === AUTH || uri === `${AUTH}/`) return this.withHost(request, { class: 'auth' }, (host) => this.routes.auth.handle(request, host));
-    if (uri === LOGOUT) return this.withHost(request, { class: 'logout' }, (host) => this.routes.logout.handle(request, host));
+    if (uri === AUTH || uri === `${AUTH}/`) return this.withHost(request, { class: 'auth' }, (host) => this.routes.auth.handle(request, host, deadline));
+    if (uri === LOGOUT) return this.withHost(request, { class: 'logout' }, (host) => this.routes.logout.handle(request, host, deadline));
     if (uri === LOGIN_PATH) return this.withHost(request, { class: 'auth' }, (host) => this.routes.login.handle(request, host));
     if (uri === SESSION) return this.routes.session.handle(request);
     if (uri === CALLBACK_PATH) {
       if (this.routes.parts.signIn.oidc === null) return refusal({ class: 'auth' }, 404, 'not-found');
       if (request.method !== 'GET') return refusal({ class: 'auth' }, 405, 'method-not-allowed', { headers: { Allow: 'GET' } });
-      return this.withHost(request, { class: 'auth' }, (host) => this.routes.parts.signIn.callback(request, host));
+      return this.withHost(request, { class: 'auth' }, (host) => this.routes.parts.signIn.callback(request, host, deadline));
     }
     if (uri.startsWith(`${AUTH}/`)) return refusal({ class: 'auth' }, 404, 'not-found');
     // Not canonical, and some reading of it (CloudFront's routing, the origin's) is a tier's:
@@ -102,7 +106,7 @@ class Router {
     if (ambiguousPath(uri, this.prefixes)) return refusal({ class: 'private' }, 400, 'ambiguous-path');
     const tier = this.tiers.find((t) => uri.startsWith(t.pathPrefix));
     if (!tier) return pass(request, { class: 'public' });
-    return this.withHost(request, { class: 'private', tier: tier.name }, (host) => this.routes.private.handle(request, host, tier));
+    return this.withHost(request, { class: 'private', tier: tier.name }, (host) => this.routes.private.handle(request, host, tier, deadline));
   }
 
   /** Runs `route` for the viewer's host, or refuses a request for a host we do not serve. */
@@ -116,7 +120,8 @@ class Router {
 /**
  * @param {unknown} rawConfig the parsed config JSON, or an Error if it could not be read
  * @param {{now?: () => number, log?: (fields: object) => void, fetch?: typeof fetch,
- *          penaltyBox?: object}} [deps] clock, logger, JWKS fetch and penalty box, for tests
+ *          penaltyBox?: object, budgetMs?: number}} [deps] clock, logger, JWKS fetch, penalty
+ *   box and each request's time budget (default BUDGET_MS, deadline.js), for tests
  * @returns {((event: object) => Promise<object>) & {state?: object, configError?: unknown}}
  */
 function createHandler(rawConfig, deps = {}) {
@@ -132,12 +137,15 @@ function createHandler(rawConfig, deps = {}) {
   } catch (error) {
     return failClosed(rawConfig, error, { log });
   }
+  const budgetMs = deps.budgetMs ?? BUDGET_MS;
   const handler = async (event) => {
     const started = performance.now();
+    // Every network step of this request shares what is left of one budget.
+    const deadline = new Deadline(budgetMs);
     const request = event.Records[0].cf.request;
     let decision;
     try {
-      decision = await router.decide(request);
+      decision = await router.decide(request, deadline);
     } catch (error) {
       // Unexpected: deny rather than guess. The message is ours or a library's, never a secret.
       decision = {

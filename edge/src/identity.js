@@ -18,6 +18,7 @@
 // unusable embedded JWKS fails the build rather than the first sign-in.
 
 const { JwksFetcher } = require('./jwks-fetcher');
+const { NO_DEADLINE } = require('./deadline');
 
 /**
  * aws-jwt-verify's modules, and our RS256-only JWKS cache built on its class, loaded once.
@@ -39,8 +40,29 @@ function library() {
   /**
    * The library's JWKS cache, asked for a key only for an RS256 token: `alg` is refused before
    * any lookup, fetch or signature check (`none`, `HS256` keyed with the public key, ...).
+   * It also knows which key sets it holds (the library keeps its map private), so `prefetch`
+   * downloads one only when it is not there yet.
    */
   class Rs256JwksCache extends SimpleJwksCache {
+    /** @type {Set<string>} */
+    cachedUris = new Set();
+
+    addJwks(jwksUri, jwks) {
+      super.addJwks(jwksUri, jwks);
+      this.cachedUris.add(jwksUri);
+    }
+
+    async getJwks(jwksUri) {
+      const jwks = await super.getJwks(jwksUri);
+      this.cachedUris.add(jwksUri);
+      return jwks;
+    }
+
+    /** Starts downloading the key set unless it is cached; the library shares one download per URI. */
+    prefetch(jwksUri) {
+      if (!this.cachedUris.has(jwksUri)) this.getJwks(jwksUri).catch(() => {});
+    }
+
     async getJwk(jwksUri, decomposedJwt) {
       requireAllowedAlg(decomposedJwt.header);
       return super.getJwk(jwksUri, decomposedJwt);
@@ -104,7 +126,7 @@ class IdentityVerifier {
     this.fetcher = new JwksFetcher({ allowHttp: deps.allowHttp === true, fetch: deps.fetch, now: deps.now });
     // Without a URL, the embedded JWKS is the whole key set: nothing is ever fetched.
     this.fetches = idp.jwksUrl !== undefined;
-    /** @type {{verifier: any, kind: 'cognito' | 'oidc'} | {error: Error} | null} */
+    /** @type {{verifier: any, kind: 'cognito' | 'oidc', jwksCache: any, jwksUri: string} | {error: Error} | null} */
     this.built = null;
   }
 
@@ -135,6 +157,11 @@ class IdentityVerifier {
     const graceSeconds = idp.leewaySeconds;
     const userPoolId = cognitoPool(idp);
     const kind = userPoolId ? 'cognito' : 'oidc';
+    // Where the verifier downloads the key set (CognitoJwtVerifier: the pool's own, which is
+    // what cognitoPool requires of jwksUrl).
+    const jwksUri = userPoolId
+      ? `${idp.issuer}/.well-known/jwks.json`
+      : (idp.jwksUrl ?? new URL(`${new URL(idp.issuer).pathname.replace(/\/$/, '')}/.well-known/jwks.json`, idp.issuer).href);
     const verifier = userPoolId
       ? CognitoJwtVerifier.create(
           { userPoolId, tokenUse: idp.tokenUse, clientId: idp.clientIds, graceSeconds, customJwtCheck },
@@ -144,7 +171,7 @@ class IdentityVerifier {
           {
             issuer: idp.issuer,
             audience: idp.clientIds,
-            jwksUri: idp.jwksUrl ?? new URL(`${new URL(idp.issuer).pathname.replace(/\/$/, '')}/.well-known/jwks.json`, idp.issuer).href,
+            jwksUri,
             graceSeconds,
             customJwtCheck,
           },
@@ -159,7 +186,23 @@ class IdentityVerifier {
       }
       verifier.cacheJwks(/** @type {any} */ (idp.jwks));
     }
-    return { verifier, kind: /** @type {'cognito' | 'oidc'} */ (kind) };
+    return { verifier, kind: /** @type {'cognito' | 'oidc'} */ (kind), jwksCache, jwksUri };
+  }
+
+  /**
+   * Starts downloading the provider's key set when it is fetched and not cached yet, so the
+   * download overlaps a token request instead of following it; `verify` then finds it cached,
+   * or waits for the same download. A failure is `verify`'s to report.
+   */
+  prefetch() {
+    if (!this.fetches) return;
+    let built;
+    try {
+      built = this.load();
+    } catch {
+      return;
+    }
+    built.jwksCache.prefetch(built.jwksUri);
   }
 
   get stats() {
@@ -173,11 +216,13 @@ class IdentityVerifier {
 
   /**
    * @param {string} token the bearer token, as sent
+   * @param {import('./deadline').Deadline} [deadline] a key set still downloading when it
+   *   passes is given up on (the download goes on, for the next request)
    * @returns {Promise<{ok: true, claims: {sub: string, groups: string[], nonce?: string}}
    *                 | {ok: false, reason: string, detail?: string}>}
-   * @throws {IdentityUnavailable} when the key set cannot be fetched
+   * @throws {IdentityUnavailable} when the key set cannot be fetched in time
    */
-  async verify(token) {
+  async verify(token, deadline = NO_DEADLINE) {
     if (token.length > MAX_TOKEN_BYTES) return { ok: false, reason: 'too-long' };
     let verifier;
     try {
@@ -187,8 +232,11 @@ class IdentityVerifier {
     }
     let payload;
     try {
-      payload = this.fetches ? await verifier.verify(/** @type {any} */ (token)) : verifier.verifySync(/** @type {any} */ (token));
+      payload = this.fetches
+        ? await deadline.bound(verifier.verify(/** @type {any} */ (token)), () => new IdentityUnavailable('no time left in the request\'s budget for the JWKS'))
+        : verifier.verifySync(/** @type {any} */ (token));
     } catch (error) {
+      if (error instanceof IdentityUnavailable) throw error;
       return refusal(error, token);
     }
     const groups = payload[this.idp.groupsClaim];

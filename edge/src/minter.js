@@ -3,6 +3,10 @@
 // signed by the core. Expiries are rounded down to a window, so every mint for the same tier
 // and host inside one window produces the same policy and the set is served from cache: a
 // repeated mint costs no RSA operation.
+//
+// The cookies are host-only (no `Domain`): they are bearer credentials, and a policy names one
+// host, so on any other host they could only leak (to every sibling subdomain, on this
+// distribution or not) or be overwritten by that host's own, never grant anything.
 
 const { MINTED_COOKIES, setCookie, expireCookie } = require('./cookies');
 const { SigningUnavailable } = require('./signing-secret');
@@ -23,17 +27,18 @@ function tierPolicy(resource, expiresAtSeconds) {
 class CookieMinter {
   /**
    * @param {{lifetimeSeconds: number, windowSeconds: number}} timing the `cookies` config
-   * @param {{domain: string | null, tiers: readonly {name: string, pathPrefix: string}[]}} scope
-   *   the cookies' Domain attribute (null: host-only) and every tier, for logout
+   * @param {{legacyDomain: string | null, tiers: readonly {name: string, pathPrefix: string}[]}} scope
+   *   the configured `domain` (earlier versions set it as the cookies' Domain, so expiring a
+   *   cookie clears that one too) and every tier, for logout
    * @param {import('./signing-secret').SigningSecret} secret where the signing key comes from
    * @param {import('./key-group').KeyGroup} keyGroup what private paths verify against
    */
-  constructor({ lifetimeSeconds, windowSeconds }, { domain, tiers }, secret, keyGroup) {
+  constructor({ lifetimeSeconds, windowSeconds }, { legacyDomain, tiers }, secret, keyGroup) {
     this.secret = secret;
     this.keyGroup = keyGroup;
     this.lifetimeSeconds = lifetimeSeconds;
     this.windowSeconds = windowSeconds;
-    this.domain = domain;
+    this.legacyDomain = legacyDomain;
     this.tiers = tiers;
     /** @type {Map<string, {expiresAtSeconds: number, setCookies: string[]}>} (host, tier, expiry, key) -> set */
     this.cache = new Map();
@@ -84,7 +89,7 @@ class CookieMinter {
     const cookies = keys.signer.getSignedCookies({ policy: tierPolicy(tierResource(host, tier), expiresAtSeconds) });
     this.stats.signs += 1;
     if (!this.checked.has(keys.signer)) this.selfCheck(keys, verifier, host, tier, cookies, nowSeconds);
-    const attrs = { path: tier.pathPrefix, domain: this.domain, expires: expiresAtSeconds };
+    const attrs = { path: tier.pathPrefix, expires: expiresAtSeconds };
     const setCookies = MINTED_COOKIES.map((name) => setCookie(name, cookies[name], attrs));
     this.cache.set(key, { expiresAtSeconds, setCookies });
     return setCookies;
@@ -108,12 +113,15 @@ class CookieMinter {
   }
 
   /**
-   * Set-Cookie lines deleting every cookie minted for these tiers (default: every tier).
+   * Set-Cookie lines deleting every cookie minted for these tiers (default: every tier): the
+   * host-only ones, and with a configured `domain` also the `Domain=<domain>` ones earlier
+   * versions set (a browser keeps the two apart, and deletes each only by its own domain).
    * @param {readonly {pathPrefix: string}[]} [tiers]
    */
   expireAll(tiers = this.tiers) {
+    const domains = this.legacyDomain === null ? [null] : [null, this.legacyDomain];
     return tiers.flatMap((tier) =>
-      MINTED_COOKIES.map((name) => expireCookie(name, { path: tier.pathPrefix, domain: this.domain })),
+      domains.flatMap((domain) => MINTED_COOKIES.map((name) => expireCookie(name, { path: tier.pathPrefix, domain }))),
     );
   }
 }

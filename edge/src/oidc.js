@@ -5,11 +5,13 @@
 // code challenge, the authorization response's checks, the token, refresh and revocation
 // requests and their responses. What it leaves to us: where the per-flow values are kept
 // (flow.js), the ID token's signature (aws-jwt-verify, identity.js), and timeouts that keep a
-// request inside Lambda@Edge's 5 s.
+// request inside Lambda@Edge's 5 s: each call's own cap, or what is left of the request's
+// deadline (deadline.js) when that is less.
 //
 // oauth4webapi is loaded on first use: a private path's cold start never pays for it.
 
 const { IdpRefused, IdpUnavailable } = require('./idp-errors');
+const { NO_DEADLINE } = require('./deadline');
 
 /** The token endpoint must answer well inside the 5 s viewer-request budget, mint included. */
 const TOKEN_TIMEOUT_MS = 3_000;
@@ -76,11 +78,12 @@ class OidcClient {
    * then the code exchanged at the token endpoint with the code verifier, and the response's
    * ID token claims checked against the nonce (its signature is checked by the caller).
    * @param {{parameters: URLSearchParams, expectedState: string, redirectUri: string,
-   *          codeVerifier: string, expectedNonce: string, clientSecret: string | null}} step
+   *          codeVerifier: string, expectedNonce: string, clientSecret: string | null,
+   *          deadline?: import('./deadline').Deadline}} step
    * @returns {Promise<{idToken: string, refreshToken: string | null}>}
    * @throws {IdpRefused | IdpUnavailable}
    */
-  async exchangeCode({ parameters, expectedState, redirectUri, codeVerifier, expectedNonce, clientSecret }) {
+  async exchangeCode({ parameters, expectedState, redirectUri, codeVerifier, expectedNonce, clientSecret, deadline = NO_DEADLINE }) {
     const o = lib();
     let params;
     try {
@@ -97,6 +100,7 @@ class OidcClient {
       TOKEN_TIMEOUT_MS,
       (options) => o.authorizationCodeGrantRequest(this.as, this.client, auth, params, redirectUri, codeVerifier, options),
       (response) => o.processAuthorizationCodeResponse(this.as, this.client, response, { expectedNonce, requireIdToken: true }),
+      deadline,
     );
     return { idToken: /** @type {string} */ (result.id_token), refreshToken: result.refresh_token ?? null };
   }
@@ -105,11 +109,12 @@ class OidcClient {
    * Renewal: a refresh token exchanged for a new ID token (whose groups say the tiers now),
    * and perhaps a new refresh token (rotation).
    * @param {string} refreshToken @param {string | null} clientSecret
+   * @param {import('./deadline').Deadline} [deadline]
    * @returns {Promise<{idToken: string, refreshToken: string | null}>}
    * @throws {IdpRefused | IdpUnavailable} `IdpRefused` with `invalid_grant`: revoked, expired or
    *   the user disabled
    */
-  async refresh(refreshToken, clientSecret) {
+  async refresh(refreshToken, clientSecret, deadline = NO_DEADLINE) {
     const o = lib();
     const auth = this.clientAuth(clientSecret);
     const result = await this.request(
@@ -117,6 +122,7 @@ class OidcClient {
       TOKEN_TIMEOUT_MS,
       (options) => o.refreshTokenGrantRequest(this.as, this.client, auth, refreshToken, options),
       (response) => o.processRefreshTokenResponse(this.as, this.client, response),
+      deadline,
     );
     if (typeof result.id_token !== 'string') {
       throw new IdpRefused('refresh', 'no-id-token', 'the refresh response has no ID token to read the groups from');
@@ -132,9 +138,10 @@ class OidcClient {
   /**
    * RFC 7009 revocation of a refresh token. Best effort: resolves to what happened.
    * @param {string} refreshToken @param {string | null} clientSecret
+   * @param {import('./deadline').Deadline} [deadline]
    * @returns {Promise<'revoked' | 'unsupported' | string>} else the failure's reason
    */
-  async revoke(refreshToken, clientSecret) {
+  async revoke(refreshToken, clientSecret, deadline = NO_DEADLINE) {
     if (!this.revokes) return 'unsupported';
     const o = lib();
     try {
@@ -144,6 +151,7 @@ class OidcClient {
         REVOKE_TIMEOUT_MS,
         (options) => o.revocationRequest(this.as, this.client, auth, refreshToken, { ...options, additionalParameters: { token_type_hint: 'refresh_token' } }),
         (response) => o.processRevocationResponse(response),
+        deadline,
       );
       return 'revoked';
     } catch (error) {
@@ -186,17 +194,22 @@ class OidcClient {
   }
 
   /**
-   * A request to the provider and the reading of its response, both bounded by `timeoutMs`.
+   * A request to the provider and the reading of its response, both bounded by `capMs` or
+   * what is left of `deadline`, whichever is less (none left: not sent at all).
    * A network failure, a timeout or a 5xx is `IdpUnavailable` (the viewer may retry); an
-   * OAuth error body is `IdpRefused` with its error code; each names the step.
+   * OAuth error body, or values the library refuses to build the request from, is
+   * `IdpRefused`; each names the step.
    * @template T
-   * @param {string} step @param {number} timeoutMs
+   * @param {string} step @param {number} capMs
    * @param {(options: object) => Promise<Response>} send
    * @param {(response: Response) => Promise<T>} read
+   * @param {import('./deadline').Deadline} deadline
    * @returns {Promise<T>}
    */
-  async request(step, timeoutMs, send, read) {
+  async request(step, capMs, send, read, deadline) {
     const o = lib();
+    const timeoutMs = deadline.cap(capMs);
+    if (timeoutMs <= 0) throw new IdpUnavailable(step, 'no time left in the request\'s budget');
     // A timer of our own rather than AbortSignal.timeout, whose timer does not keep the
     // event loop alive.
     const controller = new AbortController();
@@ -204,15 +217,23 @@ class OidcClient {
     const options = { signal: controller.signal };
     if (this.dev) options[o.allowInsecureRequests] = true;
     if (this.fetch) options[o.customFetch] = this.fetch;
+    // The signal stops a fetch that honours it; this stops waiting for one that does not.
+    const timedOut = new Promise((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    timedOut.catch(() => {});
     try {
       let response;
       try {
-        response = await send(options);
+        response = await Promise.race([send(options), timedOut]);
       } catch (error) {
+        // oauth4webapi checks what it is given before it sends anything: a callback with two
+        // codes, or none, is a malformed answer to refuse, not a provider that is down.
+        if (refusedBeforeSending(o, error)) throw new IdpRefused(step, 'invalid-response', errorText(error));
         throw new IdpUnavailable(step, errorText(error));
       }
       if (response.status >= 500) throw new IdpUnavailable(step, `status ${response.status}`);
-      return await this.process(step, () => read(response));
+      return await this.process(step, () => Promise.race([read(response), timedOut]));
     } finally {
       clearTimeout(timer);
     }
@@ -236,6 +257,19 @@ class OidcClient {
       throw new IdpRefused(step, 'invalid-response', errorText(error));
     }
   }
+}
+
+/**
+ * Whether `error` is oauth4webapi refusing the values a request is built from (its
+ * OperationProcessingError or UnsupportedOperationError, or its TypeError coded
+ * `ERR_INVALID_ARG_*`), rather than the network failing: fetch's own failures are
+ * untyped TypeErrors and aborts.
+ * @param {typeof import('oauth4webapi')} o @param {unknown} error
+ */
+function refusedBeforeSending(o, error) {
+  if (error instanceof o.OperationProcessingError || error instanceof o.UnsupportedOperationError) return true;
+  const code = /** @type {{code?: unknown}} */ (error)?.code;
+  return error instanceof TypeError && (code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_ARG_TYPE');
 }
 
 /** A library error's class and message, for the log (they never quote tokens or codes). */

@@ -4,7 +4,9 @@
 // signed-in viewer without the tier. Each is one self-contained page (inline style, no
 // script, no other asset: it may be served at any URL) in the site's look, with links to
 // go on, never an automatic redirect, so that no failure can loop. Every dynamic value is
-// HTML-escaped. Pages stay far below Lambda@Edge's 40 KB generated-response limit.
+// HTML-escaped. Pages stay far below Lambda@Edge's 40 KB generated-response limit whatever
+// the URL: the callers show a path cut short and link to a shortened way back (sign-in.js,
+// redirect.js `waysBack`).
 
 const { respond } = require('./responses');
 

@@ -14,16 +14,23 @@ const { createHash, timingSafeEqual } = require('node:crypto');
 const { seal, unseal } = require('./seal');
 const cookieJar = require('./cookies');
 const { sessionCookie } = require('./session');
-const { safeRedirect } = require('./redirect');
+const { safeRedirect, waysBack } = require('./redirect');
 const { page } = require('./pages');
 const { respond, wantsHtml } = require('./responses');
 const { toSignIn } = require('./decision');
 const { tiersFor } = require('./grant');
 const { IdpRefused, IdpUnavailable } = require('./idp-errors');
 const { IdentityUnavailable } = require('./identity');
+const { NO_DEADLINE } = require('./deadline');
 
 const FLOW_PURPOSE = 'flow';
+/**
+ * The longest flow cookie value: `begin` shortens the way back until the sealed flow fits,
+ * and the callback opens nothing longer.
+ */
 const MAX_FLOW_COOKIE = 1024;
+/** The longest path a page shows (a path is also in its links, and pages must stay under 40 KB). */
+const MAX_SHOWN_PATH = 200;
 const MAX_CALLBACK_QUERY = 4096;
 /** A browser with this many sign-ins in progress drops them when it starts another. */
 const MAX_FLOWS = 4;
@@ -65,7 +72,7 @@ function noAccess(what, returnPath, setCookies = []) {
     {
       title: 'You do not have access',
       kind: 'no-access',
-      paragraphs: [`You are signed in, but your account does not have access to ${what}.`],
+      paragraphs: [`You are signed in, but your account does not have access to ${shownPath(what)}.`],
       links: [
         { href: loginLink(returnPath, 'login'), text: 'Sign in with another account', primary: true, id: 'another-account' },
         { href: '/auth/logout', text: 'Sign out', id: 'sign-out' },
@@ -74,6 +81,12 @@ function noAccess(what, returnPath, setCookies = []) {
     },
     { setCookies },
   );
+}
+
+/** A path as a page shows it: cut at MAX_SHOWN_PATH characters, with an ellipsis. */
+function shownPath(path) {
+  const chars = [...path];
+  return chars.length > MAX_SHOWN_PATH ? `${chars.slice(0, MAX_SHOWN_PATH).join('')}…` : path;
 }
 
 /** @typedef {import('./decision').Decision} Decision */
@@ -101,7 +114,8 @@ class SignIn {
    * Sends a browser to sign in: the site's own page when it has one (`signInUrl`), else the
    * identity provider's, with a new flow cookie.
    * @param {object} request @param {string} host
-   * @param {string} returnPath where to come back to (validated again at the callback)
+   * @param {string} returnPath where to come back to (validated again at the callback);
+   *   shortened (redirect.js `waysBack`) when the flow cookie could not hold it
    * @param {{reason: string, log: object, prompt?: string, setCookies?: string[]}} how
    * @returns {Promise<Decision>}
    */
@@ -122,7 +136,13 @@ class SignIn {
       prompt,
     });
     const expiresAtSeconds = Math.floor(this.now() / 1000) + cookieJar.FLOW_COOKIE_SECONDS;
-    const sealed = seal(keys.sessionKeys, FLOW_PURPOSE, { s: state, n: nonce, v: codeVerifier, r: returnPath, e: expiresAtSeconds });
+    // A deep link too long for the flow cookie comes back without its query, else to its tier's
+    // prefix, else home: sealing is cheap, and home always fits.
+    let sealed = '';
+    for (const r of waysBack(returnPath, this.settings.tiers.map((t) => t.pathPrefix))) {
+      sealed = seal(keys.sessionKeys, FLOW_PURPOSE, { s: state, n: nonce, v: codeVerifier, r, e: expiresAtSeconds });
+      if (sealed.length <= MAX_FLOW_COOKIE) break;
+    }
     const flow = cookieJar.setCookie(flowCookieName(state), sealed, { path: '/', maxAge: cookieJar.FLOW_COOKIE_SECONDS });
     // Abandoned sign-ins expire by themselves; a browser piling them up drops the old ones.
     const pending = cookieJar.flowCookieNames(cookieJar.parseCookies(cookieJar.cookieHeader(request.headers ?? {})));
@@ -136,9 +156,12 @@ class SignIn {
   /**
    * `GET /auth/callback`: the provider's answer. Cookies and a 302 to the path the flow began
    * on, or a page saying why not (with a way to start again).
-   * @param {object} request @param {string} host @returns {Promise<Decision>}
+   * @param {object} request @param {string} host
+   * @param {import('./deadline').Deadline} [deadline] the request's: the token request and the
+   *   JWKS get what the secret's read has left of it
+   * @returns {Promise<Decision>}
    */
-  async callback(request, host) {
+  async callback(request, host, deadline = NO_DEADLINE) {
     const log = { class: /** @type {const} */ ('auth'), route: 'callback' };
     const query = String(request.querystring ?? '');
     if (query.length > MAX_CALLBACK_QUERY) return this.failed(400, 'callback-too-long', log);
@@ -163,6 +186,8 @@ class SignIn {
     if (flow.e <= nowSeconds) return this.failed(400, 'flow-expired', log, expire, flow.r);
     if (!sameText(flow.s, states[0])) return this.failed(400, 'state-mismatch', log, expire, flow.r);
 
+    // The key set downloads (on a cold container) while the code is exchanged.
+    this.identity.prefetch();
     let tokens;
     try {
       tokens = await /** @type {import('./oidc').OidcClient} */ (this.oidc).exchangeCode({
@@ -172,13 +197,14 @@ class SignIn {
         codeVerifier: flow.v,
         expectedNonce: flow.n,
         clientSecret: keys.clientSecret,
+        deadline,
       });
     } catch (error) {
       return this.idpFailure(error, log, expire, flow.r);
     }
     let verdict;
     try {
-      verdict = await this.identity.verify(tokens.idToken);
+      verdict = await this.identity.verify(tokens.idToken, deadline);
     } catch (error) {
       if (!(error instanceof IdentityUnavailable)) throw error;
       return this.unavailable({ ...log, outcome: 'deny', reason: 'jwks-unavailable', error: error.message }, flow.r, RETRY_AFTER_SECONDS, expire);
@@ -239,17 +265,19 @@ class SignIn {
    * Renewal at the provider: the refresh token exchanged, the new ID token verified, the
    * groups read again. The returned session carries the tiers granted now.
    * @param {Session} session @param {{clientSecret: string | null}} keys @param {number} nowSeconds
+   * @param {import('./deadline').Deadline} deadline
    * @returns {Promise<Session>}
    * @throws {IdpRefused} the provider refused (revoked, user disabled...): sign the viewer out
-   * @throws {IdpUnavailable} the provider could not be reached: try later
+   * @throws {IdpUnavailable} the provider could not be reached in time: try later
    */
-  async recheck(session, keys, nowSeconds) {
+  async recheck(session, keys, nowSeconds, deadline) {
     if (session.refreshToken === undefined) throw new IdpRefused('refresh', 'no-refresh-token', 'the session holds no refresh token');
     const oidc = /** @type {import('./oidc').OidcClient} */ (this.oidc);
-    const tokens = await oidc.refresh(session.refreshToken, keys.clientSecret);
+    this.identity.prefetch();
+    const tokens = await oidc.refresh(session.refreshToken, keys.clientSecret, deadline);
     let verdict;
     try {
-      verdict = await this.identity.verify(tokens.idToken);
+      verdict = await this.identity.verify(tokens.idToken, deadline);
     } catch (error) {
       if (error instanceof IdentityUnavailable) throw new IdpUnavailable('refresh', error.message);
       throw error;
@@ -269,22 +297,24 @@ class SignIn {
    * A redirect-flow session past its recheck, renewed at the provider (`recheck`), as the
    * routes need it: the renewed session with the Set-Cookie lines that say so (the session,
    * and the lost tiers' cookies expired); or `unavailable` (the provider could not be
-   * reached: the caller decides whether valid cookies may still pass); or the answer for a
-   * viewer the provider no longer vouches for (signed out).
-   * @param {object} request @param {string} host @param {Session} session
+   * reached) or `refused` (it no longer vouches for the session, or this refresh token was
+   * already used): the caller decides whether cookies that still verify may pass, and else
+   * answers `signedOut`.
+   * @param {Session} session
    * @param {{sessionKeys: import('./seal').SessionKeys, clientSecret: string | null}} keys
-   * @param {number} nowSeconds @param {object} log @param {string} returnPath
-   * @returns {Promise<{session: Session, setCookies: string[]} | {unavailable: IdpUnavailable} | {decision: Decision}>}
+   * @param {number} nowSeconds
+   * @param {import('./deadline').Deadline} [deadline] the request's: the refresh and the JWKS
+   *   get what is left of it
+   * @returns {Promise<{session: Session, setCookies: string[]} | {unavailable: IdpUnavailable} | {refused: IdpRefused}>}
    */
-  async renew(request, host, session, keys, nowSeconds, log, returnPath) {
+  async renew(session, keys, nowSeconds, deadline = NO_DEADLINE) {
     let renewed;
     try {
-      renewed = await this.recheck(session, keys, nowSeconds);
+      renewed = await this.recheck(session, keys, nowSeconds, deadline);
     } catch (error) {
       if (error instanceof IdpUnavailable) return { unavailable: error };
       if (!(error instanceof IdpRefused)) throw error;
-      const why = { step: error.step, cause: error.reason, ...(error.idpError ? { idpError: error.idpError } : {}) };
-      return { decision: await this.signedOut(request, host, returnPath, { ...log, ...why }) };
+      return { refused: error };
     }
     const granted = new Set(renewed.tiers);
     const setCookies = [
@@ -297,11 +327,13 @@ class SignIn {
   /**
    * The provider no longer vouches for the session (refresh token revoked or expired, user
    * disabled): every cookie expired, a browser sent to sign in again, an API client told.
+   * @param {object} request @param {string} host @param {string} returnPath @param {object} log
+   * @param {IdpRefused} refused why, for the log
    * @returns {Promise<Decision>}
    */
-  async signedOut(request, host, returnPath, log) {
+  async signedOut(request, host, returnPath, log, refused) {
     const setCookies = [...this.minter.expireAll(), cookieJar.expireCookie(cookieJar.SESSION_COOKIE, { path: '/' })];
-    const denyLog = { ...log, outcome: 'deny', reason: 'session-ended' };
+    const denyLog = { ...log, ...refusalLog(refused), outcome: 'deny', reason: 'session-ended' };
     if (wantsHtml(request)) return this.begin(request, host, returnPath, { reason: 'session-ended', log: denyLog, setCookies });
     const body = { error: 'unauthorized', reason: 'session-ended' };
     return { result: respond(401, { body, setCookies }), log: denyLog };
@@ -374,6 +406,11 @@ class SignIn {
   }
 }
 
+/** A refused renewal, for the log: the step, our reason and the provider's `error` code. */
+function refusalLog(refused) {
+  return { step: refused.step, cause: refused.reason, ...(refused.idpError ? { idpError: refused.idpError } : {}) };
+}
+
 /** A flow cookie's content, or null when it is not one. */
 function openFlow(flow) {
   if (typeof flow !== 'object' || flow === null) return null;
@@ -389,4 +426,4 @@ function withCookies(result, setCookies) {
   return { ...result, headers };
 }
 
-module.exports = { SignIn, loginLink, noAccess, CALLBACK_PATH, LOGIN_PATH };
+module.exports = { SignIn, loginLink, noAccess, refusalLog, CALLBACK_PATH, LOGIN_PATH, MAX_FLOW_COOKIE };

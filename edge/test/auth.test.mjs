@@ -337,6 +337,7 @@ test('/auth/logout expires every cookie it set, on the same paths and domain', a
   }
   assert.equal(jar['__Host-edge-auth-session|/'].attributes['Max-Age'], '0');
   assert.equal(jar['__Host-edge-auth-remint|/'].attributes['Max-Age'], '0');
+  assert.ok(setCookies(response).every((line) => !/;\s*Domain=/i.test(line)));
   const back = await handler(viewerRequest({ uri: '/auth/logout', querystring: 'redirect=/home' }));
   assert.equal(back.status, '302');
   assert.equal(location(back), `https://${DOMAIN}/home`);
@@ -344,18 +345,34 @@ test('/auth/logout expires every cookie it set, on the same paths and domain', a
   assert.equal(evil.status, '400');
 });
 
+test('with a domain, sign-out also expires the Domain= tier cookies earlier versions set', async () => {
+  const { handler } = harness(config({ domain: 'example.com' }));
+  const lines = setCookies(await handler(viewerRequest({ uri: '/auth/logout', method: 'POST' })));
+  for (const tier of TIERS) {
+    for (const name of ['CloudFront-Policy', 'CloudFront-Signature', 'CloudFront-Key-Pair-Id']) {
+      const expired = lines.filter((l) => l.startsWith(`${name}=;`) && l.includes(`; Path=${tier.pathPrefix};`) && /Max-Age=0/.test(l));
+      assert.deepEqual(
+        expired.map((l) => /; Domain=([^;]+)/.exec(l)?.[1] ?? null),
+        [null, 'example.com'],
+        `${name} on ${tier.pathPrefix}`,
+      );
+    }
+  }
+  // The session cookie is `__Host-` (never had a Domain): one line.
+  assert.equal(lines.filter((l) => l.startsWith('__Host-edge-auth-session=')).length, 1);
+});
+
 test('other paths under /auth/ are 404', async () => {
   const { handler } = harness();
   assert.equal((await handler(viewerRequest({ uri: '/auth/admin' }))).status, '404');
 });
 
-test('a configured domain is the cookie Domain, for its hosts only; others are refused with 400', async () => {
+test('a configured domain names the hosts served; others are refused with 400, and every cookie stays host-only', async () => {
   const { handler } = harness(config({ domain: 'example.com' }));
   const response = await signIn(handler);
-  const jar = cookieJar(setCookies(response));
-  assert.equal(jar['CloudFront-Policy|/premium/'].attributes.Domain, 'example.com');
-  // The session cookie stays host-only (`__Host-`).
-  assert.equal(jar['__Host-edge-auth-session|/'].attributes.Domain, undefined);
+  // Tier cookies are bearer credentials whose policy names this one host: with a Domain they
+  // would reach every sibling host (on this distribution or not) and could be overwritten there.
+  for (const line of setCookies(response)) assert.doesNotMatch(line, /;\s*Domain=/i, line);
   const gold = tierCookies(setCookies(response), '/premium/');
   const at = (url) => ({ url, nowSeconds, publicKeys });
   assert.equal(independentVerify(gold, at(`https://${DOMAIN}/premium/a.mp4`)), 'ok');

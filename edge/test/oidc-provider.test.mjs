@@ -29,8 +29,8 @@ before(async () => {
 after(() => idp?.stop());
 
 /** A handler signing in as one of the provider's clients (public by default). */
-function site({ method = 'none', clientSecret, recheckSeconds } = {}) {
-  const d = idp.discovery;
+function site({ method = 'none', clientSecret, recheckSeconds, provider = idp } = {}) {
+  const d = provider.discovery;
   const cfg = config({
     signing: { dev: { keyPairId: KEY_ID, privateKey: keys.cloudfront.privatePem, sessionSecret: SESSION_SECRET, ...(method === 'none' ? {} : { clientSecret: clientSecret ?? clients.find((c) => c.token_endpoint_auth_method === method).client_secret }) } },
     identityProvider: {
@@ -113,10 +113,11 @@ const hiddenFields = (text) => Object.fromEntries([...text.matchAll(/<input type
  * to the redirect back to the site. Returns that URL, and whether credentials were asked.
  */
 async function throughProvider(browser, url, user) {
+  const { origin } = new URL(url);
   let step = await atIdp(browser, url);
   let askedCredentials = false;
   for (let hops = 0; hops < 20; hops++) {
-    if (step.location && !step.location.startsWith(idp.issuer)) return { back: step.location, askedCredentials };
+    if (step.location && new URL(step.location).origin !== origin) return { back: step.location, askedCredentials };
     if (step.location) step = await atIdp(browser, step.location);
     else if (step.status === 200 && isLoginForm(step.text)) {
       askedCredentials = true;
@@ -268,6 +269,51 @@ describe('renewal through the provider', () => {
     } finally {
       await idp.setDisabled('sylvia', false);
     }
+  });
+});
+
+describe('renewal with refresh-token rotation (a new refresh token at every refresh, reuse refused)', () => {
+  let rotating;
+  before(async () => {
+    rotating = await startIdp({ users: USERS, clients, rotateRefreshTokens: true });
+  });
+  after(() => rotating?.stop());
+
+  test('overlapping requests at the recheck: the one that reused the rotated token passes, and the winner\'s session survives', async () => {
+    const s = site({ recheckSeconds: 900, provider: rotating });
+    const browser = new Browser();
+    await signIn(s, browser, USERS[0]);
+    const stats = async () => (await rotating.stats()).requests.token;
+    const before = await stats();
+    // 12 minutes in, the cookies (valid to the 15-minute recheck) are due for a re-mint; a
+    // page fires two requests at once, with the same session and so the same refresh token.
+    s.offsetMs = 12 * 60 * 1000;
+    s.clock.now = realNow() + s.offsetMs;
+    const send = (path) => {
+      const u = new URL(path, SITE);
+      const cookie = browser.header(u.href);
+      return { u, response: s.handler(viewerRequest({ uri: u.pathname, headers: { accept: BROWSER, cookie } })) };
+    };
+    const pending = [send('/premium/seg1.ts'), send('/premium/seg2.ts')];
+    const answers = await Promise.all(pending.map((p) => p.response));
+    assert.equal(await stats(), before + 2);
+    const [winner, loser] = answers[0].status === '302' ? answers : [...answers].reverse();
+    assert.equal(winner.status, '302');
+    assert.ok(winner.headers['set-cookie'].some((h) => h.value.startsWith('__Host-edge-auth-session=v2.')));
+    // The other refresh reused the rotated token: refused, but its cookies still verify, so it
+    // passes with nothing set (before, it expired every cookie and the viewer was signed out).
+    assert.equal(statusOf(loser), 'pass');
+    assert.equal(loser.headers['set-cookie'], undefined);
+    const refused = s.logs.find((l) => l.remint === 'recheck-refused');
+    assert.equal(refused.idpError, 'invalid_grant');
+    // The browser keeps both answers, in whichever order; the next page passes on the
+    // winner's cookies, without asking the provider.
+    for (const [i, p] of pending.entries()) browser.store(p.u.href, (answers[i].headers?.['set-cookie'] ?? []).map((h) => h.value));
+    s.offsetMs += 1000;
+    assert.equal(statusOf(await atSite(s, browser, '/premium/next')), 'pass');
+    assert.equal(statusOf(await atSite(s, browser, '/videos/a')), 'pass'); // the winner re-minted every tier
+    assert.equal(await stats(), before + 2);
+    assert.ok(browser.names(SITE).includes('__Host-edge-auth-session'));
   });
 });
 

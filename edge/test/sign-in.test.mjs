@@ -15,6 +15,7 @@ import {
   SESSION_SECRET,
   body,
   config,
+  cookieHeaderFor,
   cookieJar,
   harness,
   idToken,
@@ -26,6 +27,7 @@ import {
 
 const require = createRequire(import.meta.url);
 const { unseal } = require('../src/seal.js');
+const { MAX_FLOW_COOKIE } = require('../src/sign-in.js');
 
 const IDP = 'https://idp.example.net';
 const METADATA = {
@@ -61,12 +63,34 @@ async function begin(handler, uri = '/premium/a', querystring = 'x=1') {
   const to = new URL(location(response));
   const [line] = setCookies(response);
   const [name, value] = line.split(';')[0].split(/=(.*)/s);
-  const flow = unseal(KEYS, 'flow', value, 1024);
+  const flow = unseal(KEYS, 'flow', value, MAX_FLOW_COOKIE);
   return { response, to, params: to.searchParams, line, name, value, flow, cookie: `${name}=${value}` };
 }
 
 const callback = (handler, query, cookie) =>
   handler(viewerRequest({ uri: '/auth/callback', querystring: new URLSearchParams(query).toString(), headers: { accept: BROWSER, ...(cookie ? { cookie } : {}) } }));
+
+/** A token endpoint that answers any code with a valid ID token for the nonce it is told. */
+function tokenEndpoint() {
+  const endpoint = {
+    nonce: '',
+    requests: 0,
+    fetch: async () => {
+      endpoint.requests += 1;
+      const id_token = idToken({ claims: { nonce: endpoint.nonce, aud: CLIENT_ID } });
+      return Response.json({ access_token: 'at', token_type: 'Bearer', expires_in: 3600, id_token });
+    },
+  };
+  return endpoint;
+}
+
+/** A whole sign-in begun at `uri?querystring`: the callback's answer, and the flow begun. */
+async function signInFrom(handler, endpoint, uri, querystring) {
+  const started = await begin(handler, uri, querystring);
+  endpoint.nonce = started.params.get('nonce');
+  const response = await callback(handler, { code: 'c', state: started.flow.s, iss: ISSUER }, started.cookie);
+  return { started, response };
+}
 
 /** A refusal page: HTML, the kind asked for, nothing minted, no redirect. */
 function assertPage(response, status, kind) {
@@ -204,6 +228,25 @@ test('an answer from another issuer (mix-up, RFC 9207) or without iss is refused
   assert.equal(requests, 0);
 });
 
+test('a malformed callback (two codes, an empty code, none) is a 400 page, not the provider being down', async () => {
+  let requests = 0;
+  const fetch = async () => {
+    requests += 1;
+    throw new Error('no token request expected');
+  };
+  const { handler, logs } = harness(flowConfig(), { fetch });
+  for (const codes of [['c', 'd'], [''], []]) {
+    const started = await begin(handler);
+    const query = [...codes.map((c) => `code=${c}`), `state=${started.flow.s}`, `iss=${encodeURIComponent(ISSUER)}`].join('&');
+    const response = await callback(handler, query, started.cookie);
+    assertPage(response, 400, 'sign-in-invalid-response');
+    assert.equal(response.headers['retry-after'], undefined);
+    assert.equal(logs.at(-1).reason, 'invalid-response');
+    assert.match(logs.at(-1).error, /^OperationProcessingError: /);
+  }
+  assert.equal(requests, 0);
+});
+
 test('a token endpoint that fails or hangs gives a 503 page with Retry-After, and the log names the step', async () => {
   const attempts = [
     async () => new Response('busy', { status: 503 }),
@@ -287,4 +330,92 @@ test('a tier\'s own pages are always allowed redirect targets; other paths need 
   // Without a redirect, home.
   const home = await begin(handler, '/premium/y', '');
   assert.equal(home.flow.r, '/premium/y');
+});
+
+test('a query with an encoded slash is kept on the way back; in the path it is still refused', async () => {
+  const endpoint = tokenEndpoint();
+  const { handler } = harness(flowConfig(), { fetch: endpoint.fetch });
+  for (const query of ['path=season1%2Fep2', 'src=https%3A%2F%2Fcdn.example.org%2Fa.vtt', 'p=a%5Cb']) {
+    const { response } = await signInFrom(handler, endpoint, '/premium/player.html', query);
+    assert.equal(response.status, '302', query);
+    assert.equal(location(response), `https://${DOMAIN}/premium/player.html?${query}`);
+    const login = await handler(viewerRequest({ uri: '/auth/login', querystring: new URLSearchParams({ redirect: `/premium/player.html?${query}` }).toString() }));
+    assert.equal(login.status, '302', query);
+    assert.equal(unseal(KEYS, 'flow', setCookies(login).at(-1).split(';')[0].split(/=(.*)/s)[1], 1024).r, `/premium/player.html?${query}`);
+  }
+  // The same bytes in the path, or control characters anywhere, are refused as before.
+  for (const target of ['/premium/%2F%2Fevil.example', '/premium/a%5Cb', '/premium/a?x=%0d%0aSet-Cookie:a=b', '/premium/a?x=\t']) {
+    const login = await handler(viewerRequest({ uri: '/auth/login', querystring: new URLSearchParams({ redirect: target }).toString() }));
+    assert.equal(login.status, '400', target);
+    assert.equal(body(login).reason, 'unsafe-redirect');
+  }
+});
+
+test('a deep link too long for the flow cookie still signs in: back without its query, else to its tier', async () => {
+  const endpoint = tokenEndpoint();
+  const { handler } = harness(flowConfig(), { fetch: endpoint.fetch });
+  const cases = [
+    // [path, query, where the callback sends the viewer]
+    ['/premium/movie.mp4', `utm=${'a'.repeat(100)}`, `/premium/movie.mp4?utm=${'a'.repeat(100)}`],
+    ['/premium/movie.mp4', `utm=${'a'.repeat(700)}`, '/premium/movie.mp4'],
+    ['/premium/movie.mp4', `utm=${'a'.repeat(3000)}`, '/premium/movie.mp4'],
+    [`/premium/${'b'.repeat(2000)}`, 'x=1', '/premium/'],
+  ];
+  for (const [uri, query, back] of cases) {
+    const { started, response } = await signInFrom(handler, endpoint, uri, query);
+    // The cookie begin sets is one the callback opens: the same cap.
+    assert.ok(started.value.length <= MAX_FLOW_COOKIE, `${started.value.length} characters`);
+    assert.equal(started.flow.r, back);
+    assert.equal(response.status, '302', `${uri.length} + ${query.length}`);
+    assert.equal(location(response), `https://${DOMAIN}${back}`);
+    assert.ok(setCookies(response).some((l) => l.startsWith('CloudFront-Policy=')));
+  }
+});
+
+test('a refused refresh signs out only a request whose cookies no longer verify (with rotation, another request may have won)', async () => {
+  let refreshes = 0;
+  let nonce = '';
+  const fetch = async (url, init) => {
+    if (new URLSearchParams(String(init.body)).get('grant_type') === 'refresh_token') {
+      refreshes += 1;
+      // What a rotating provider answers the second use of a refresh token.
+      return Response.json({ error: 'invalid_grant', error_description: 'refresh token already used' }, { status: 400 });
+    }
+    const id_token = idToken({ claims: { nonce, aud: CLIENT_ID } });
+    return Response.json({ access_token: 'at', token_type: 'Bearer', expires_in: 3600, refresh_token: 'rt-1', id_token });
+  };
+  const { handler, clock, logs } = harness(flowConfig({ recheckSeconds: 900 }), { fetch });
+  const started = await begin(handler);
+  nonce = started.params.get('nonce');
+  const signedIn = await callback(handler, { code: 'c', state: started.flow.s, iss: ISSUER }, started.cookie);
+  assert.equal(signedIn.status, '302');
+  const cookie = cookieHeaderFor(cookieJar(setCookies(signedIn)), '/premium/');
+  // 12 minutes in: the cookies (minted to expire at the 15-minute recheck) still verify, and
+  // are due for a re-mint, which must first refresh.
+  clock.now = NOW + 12 * 60 * 1000;
+  for (const accept of [BROWSER, 'application/json']) {
+    const overlapping = await handler(viewerRequest({ uri: '/premium/a', headers: { accept, cookie } }));
+    assert.equal(overlapping.status, undefined, 'passed on to CloudFront');
+    assert.equal(overlapping.uri, '/premium/a');
+    assert.equal(overlapping.headers['set-cookie'], undefined);
+    assert.deepEqual(
+      { outcome: logs.at(-1).outcome, remint: logs.at(-1).remint, idpError: logs.at(-1).idpError },
+      { outcome: 'pass', remint: 'recheck-refused', idpError: 'invalid_grant' },
+    );
+  }
+  assert.equal(refreshes, 2);
+  // /auth is asked for new cookies: it signs out, as before.
+  const auth = await handler(viewerRequest({ uri: '/auth', headers: { accept: BROWSER, cookie } }));
+  assert.equal(auth.status, '302');
+  assert.ok(setCookies(auth).some((l) => /^__Host-edge-auth-session=;/.test(l)));
+  assert.equal(logs.at(-1).reason, 'session-ended');
+  // Once the cookies no longer verify, the same refusal signs the viewer out.
+  clock.now = NOW + 15 * 60 * 1000 + 1000;
+  const expired = await handler(viewerRequest({ uri: '/premium/a', headers: { accept: BROWSER, cookie } }));
+  assert.equal(expired.status, '302');
+  assert.ok(location(expired).startsWith(METADATA.authorization_endpoint));
+  assert.ok(setCookies(expired).some((l) => /^__Host-edge-auth-session=;/.test(l)));
+  assert.ok(setCookies(expired).some((l) => /^CloudFront-Policy=; Path=\/premium\//.test(l)));
+  assert.equal(logs.at(-1).reason, 'session-ended');
+  assert.equal(logs.at(-1).idpError, 'invalid_grant');
 });

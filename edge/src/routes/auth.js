@@ -11,6 +11,7 @@ const { refusal, methodNotAllowed } = require('../decision');
 const { tiersFor } = require('../grant');
 const { noAccess } = require('../sign-in');
 const cookieJar = require('../cookies');
+const { NO_DEADLINE } = require('../deadline');
 /** `Bearer ` and a token at the identity verifier's cap (which refuses it as too long). */
 const MAX_AUTHORIZATION_BYTES = MAX_TOKEN_BYTES + 16;
 
@@ -38,8 +39,12 @@ class AuthRoute {
     this.now = now;
   }
 
-  /** @param {object} request @param {string} host @returns {Promise<Decision>} */
-  async handle(request, host) {
+  /**
+   * @param {object} request @param {string} host
+   * @param {import('../deadline').Deadline} [deadline] the request's, for the JWKS and a renewal
+   * @returns {Promise<Decision>}
+   */
+  async handle(request, host, deadline = NO_DEADLINE) {
     const log = { class: /** @type {const} */ ('auth') };
     if (request.method !== 'GET' && request.method !== 'POST') return methodNotAllowed(log);
     const redirect = redirectTarget(request, host, this.settings.allowedRedirectPaths);
@@ -51,7 +56,7 @@ class AuthRoute {
     const cookies = cookieJar.parseCookies(cookieJar.cookieHeader(request.headers ?? {}));
     // Where a sign-in or a renewal's pages send the viewer back to.
     const back = targetPath(redirect.to);
-    const who = await this.authenticate(request, host, cookies, nowSeconds, back, log);
+    const who = await this.authenticate(request, host, cookies, nowSeconds, back, log, deadline);
     if ('decision' in who) return who.decision;
     const { grant } = who;
     if (grant.tiers.length === 0) {
@@ -92,7 +97,7 @@ class AuthRoute {
    * Who is asking: an ID token in `Authorization`, else the session cookie.
    * @returns {Promise<{grant: Grant} | {decision: Decision}>}
    */
-  async authenticate(request, host, cookies, nowSeconds, back, log) {
+  async authenticate(request, host, cookies, nowSeconds, back, log, deadline) {
     const authorization = request.headers?.authorization;
     if (Array.isArray(authorization) && authorization.length > 0) {
       const token = bearerToken(authorization);
@@ -102,7 +107,7 @@ class AuthRoute {
       }
       let verdict;
       try {
-        verdict = await this.identity.verify(token);
+        verdict = await this.identity.verify(token, deadline);
       } catch (error) {
         if (!(error instanceof IdentityUnavailable)) throw error;
         return { decision: refusal(log, 503, 'jwks-unavailable', { error: error.message }) };
@@ -134,9 +139,10 @@ class AuthRoute {
     /** @type {string[] | undefined} */
     let renewed;
     if (this.signIn.recheckDue(session, nowSeconds, this.settings.refreshBeforeSeconds)) {
-      const renewal = await this.signIn.renew(request, host, session, /** @type {any} */ (keys), nowSeconds, log, back);
+      const renewal = await this.signIn.renew(session, /** @type {any} */ (keys), nowSeconds, deadline);
       if ('unavailable' in renewal) return { decision: this.signIn.recheckUnavailable(request, back, { ...log, error: renewal.unavailable.message }) };
-      if ('decision' in renewal) return renewal;
+      // /auth is asked for new cookies: a refused refresh always signs out here.
+      if ('refused' in renewal) return { decision: await this.signIn.signedOut(request, host, back, log, renewal.refused) };
       ({ session, setCookies: renewed } = renewal);
     }
     const names = new Set(session.tiers);

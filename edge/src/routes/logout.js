@@ -13,6 +13,7 @@ const { redirectTarget } = require('../redirect');
 const { respond, wantsHtml } = require('../responses');
 const { refusal, methodNotAllowed } = require('../decision');
 const cookieJar = require('../cookies');
+const { NO_DEADLINE } = require('../deadline');
 
 class LogoutRoute {
   /**
@@ -28,8 +29,12 @@ class LogoutRoute {
     this.now = now;
   }
 
-  /** @param {object} request @param {string} host @returns {Promise<import('../decision').Decision>} */
-  async handle(request, host) {
+  /**
+   * @param {object} request @param {string} host
+   * @param {import('../deadline').Deadline} [deadline] the request's, for the revocation
+   * @returns {Promise<import('../decision').Decision>}
+   */
+  async handle(request, host, deadline = NO_DEADLINE) {
     const log = { class: /** @type {const} */ ('logout') };
     if (request.method !== 'GET' && request.method !== 'POST') return methodNotAllowed(log);
     const redirect = redirectTarget(request, host, this.settings.allowedRedirectPaths);
@@ -42,7 +47,7 @@ class LogoutRoute {
       cookieJar.expireCookie(cookieJar.REMINT_COOKIE, { path: '/' }),
       ...flows.map((name) => cookieJar.expireCookie(name, { path: '/' })),
     ];
-    const revocation = await this.revoke(cookies.get(cookieJar.SESSION_COOKIE));
+    const revocation = await this.revoke(cookies.get(cookieJar.SESSION_COOKIE), deadline);
     const browser = request.method === 'GET' && wantsHtml(request);
     const idpLogout = browser && this.oidc !== null ? this.oidc.logoutLocation(`https://${host}/`) : null;
     // A browser following a "Sign out" link lands on a page, never on a JSON body.
@@ -56,9 +61,10 @@ class LogoutRoute {
   /**
    * Revokes the session's refresh token, if it has one and the provider can revoke.
    * @param {string | undefined} value the session cookie
+   * @param {import('../deadline').Deadline} deadline
    * @returns {Promise<string>} what happened, for the log
    */
-  async revoke(value) {
+  async revoke(value, deadline) {
     if (value === undefined || this.oidc === null || !this.oidc.revokes) return 'none';
     let keys;
     try {
@@ -68,7 +74,7 @@ class LogoutRoute {
     }
     const session = openSession(keys.sessionKeys, value, Math.floor(this.now() / 1000));
     if (session?.refreshToken === undefined) return 'none';
-    return this.oidc.revoke(session.refreshToken, keys.clientSecret);
+    return this.oidc.revoke(session.refreshToken, keys.clientSecret, deadline);
   }
 }
 

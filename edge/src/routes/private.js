@@ -11,12 +11,22 @@
 // A session from the redirect flow re-reads its tiers at the identity provider before a
 // re-mint once `recheckSeconds` have passed (sign-in.js), so tiers follow the provider's
 // groups, and a user the provider no longer knows is signed out.
+//
+// A refused refresh signs out only a request whose cookies no longer verify. Overlapping
+// requests of one viewer (a player's playlist and segments) each refresh with the same
+// refresh token when the recheck falls due; with refresh-token rotation the first wins and
+// the others reuse a rotated token (`invalid_grant`). Signing those out would expire the
+// cookies the winner's answer has just set. Their own cookies still verify, so they pass
+// with nothing set: those cookies were minted to expire by the recheck (`notAfter`), so a
+// viewer the provider really dropped still loses access within `refreshBeforeSeconds`.
 
 const { hasSignedUrlParameters } = require('../core');
+const { linkableReturnPath } = require('../redirect');
+const { NO_DEADLINE } = require('../deadline');
 const { openSession, sessionCookie } = require('../session');
 const { respond, wantsHtml } = require('../responses');
 const { pass, ERROR_NAMES } = require('../decision');
-const { noAccess } = require('../sign-in');
+const { noAccess, refusalLog } = require('../sign-in');
 const cookieJar = require('../cookies');
 
 /** Core reasons that mean "authenticate (again)" rather than "you may not". */
@@ -24,7 +34,11 @@ const UNAUTHENTICATED = new Set(['missing', 'expired', 'session-ended']);
 
 /** @typedef {import('../decision').Decision} Decision */
 /** @typedef {{name: string, pathPrefix: string, groups: readonly string[]}} Tier */
-/** @typedef {{decision: Decision} | {reason: string, setCookies?: string[]}} Remint */
+/**
+ * @typedef {{decision: Decision}
+ *   | {reason: string, setCookies?: string[], refused?: import('../idp-errors').IdpRefused}} Remint
+ *   `refused`: the provider refused the recheck (the caller signs out, unless cookies pass)
+ */
 
 class PrivateRoute {
   /**
@@ -43,8 +57,12 @@ class PrivateRoute {
     this.now = now;
   }
 
-  /** @param {object} request @param {string} host @param {Tier} tier @returns {Promise<Decision>} */
-  async handle(request, host, tier) {
+  /**
+   * @param {object} request @param {string} host @param {Tier} tier
+   * @param {import('../deadline').Deadline} [deadline] the request's, for a renewal at the provider
+   * @returns {Promise<Decision>}
+   */
+  async handle(request, host, tier, deadline = NO_DEADLINE) {
     const log = { class: /** @type {const} */ ('private'), tier: tier.name };
     const nowMs = this.now();
     let verifier;
@@ -60,17 +78,24 @@ class PrivateRoute {
       return pass(folderIndex(request), { ...log, cache: verdict.cache });
     }
     // Expired, missing, refused, or valid but close to expiry: a live session re-mints.
-    const remint = await this.remint(request, host, tier, cookies, nowMs, log);
+    const back = returnPath(request, tier);
+    const remint = await this.remint(request, host, tier, cookies, nowMs, log, deadline);
     if ('decision' in remint) return remint.decision;
-    if (verdict.ok) return pass(folderIndex(request), { ...log, cache: verdict.cache, remint: remint.reason });
+    // Cookies that still verify pass whatever stopped the re-mint, a refused recheck included
+    // (see the top of this file); nothing is set, so nothing a concurrent answer set is undone.
+    if (verdict.ok) {
+      const refused = remint.refused ? refusalLog(remint.refused) : {};
+      return pass(folderIndex(request), { ...log, cache: verdict.cache, remint: remint.reason, ...refused });
+    }
+    if (remint.refused) return this.signIn.signedOut(request, host, back, log, remint.refused);
     const lacksTier = remint.reason === 'session-lacks-tier';
     const reason = lacksTier || verdict.reason === 'resource-mismatch' ? 'wrong-tier' : verdict.reason;
     const denyLog = { ...log, outcome: 'deny', reason, cache: verdict.cache, remint: remint.reason };
     const setCookies = remint.setCookies ?? [];
     const browser = wantsHtml(request);
-    if (remint.reason === 'idp-unavailable') return this.signIn.recheckUnavailable(request, returnPath(request), denyLog, { tier: tier.name });
-    if (browser && lacksTier) return { result: noAccess(request.uri, returnPath(request), setCookies), log: denyLog };
-    if (browser) return this.signIn.begin(request, host, returnPath(request), { reason, log: denyLog, setCookies });
+    if (remint.reason === 'idp-unavailable') return this.signIn.recheckUnavailable(request, back, denyLog, { tier: tier.name });
+    if (browser && lacksTier) return { result: noAccess(request.uri, back, setCookies), log: denyLog };
+    if (browser) return this.signIn.begin(request, host, back, { reason, log: denyLog, setCookies });
     const status = UNAUTHENTICATED.has(reason) ? 401 : 403;
     const body = { error: ERROR_NAMES[status], reason, tier: tier.name };
     return { result: respond(status, { body, setCookies }), log: denyLog };
@@ -81,7 +106,7 @@ class PrivateRoute {
    * not (and, when a renewal changed the session, the Set-Cookie lines that say so).
    * @returns {Promise<Remint>}
    */
-  async remint(request, host, tier, cookies, nowMs, log) {
+  async remint(request, host, tier, cookies, nowMs, log, deadline) {
     const value = cookies?.get(cookieJar.SESSION_COOKIE);
     if (value === undefined) return { reason: 'no-session' };
     // Signed-URL parameters win over cookies: redirecting back to them would change nothing.
@@ -97,9 +122,9 @@ class PrivateRoute {
     if (!session) return { reason: 'session-invalid' };
     let renewed = [];
     if (this.signIn.recheckDue(session, nowSeconds, this.settings.refreshBeforeSeconds)) {
-      const renewal = await this.signIn.renew(request, host, session, keys, nowSeconds, log, returnPath(request));
+      const renewal = await this.signIn.renew(session, keys, nowSeconds, deadline);
       if ('unavailable' in renewal) return { reason: 'idp-unavailable' };
-      if ('decision' in renewal) return renewal;
+      if ('refused' in renewal) return { reason: 'recheck-refused', refused: renewal.refused };
       ({ session, setCookies: renewed } = renewal);
     }
     const names = new Set(session.tiers);
@@ -144,10 +169,14 @@ function folderIndex(request) {
   return request.uri.endsWith('/') ? { ...request, uri: `${request.uri}index.html` } : request;
 }
 
-/** Where sign-in should send the viewer back: the path, and the query unless it holds credentials. */
-function returnPath(request) {
+/**
+ * Where sign-in should send the viewer back: the path, and the query unless it holds
+ * credentials; shortened when too long for a `redirect` parameter (pages link to it).
+ * @param {object} request @param {Tier} tier
+ */
+function returnPath(request, tier) {
   const qs = request.querystring ?? '';
-  return qs && !hasSignedUrlParameters(qs) ? `${request.uri}?${qs}` : request.uri;
+  return linkableReturnPath(qs && !hasSignedUrlParameters(qs) ? `${request.uri}?${qs}` : request.uri, [tier.pathPrefix]);
 }
 
 module.exports = { PrivateRoute };
