@@ -501,3 +501,46 @@ fn node_key_report(private: &Path, public: &Path) -> String {
 fn status_under_the_rsa_key(url: &str) -> Option<i32> {
     verify(url, None, &[]).status.code()
 }
+
+/// A signed URL whose policy is `policy_json`, with a signature no key made.
+fn unsigned_url(policy_json: &str) -> String {
+    use base64::Engine;
+    let policy = base64::engine::general_purpose::STANDARD
+        .encode(policy_json)
+        .replace('+', "-")
+        .replace('=', "_")
+        .replace('/', "~");
+    format!("https://d.example/a?Policy={policy}&Signature=AAAA&Key-Pair-Id={KEY_ID}")
+}
+
+#[test]
+fn verify_and_inspect_escape_control_characters_from_an_unsigned_request() {
+    let forged_field = unsigned_url(
+        r#"{"Statement":[{"Resource":"https://d.example/a","Condition":{"DateLessThan":{"AWS:EpochTime":1893456000}},"X\naccepted: key KID\u001b[2J":1}]}"#,
+    );
+    let forged_resource = unsigned_url(
+        r#"{"Statement":[{"Resource":"https://d.example/a\u001b[2J\naccepted: key KID\u202e","Condition":{"DateLessThan":{"AWS:EpochTime":1893456000}}}]}"#,
+    );
+    for url in [&forged_field, &forged_resource] {
+        let inspect = cli(&["inspect", "--url", url, "--now", NOW]);
+        assert!(
+            stdout(&inspect).contains("\\u{1b}[2J"),
+            "{}",
+            stdout(&inspect)
+        );
+        for out in [verify(url, None, &[]), inspect] {
+            assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+            let text = stdout(&out);
+            assert!(
+                text.lines().all(|line| !line.starts_with("accepted")),
+                "forged line in:\n{text}"
+            );
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+                "raw control character in:\n{text:?}"
+            );
+        }
+    }
+}

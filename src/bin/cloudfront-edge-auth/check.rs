@@ -9,7 +9,7 @@ use crate::cli::{InspectArgs, VerdictFormat, VerifyArgs};
 use crate::dates::{self, iso8601};
 use crate::failure::{Failure, Outcome};
 use crate::keyfile;
-use crate::output::Stdout;
+use crate::output::{printable, Stdout};
 
 /// The signature of the smallest RSA key CloudFront takes (2048 bits).
 const MIN_SIGNATURE_LEN: usize = 256;
@@ -27,7 +27,7 @@ pub fn verify(args: &VerifyArgs, out: &mut Stdout) -> Result<Outcome, Failure> {
         (Ok(accepted), VerdictFormat::Text) => (
             format!(
                 "accepted: key {}, {}, expires at {}",
-                accepted.key_pair_id(),
+                printable(accepted.key_pair_id()),
                 source_name(accepted.source()),
                 with_iso(accepted.expires_at())
             ),
@@ -46,7 +46,7 @@ pub fn verify(args: &VerifyArgs, out: &mut Stdout) -> Result<Outcome, Failure> {
             Outcome::Ok,
         ),
         (Err(denied), VerdictFormat::Text) => (
-            format!("denied: {}: {}", denied.code(), explain(denied)),
+            format!("denied: {}: {}", denied.code(), printable(&explain(denied))),
             Outcome::Refused,
         ),
         (Err(denied), VerdictFormat::Json) => (
@@ -128,7 +128,7 @@ pub fn inspect(args: &InspectArgs, out: &mut Stdout) -> Result<Outcome, Failure>
     } else {
         out.line("policy JSON:")?;
         for line in pretty_json(&String::from_utf8_lossy(unverified.signed_bytes())).lines() {
-            out.line(&format!("  {line}"))?;
+            out.line(&format!("  {}", printable(line)))?;
         }
     }
 
@@ -180,8 +180,9 @@ pub fn inspect(args: &InspectArgs, out: &mut Stdout) -> Result<Outcome, Failure>
     }
 }
 
+/// One `name: value` line; the value may come from the request, so it is made printable.
 fn field(out: &mut Stdout, name: &str, value: &str) -> Result<(), Failure> {
-    out.line(&format!("{:<19}{value}", format!("{name}:")))
+    out.line(&format!("{:<19}{}", format!("{name}:"), printable(value)))
 }
 
 fn now_flag(text: Option<&str>) -> Result<u64, Failure> {

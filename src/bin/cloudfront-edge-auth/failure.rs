@@ -4,6 +4,8 @@ use std::fmt;
 use std::path::Path;
 use std::process::ExitCode;
 
+use crate::output::printable;
+
 /// The program's name, at the start of every diagnostic.
 pub const NAME: &str = "cloudfront-edge-auth";
 
@@ -115,7 +117,8 @@ fn describe_io(error: &std::io::Error) -> String {
     }
 }
 
-/// Diagnostics are one line each, whatever the library or the OS put in a message.
+/// Diagnostics are one line each, whatever the library or the OS put in a message, and
+/// carry no control characters (a message may quote a request or a file name).
 pub fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for part in text
@@ -126,7 +129,7 @@ pub fn one_line(text: &str) -> String {
         if !out.is_empty() {
             out.push_str("; ");
         }
-        out.push_str(part);
+        out.push_str(&printable(part));
     }
     out
 }
@@ -139,6 +142,7 @@ mod tests {
     fn messages_are_forced_onto_one_line() {
         assert_eq!(one_line("a\n\n  b\r\nc"), "a; b; c");
         assert_eq!(Failure::input("x\ny").message(), "x; y");
+        assert_eq!(one_line("a\u{1b}[2J\tb"), "a\\u{1b}[2J\\u{9}b");
     }
 
     #[test]
