@@ -63,8 +63,10 @@ impl PemBlock {
         let pem = pem.strip_prefix('\u{feff}').unwrap_or(pem);
         let mut lines = pem.split('\n').map(|line| line.trim_end_matches(is_space));
         let mut first_label = None;
+        let mut begin_not_alone = false;
         while let Some(line) = lines.next() {
             let Some(label) = begin_label(line) else {
+                begin_not_alone |= line.starts_with(BEGIN);
                 continue;
             };
             first_label.get_or_insert(label);
@@ -93,9 +95,14 @@ impl PemBlock {
         }
         Err(match first_label {
             Some(label) => KeyError::UnsupportedLabel {
-                label: label.chars().take(64).collect(),
+                label: label.to_string(),
                 expected: labels.described,
             },
+            // Never quote the line: when a key's line breaks were lost, it is the whole key.
+            None if begin_not_alone => pem_error(
+                "no \"-----BEGIN\" line on a line of its own (were the line breaks lost?)"
+                    .to_string(),
+            ),
             None => pem_error("no \"-----BEGIN\" line".to_string()),
         })
     }
@@ -131,10 +138,22 @@ impl PemBlock {
     }
 }
 
-/// OpenSSL's `-----BEGIN LABEL-----` line, at the start of a line; the label is not empty.
+const BEGIN: &str = "-----BEGIN ";
+
+/// The longest label taken as one; every RFC 7468 and OpenSSL key label is far shorter.
+const MAX_LABEL_LEN: usize = 64;
+
+/// OpenSSL's `-----BEGIN LABEL-----` line, at the start of a line. The label is not empty and,
+/// as every RFC 7468 label, upper-case letters, digits and spaces: errors quote it, so a line
+/// that is not one (a whole key on one line, its body after the dashes) must not pass as one.
 fn begin_label(line: &str) -> Option<&str> {
-    let label = line.strip_prefix("-----BEGIN ")?.strip_suffix("-----")?;
-    (!label.is_empty()).then_some(label)
+    let label = line.strip_prefix(BEGIN)?.strip_suffix("-----")?;
+    let well_formed = !label.is_empty()
+        && label.len() <= MAX_LABEL_LEN
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' ');
+    well_formed.then_some(label)
 }
 
 /// Space, tab, carriage return and the other ASCII whitespace OpenSSL strips from a line's
@@ -302,6 +321,56 @@ mod tests {
                 Err(KeyError::LegacyEncryption)
             ));
         }
+    }
+
+    #[test]
+    fn errors_for_a_key_on_one_line_never_quote_its_body() {
+        let body = "MIIEpAIBAAKCAQEAyFPRhqgeZnZg911VifwUdWnbgAQ8NmHjfE+2xCvGpTnBBV+mp55a==";
+        for (begin, end) in [
+            (
+                "-----BEGIN RSA PRIVATE KEY-----",
+                "-----END RSA PRIVATE KEY-----",
+            ),
+            ("-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----"),
+            (
+                "-----BEGIN EC PRIVATE KEY-----",
+                "-----END EC PRIVATE KEY-----",
+            ),
+        ] {
+            for pem in [
+                format!("{begin}{body}{end}"),
+                format!("{begin}{body}{end}\n"),
+                format!("{begin} {body} {end}"),
+                format!("{begin}\n{body}{end}\n"),
+            ] {
+                for labels in [&PRIVATE, &PUBLIC] {
+                    let error = match PemBlock::find(&pem, labels) {
+                        Err(error) => error.to_string(),
+                        Ok(_) => panic!("{pem:?} was taken"),
+                    };
+                    assert!(!error.contains("MIIE"), "{error}");
+                    assert!(error.len() < 200, "{error}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn takes_only_upper_case_labels_of_up_to_64_characters() {
+        assert_eq!(
+            begin_label("-----BEGIN RSA PRIVATE KEY-----"),
+            Some("RSA PRIVATE KEY")
+        );
+        assert_eq!(begin_label("-----BEGIN X509 CRL-----"), Some("X509 CRL"));
+        for line in [
+            "-----BEGIN -----",
+            "-----BEGIN private key-----",
+            "-----BEGIN PRIVATE KEY-----MIIE-----END PRIVATE KEY-----",
+        ] {
+            assert_eq!(begin_label(line), None, "{line}");
+        }
+        let long = format!("-----BEGIN {}-----", "A".repeat(65));
+        assert_eq!(begin_label(&long), None);
     }
 
     #[test]
