@@ -1,8 +1,8 @@
 'use strict';
 // One time budget per request. Lambda@Edge stops a viewer-request function at 5 s and the
 // viewer gets CloudFront's own error (AWS: *Quotas on Lambda@Edge*). Each network step has a
-// cap of its own (the secret 3 s, the token endpoint 3 s, the JWKS 1.5 s), but a sign-in or a
-// renewal takes several in turn, and together they could pass 5 s. So the handler starts one
+// cap of its own (the secret 3 s, 4.2 s with its replica first; the token endpoint 3 s; the
+// JWKS 1.5 s), but a sign-in or a renewal takes several in turn, and together they could pass 5 s. So the handler starts one
 // deadline per request, a little under 5 s, and every later step gets what is left of it (at
 // most its own cap): when the budget runs out, the handler still answers, with its own 503.
 //
