@@ -544,3 +544,33 @@ fn verify_and_inspect_escape_control_characters_from_an_unsigned_request() {
         }
     }
 }
+
+#[test]
+fn private_key_takes_the_pem_text_and_usage_errors_never_print_it() {
+    let url = "https://d.example/a.png";
+    let pem = std::fs::read_to_string(&keys().private).unwrap();
+    let base = ["sign-url", "--url", url, "--key-pair-id", KEY_ID];
+    let date = ["--date-less-than", "2030-01-01"];
+    let inline = cli(&[&base[..], &["--private-key", pem.trim_end()], &date[..]].concat());
+    assert_success(&inline);
+    assert_eq!(stdout(&inline).trim_end(), sign_url(url, &date));
+
+    // The PEM text where no flag takes it: refused, and not echoed.
+    let stray = cli(&[&base[..], &[pem.trim_end()], &date[..]].concat());
+    assert_eq!(stray.status.code(), Some(2));
+    let body = pem.lines().nth(1).unwrap();
+    assert!(!stderr(&stray).contains(&body[..20]), "{}", stderr(&stray));
+    assert!(
+        !stderr(&stray).contains("PRIVATE KEY-----"),
+        "{}",
+        stderr(&stray)
+    );
+    let one_line = pem.split_whitespace().collect::<String>();
+    let stray = cli(&[&base[..], &["--private-key", &one_line], &date[..]].concat());
+    assert_one_line_error(&stray, 2, "--private-key");
+    assert!(!stderr(&stray).contains(&body[..20]), "{}", stderr(&stray));
+    let body_only: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let stray = cli(&[&base[..], &["--private-key", &body_only], &date[..]].concat());
+    assert_one_line_error(&stray, 2, "neither a readable file nor PEM text");
+    assert!(!stderr(&stray).contains(&body[..20]), "{}", stderr(&stray));
+}

@@ -185,7 +185,8 @@ pub struct SigningArgs {
     /// The private key: file://PATH as with aws, a plain path, or the PEM text. RSA or ECDSA
     /// P-256: PKCS#1 (RSA PRIVATE KEY), SEC1 (EC PRIVATE KEY), PKCS#8 (PRIVATE KEY) or
     /// encrypted PKCS#8 (ENCRYPTED PRIVATE KEY)
-    #[arg(long, value_name = "file://PATH")]
+    // The PEM text starts with dashes: without this clap takes it for a flag.
+    #[arg(long, value_name = "file://PATH", allow_hyphen_values = true)]
     pub private_key: String,
 
     /// File whose first line is the passphrase of an encrypted PKCS#8 private key
@@ -287,7 +288,12 @@ pub enum VerdictFormat {
 pub struct VerifyArgs {
     /// A trusted public key as KEY_ID=file://PATH; repeat for each key of the key group
     /// (up to 5)
-    #[arg(long, value_name = "ID=file://PATH", required = true)]
+    #[arg(
+        long,
+        value_name = "ID=file://PATH",
+        required = true,
+        allow_hyphen_values = true
+    )]
     pub public_key: Vec<String>,
 
     /// The full request URL; it carries the signature itself for a signed URL, and is what

@@ -31,7 +31,9 @@ fn key_source(spec: &str) -> KeySource<'_> {
         .or_else(|| spec.strip_prefix("fileb://"))
     {
         KeySource::File(Path::new(path))
-    } else if spec.trim_start().starts_with("-----BEGIN ") {
+    } else if spec.contains("-----") || spec.contains('\n') {
+        // PEM text, maybe mangled (its line breaks lost): never taken for a path, since a
+        // failed open would print the path, the key.
         KeySource::Inline(spec)
     } else {
         KeySource::File(Path::new(spec))
@@ -41,9 +43,22 @@ fn key_source(spec: &str) -> KeySource<'_> {
 fn read_pem(spec: &str) -> Result<String, Failure> {
     match key_source(spec) {
         KeySource::Inline(pem) => Ok(pem.to_string()),
+        // A key's base64 body without its BEGIN line is not echoed as a missing file's name.
+        KeySource::File(path) if spec.len() > MAX_ECHOED_PATH => {
+            read_small_text(path).map_err(|_| {
+                Failure::input(format!(
+                    "a key value of {} characters is neither a readable file nor PEM text \
+                     starting with \"-----BEGIN\"",
+                    spec.len()
+                ))
+            })
+        }
         KeySource::File(path) => read_small_text(path),
     }
 }
+
+/// The longest key path a diagnostic names; a longer value is more likely key text.
+const MAX_ECHOED_PATH: usize = 256;
 
 /// Reads a small text file, refusing anything over [`MAX_KEY_FILE`] before reading it.
 pub fn read_small_text(path: &Path) -> Result<String, Failure> {
@@ -82,11 +97,21 @@ fn read_passphrase(path: &Path) -> Result<String, Failure> {
 pub fn load_key_group(specs: &[String]) -> Result<KeyGroup, Failure> {
     let mut keys = Vec::with_capacity(specs.len());
     for spec in specs {
-        let (id, source) = spec.split_once('=').ok_or_else(|| {
-            Failure::input(format!(
-                "--public-key {spec:?}: expected KEY_ID=file://PATH (the public key id CloudFront shows, then the PEM file)"
-            ))
-        })?;
+        let (id, source) = match spec.split_once('=') {
+            Some((id, source)) if !matches!(key_source(id), KeySource::Inline(_)) => (id, source),
+            // PEM text is not echoed: a private key passed by mistake would be printed.
+            _ if matches!(key_source(spec), KeySource::Inline(_)) || spec.contains("-----") => {
+                return Err(Failure::input(
+                    "--public-key: PEM text without a key id: expected KEY_ID=file://PATH or \
+                     KEY_ID=<PEM text>",
+                ))
+            }
+            _ => {
+                return Err(Failure::input(format!(
+                    "--public-key {spec:?}: expected KEY_ID=file://PATH (the public key id CloudFront shows, then the PEM file)"
+                )))
+            }
+        };
         let id = KeyId::new(id).map_err(|e| Failure::input(format!("--public-key: {e}")))?;
         let pem = read_pem(source)?;
         let key = PublicKey::from_pem(&pem)
@@ -203,6 +228,16 @@ mod tests {
     fn public_key_specs_need_an_id() {
         let err = load_key_group(&["file://x.pem".into()]).unwrap_err();
         assert!(err.message().contains("KEY_ID=file://PATH"));
+        let pem = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAx\n";
+        for spec in [pem.to_string(), format!("{pem}AQAB==\n")] {
+            let err = load_key_group(&[spec]).unwrap_err();
+            assert!(
+                err.message().contains("without a key id"),
+                "{}",
+                err.message()
+            );
+            assert!(!err.message().contains("MIIB"), "{}", err.message());
+        }
         let err = load_key_group(&["bad id=x.pem".into()]).unwrap_err();
         assert!(err.message().contains("invalid key id"));
     }

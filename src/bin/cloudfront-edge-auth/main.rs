@@ -48,7 +48,7 @@ use clap::error::ErrorKind;
 use clap::Parser;
 
 use crate::cli::{Cli, Command, KeyType};
-use crate::failure::{warn, Failure, Outcome, EXIT_USAGE, NAME};
+use crate::failure::{one_line, warn, Failure, Outcome, EXIT_USAGE, NAME};
 use crate::output::Stdout;
 
 fn main() -> ExitCode {
@@ -118,6 +118,52 @@ fn usage_error(error: &clap::Error) -> ExitCode {
             .join(" "),
     };
     let message = message.strip_prefix("error: ").unwrap_or(&message);
+    let message = one_line(&without_key_text(message));
     eprintln!("{NAME}: error: {message} (try '{NAME} --help')");
     ExitCode::from(EXIT_USAGE)
+}
+
+/// clap quotes the values it refuses (`unexpected argument '...'`): one that looks like key
+/// material (PEM text pasted where a flag was expected, or a long base64 run) is left out,
+/// so a private key never reaches a terminal's scrollback or a CI log.
+fn without_key_text(message: &str) -> String {
+    message
+        .split('\'')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 && looks_like_key(part) {
+                "(key text, not shown)"
+            } else {
+                part
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("'")
+}
+
+fn looks_like_key(text: &str) -> bool {
+    let base64_run = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')))
+        .any(|run| run.len() >= 40);
+    text.contains("-----") || text.contains("PRIVATE KEY") || base64_run
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_errors_leave_out_values_that_look_like_keys() {
+        let pem = "unexpected argument '-----BEGIN RSA PRIVATE KEY----- MIIEpAIB' found";
+        assert_eq!(
+            without_key_text(pem),
+            "unexpected argument '(key text, not shown)' found"
+        );
+        let body = format!("unexpected argument '{}' found", "MIIEpAIBAAKC".repeat(5));
+        assert!(!without_key_text(&body).contains("MIIE"));
+        let flag = "unexpected argument '--bogus' found";
+        assert_eq!(without_key_text(flag), flag);
+        let url = "invalid value 'https://d.example/a/b/c' for '--hash <HASH>'";
+        assert_eq!(without_key_text(url), url);
+    }
 }
