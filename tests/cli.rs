@@ -574,3 +574,54 @@ fn private_key_takes_the_pem_text_and_usage_errors_never_print_it() {
     assert_one_line_error(&stray, 2, "neither a readable file nor PEM text");
     assert!(!stderr(&stray).contains(&body[..20]), "{}", stderr(&stray));
 }
+
+/// Runs the binary with stderr on `/dev/full`, where every write fails.
+fn with_stderr_full(args: &[&str]) -> std::process::Output {
+    let full = std::fs::File::create("/dev/full").unwrap();
+    Command::new(env!("CARGO_BIN_EXE_cloudfront-edge-auth"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stderr(full)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_unwritable_stderr_keeps_the_documented_exit_status() {
+    // A warning (a canned policy for a wildcard URL), an error, a usage error.
+    let key = file_arg(&keys().private);
+    let base = ["--key-pair-id", KEY_ID, "--private-key", &key];
+    let date = ["--date-less-than", "2030-01-01"];
+    let warned = with_stderr_full(
+        &[
+            &["sign-cookies", "--url", "https://d.example/p/*"],
+            &base[..],
+            &date[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(warned.status.code(), Some(0));
+    assert!(stdout(&warned).contains("CloudFront-Signature="));
+    let bad_date = with_stderr_full(
+        &[
+            &["sign-url", "--url", "https://d.example/a"],
+            &base[..],
+            &["--date-less-than", "x"],
+        ]
+        .concat(),
+    );
+    assert_eq!(bad_date.status.code(), Some(2));
+    let missing = with_stderr_full(&[
+        "sign-url",
+        "--url",
+        "https://d.example/a",
+        "--private-key",
+        "file:///nonexistent",
+        "--key-pair-id",
+        KEY_ID,
+        "--date-less-than",
+        "2030-01-01",
+    ]);
+    assert_eq!(missing.status.code(), Some(3));
+    assert_eq!(with_stderr_full(&["--bogus"]).status.code(), Some(2));
+}

@@ -11,7 +11,16 @@ pub const NAME: &str = "cloudfront-edge-auth";
 
 /// A diagnostic that does not stop the command.
 pub fn warn(message: &str) {
-    eprintln!("{NAME}: warning: {}", one_line(message));
+    diagnostic("warning", &one_line(message));
+}
+
+/// Writes `NAME: kind: message` to stderr. A stderr that cannot be written (`2>/dev/full`, a
+/// closed pipe) loses the line but never changes the outcome: `eprintln!` would panic and
+/// abort instead of exiting with the documented status.
+pub fn diagnostic(kind: &str, message: &str) {
+    use std::io::Write;
+    let line = format!("{NAME}: {kind}: {message}\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 /// Exit status: success (signed, written, accepted, nothing wrong found).

@@ -48,7 +48,7 @@ use clap::error::ErrorKind;
 use clap::Parser;
 
 use crate::cli::{Cli, Command, KeyType};
-use crate::failure::{one_line, warn, Failure, Outcome, EXIT_USAGE, NAME};
+use crate::failure::{diagnostic, one_line, warn, Failure, Outcome, EXIT_USAGE, NAME};
 use crate::output::Stdout;
 
 fn main() -> ExitCode {
@@ -63,7 +63,7 @@ fn main() -> ExitCode {
         // A reader that stops early (`| head`) is not an error worth a message.
         Err(failure) if failure.is_broken_pipe() => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("{NAME}: error: {}", failure.message());
+            diagnostic("error", &failure.message());
             failure.exit_code()
         }
     }
@@ -119,7 +119,7 @@ fn usage_error(error: &clap::Error) -> ExitCode {
     };
     let message = message.strip_prefix("error: ").unwrap_or(&message);
     let message = one_line(&without_key_text(message));
-    eprintln!("{NAME}: error: {message} (try '{NAME} --help')");
+    diagnostic("error", &format!("{message} (try '{NAME} --help')"));
     ExitCode::from(EXIT_USAGE)
 }
 
