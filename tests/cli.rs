@@ -625,3 +625,33 @@ fn an_unwritable_stderr_keeps_the_documented_exit_status() {
     assert_eq!(missing.status.code(), Some(3));
     assert_eq!(with_stderr_full(&["--bogus"]).status.code(), Some(2));
 }
+
+/// Runs the binary with stdout on a pipe whose reader has already gone.
+fn with_stdout_closed(args: &[&str]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    Command::new(env!("CARGO_BIN_EXE_cloudfront-edge-auth"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(writer)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_closed_stdout_never_turns_a_denial_into_success() {
+    let url = sign_url("https://d.example/a", &["--date-less-than", "2030-01-01"]);
+    let tampered = url.replace("/a?", "/b?");
+    let key = format!("{KEY_ID}={}", file_arg(&keys().public));
+    let verify = |url: &str| {
+        with_stdout_closed(&["verify", "--public-key", &key, "--url", url, "--now", NOW])
+    };
+    assert_eq!(verify(&url).status.code(), Some(0));
+    assert_eq!(verify(&tampered).status.code(), Some(1));
+    let inspect = |now: &str| with_stdout_closed(&["inspect", "--url", &url, "--now", now]);
+    assert_eq!(inspect(NOW).status.code(), Some(0));
+    assert_eq!(inspect("2031-01-01").status.code(), Some(1));
+    for out in [verify(&tampered), inspect("2031-01-01")] {
+        assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    }
+}

@@ -58,81 +58,77 @@ pub fn verify(args: &VerifyArgs, out: &mut Stdout) -> Result<Outcome, Failure> {
             Outcome::Refused,
         ),
     };
-    out.line(&text)?;
+    write_verdict_line(out, &text, outcome)?;
     Ok(outcome)
 }
 
 /// `inspect`: exit 0 when nothing is wrong, 1 when something is.
 pub fn inspect(args: &InspectArgs, out: &mut Stdout) -> Result<Outcome, Failure> {
+    let mut report = Report::default();
+    let outcome = inspect_report(args, &mut report)?;
+    report.write(out, outcome)
+}
+
+fn inspect_report(args: &InspectArgs, report: &mut Report) -> Result<Outcome, Failure> {
     let now = now_flag(args.now.as_deref())?;
     let client_ip = ip_flag(args.ip.as_deref())?;
     let cookie = args.cookie.as_deref().map(strip_cookie_prefix);
     let unverified = match Unverified::read(args.url.as_deref().unwrap_or(""), cookie) {
         Ok(unverified) => unverified,
         Err(denied) => {
-            field(
-                out,
+            report.field(
                 "problem",
                 &format!("{}: {}", denied.code(), explain(&denied)),
-            )?;
+            );
             return Ok(Outcome::Refused);
         }
     };
 
-    field(out, "credentials", source_name(unverified.source()))?;
-    field(out, "key pair id", unverified.key_pair_id())?;
-    field(out, "hash algorithm", unverified.algorithm().name())?;
+    report.field("credentials", source_name(unverified.source()));
+    report.field("key pair id", unverified.key_pair_id());
+    report.field("hash algorithm", unverified.algorithm().name());
     let signature = unverified.signature().len();
-    field(
-        out,
+    report.field(
         "signature",
         &format!(
             "{signature} bytes, as from a {}-bit RSA key (not checked)",
             signature * 8
         ),
-    )?;
+    );
     let have_url = args.url.is_some();
     match unverified.policy() {
         Policy::Canned(canned) => {
-            field(out, "policy", "canned")?;
+            report.field("policy", "canned");
             let resource = if have_url {
                 canned.resource().to_string()
             } else {
                 "(the request URL: give --url)".to_string()
             };
-            field(out, "resource", &resource)?;
-            field(out, "date less than", &with_iso(canned.expires()))?;
+            report.field("resource", &resource);
+            report.field("date less than", &with_iso(canned.expires()));
         }
         Policy::Custom(custom) => {
-            field(out, "policy", "custom")?;
-            field(
-                out,
-                "resource",
-                custom.resource().unwrap_or("(none: every URL)"),
-            )?;
-            field(out, "date less than", &with_iso(custom.date_less_than()))?;
+            report.field("policy", "custom");
+            report.field("resource", custom.resource().unwrap_or("(none: every URL)"));
+            report.field("date less than", &with_iso(custom.date_less_than()));
             if let Some(start) = custom.date_greater_than() {
-                field(out, "date greater than", &with_iso(start))?;
+                report.field("date greater than", &with_iso(start));
             }
             if let Some(network) = custom.ip_address() {
-                field(out, "ip address", &network.to_string())?;
+                report.field("ip address", &network.to_string());
             }
         }
     }
     if matches!(unverified.policy(), Policy::Canned(_)) && !have_url {
-        field(
-            out,
-            "policy JSON",
-            "(rebuilt from the request URL: give --url)",
-        )?;
+        report.field("policy JSON", "(rebuilt from the request URL: give --url)");
     } else {
-        out.line("policy JSON:")?;
+        report.line("policy JSON:");
         for line in pretty_json(&String::from_utf8_lossy(unverified.signed_bytes())).lines() {
-            out.line(&format!("  {}", printable(line)))?;
+            report.line(&format!("  {}", printable(line)));
         }
     }
 
-    field(out, "checked at", &with_iso(now))?;
+    report.field("checked at", &with_iso(now));
     let has_ip_condition =
         matches!(unverified.policy(), Policy::Custom(c) if c.ip_address().is_some());
     let (problem, notes) = match unverified.condition_problem(client_ip, now) {
@@ -162,27 +158,55 @@ pub fn inspect(args: &InspectArgs, out: &mut Stdout) -> Result<Outcome, Failure>
         })
     });
     for note in notes {
-        field(out, "note", note)?;
+        report.field("note", note);
     }
     match problem {
         Some(problem) => {
-            field(out, "problem", &problem)?;
+            report.field("problem", &problem);
             Ok(Outcome::Refused)
         }
         None => {
-            field(
-                out,
+            report.field(
                 "problems",
                 "none found (the signature needs the public key: see verify)",
-            )?;
+            );
             Ok(Outcome::Ok)
         }
     }
 }
 
-/// One `name: value` line; the value may come from the request, so it is made printable.
-fn field(out: &mut Stdout, name: &str, value: &str) -> Result<(), Failure> {
-    out.line(&format!("{:<19}{}", format!("{name}:"), printable(value)))
+/// What `inspect` prints, gathered before any of it is written so that the verdict is known
+/// even when the reader goes away part-way.
+#[derive(Default)]
+struct Report {
+    lines: Vec<String>,
+}
+
+impl Report {
+    /// One `name: value` line; the value may come from the request, so it is made printable.
+    fn field(&mut self, name: &str, value: &str) {
+        self.line(&format!("{:<19}{}", format!("{name}:"), printable(value)));
+    }
+
+    fn line(&mut self, text: &str) {
+        self.lines.push(text.to_string());
+    }
+
+    fn write(&self, out: &mut Stdout, outcome: Outcome) -> Result<Outcome, Failure> {
+        for line in &self.lines {
+            write_verdict_line(out, line, outcome)?;
+        }
+        Ok(outcome)
+    }
+}
+
+/// Writes a line of a verdict. A reader that has gone (`| head -1`) does not turn a denial
+/// into success: the outcome's status stands; other write failures are I/O errors.
+fn write_verdict_line(out: &mut Stdout, line: &str, outcome: Outcome) -> Result<(), Failure> {
+    match out.line(line) {
+        Err(failure) if failure.is_broken_pipe() => Err(failure.with_outcome(outcome)),
+        other => other,
+    }
 }
 
 fn now_flag(text: Option<&str>) -> Result<u64, Failure> {

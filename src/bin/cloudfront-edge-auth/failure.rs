@@ -39,6 +39,8 @@ pub const EXIT_INTERNAL: u8 = 4;
 pub struct Failure {
     status: u8,
     message: String,
+    /// The verdict already reached when writing it failed (see [`Failure::with_outcome`]).
+    outcome: Option<Outcome>,
 }
 
 impl Failure {
@@ -47,6 +49,7 @@ impl Failure {
         Failure {
             status: EXIT_USAGE,
             message: message.into(),
+            outcome: None,
         }
     }
 
@@ -55,6 +58,7 @@ impl Failure {
         Failure {
             status: EXIT_IO,
             message: format!("{what}: {}", describe_io(error)),
+            outcome: None,
         }
     }
 
@@ -68,6 +72,7 @@ impl Failure {
         Failure {
             status: EXIT_INTERNAL,
             message: message.into(),
+            outcome: None,
         }
     }
 
@@ -80,6 +85,18 @@ impl Failure {
     /// Whether this is a closed stdout (`... | head`), which ends the program quietly.
     pub fn is_broken_pipe(&self) -> bool {
         self.status == EXIT_IO && self.message.ends_with(BROKEN_PIPE)
+    }
+
+    /// The same failure, for a command that had reached `outcome` (a denial) before it.
+    pub fn with_outcome(mut self, outcome: Outcome) -> Self {
+        self.outcome = Some(outcome);
+        self
+    }
+
+    /// The exit status of a command that ended quietly on a closed stdout: the verdict it
+    /// had reached if any (a denial stays 1), else success (`sign-url --batch ... | head`).
+    pub fn broken_pipe_exit_code(&self) -> ExitCode {
+        self.outcome.unwrap_or(Outcome::Ok).exit_code()
     }
 
     /// The exit status.

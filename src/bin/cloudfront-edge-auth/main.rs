@@ -57,11 +57,16 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(&e),
     };
     let mut out = Stdout::new();
-    let result = run(cli.command, &mut out).and_then(|outcome| out.flush().map(|()| outcome));
+    let result = run(cli.command, &mut out).and_then(|outcome| {
+        out.flush()
+            .map(|()| outcome)
+            .map_err(|failure| failure.with_outcome(outcome))
+    });
     match result {
         Ok(outcome) => outcome.exit_code(),
-        // A reader that stops early (`| head`) is not an error worth a message.
-        Err(failure) if failure.is_broken_pipe() => ExitCode::SUCCESS,
+        // A reader that stops early (`| head`) is not an error worth a message, but it does
+        // not turn a denial into success either.
+        Err(failure) if failure.is_broken_pipe() => failure.broken_pipe_exit_code(),
         Err(failure) => {
             diagnostic("error", &failure.message());
             failure.exit_code()
