@@ -467,6 +467,19 @@ fn keygen_makes_ecdsa_p256_keys_that_sign_urls_node_crypto_and_verify_accept() {
     let key = format!("{KEY_ID}={}", file_arg(&public));
     let verify = |url: &str| cli(&["verify", "--public-key", &key, "--url", url, "--now", NOW]);
     assert_success(&verify(&signed));
+    // inspect judges the signature by its shape alone: a DER ECDSA signature is one.
+    let inspected = cli(&["inspect", "--url", &signed, "--now", NOW]);
+    assert_success(&inspected);
+    assert!(
+        stdout(&inspected).contains("an ECDSA P-256 signature (DER, not checked)"),
+        "{}",
+        stdout(&inspected)
+    );
+    let (unsigned, _) = signed.split_once("&Signature=").unwrap();
+    let short = format!("{unsigned}&Signature=AAAA&Key-Pair-Id={KEY_ID}");
+    let inspected = cli(&["inspect", "--url", &short, "--now", NOW]);
+    assert_eq!(inspected.status.code(), Some(1));
+    assert!(stdout(&inspected).contains("problem:           bad-signature: 3 bytes"));
     // The RSA key of the same id does not verify it.
     assert_eq!(status_under_the_rsa_key(&signed), Some(1));
     // node:crypto checks the DER signature over the canned policy CloudFront rebuilds.

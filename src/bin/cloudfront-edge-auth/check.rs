@@ -11,8 +11,30 @@ use crate::failure::{Failure, Outcome};
 use crate::keyfile;
 use crate::output::{printable, Stdout};
 
-/// The signature of the smallest RSA key CloudFront takes (2048 bits).
-const MIN_SIGNATURE_LEN: usize = 256;
+/// RSA signature lengths: a 2048-bit key (CloudFront's) to a 4096-bit one (keygen's largest).
+const RSA_SIGNATURE_LEN: std::ops::RangeInclusive<usize> = 256..=512;
+
+/// What a signature's bytes can be from, judged without the key.
+enum SignatureShape {
+    /// As long as an RSA signature, of a key of this many bits.
+    Rsa { bits: usize },
+    /// A DER `SEQUENCE { r, s }` with both in range for P-256 (about 70 to 72 bytes).
+    EcdsaP256,
+    /// Neither: no key CloudFront takes made it.
+    Neither,
+}
+
+fn signature_shape(signature: &[u8]) -> SignatureShape {
+    if RSA_SIGNATURE_LEN.contains(&signature.len()) {
+        SignatureShape::Rsa {
+            bits: signature.len() * 8,
+        }
+    } else if p256::ecdsa::Signature::from_der(signature).is_ok() {
+        SignatureShape::EcdsaP256
+    } else {
+        SignatureShape::Neither
+    }
+}
 
 /// `verify`: exit 0 only when accepted.
 pub fn verify(args: &VerifyArgs, out: &mut Stdout) -> Result<Outcome, Failure> {
@@ -88,12 +110,18 @@ fn inspect_report(args: &InspectArgs, report: &mut Report) -> Result<Outcome, Fa
     report.field("key pair id", unverified.key_pair_id());
     report.field("hash algorithm", unverified.algorithm().name());
     let signature = unverified.signature().len();
+    let shape = signature_shape(unverified.signature());
     report.field(
         "signature",
-        &format!(
-            "{signature} bytes, as from a {}-bit RSA key (not checked)",
-            signature * 8
-        ),
+        &match shape {
+            SignatureShape::Rsa { bits } => {
+                format!("{signature} bytes, as from a {bits}-bit RSA key (not checked)")
+            }
+            SignatureShape::EcdsaP256 => {
+                format!("{signature} bytes, an ECDSA P-256 signature (DER, not checked)")
+            }
+            SignatureShape::Neither => format!("{signature} bytes (not checked)"),
+        },
     );
     let have_url = args.url.is_some();
     match unverified.policy() {
@@ -148,12 +176,12 @@ fn inspect_report(args: &InspectArgs, report: &mut Report) -> Result<Outcome, Fa
             vec![],
         ),
     };
-    // Not a separate CloudFront check, but a signature this short can never verify.
+    // Not a separate CloudFront check, but a signature of neither shape can never verify.
     let problem = problem.or_else(|| {
-        (signature < MIN_SIGNATURE_LEN).then(|| {
+        matches!(shape, SignatureShape::Neither).then(|| {
             format!(
-                "bad-signature: {signature} bytes; a 2048-bit RSA key makes \
-                 {MIN_SIGNATURE_LEN}-byte signatures"
+                "bad-signature: {signature} bytes, neither an RSA signature (a 2048-bit key \
+                 makes 256 bytes) nor a DER ECDSA P-256 one"
             )
         })
     });
