@@ -668,3 +668,54 @@ fn a_closed_stdout_never_turns_a_denial_into_success() {
         assert!(out.stderr.is_empty(), "{}", stderr(&out));
     }
 }
+
+#[test]
+fn sign_url_refuses_a_signed_url_over_cloudfronts_8192_byte_limit() {
+    // Under the limit as given; the custom policy (the URL again, base64) takes it over.
+    let url = format!("https://d.example/{}", "a".repeat(4000));
+    let extra = [
+        "--date-less-than",
+        "2030-01-01",
+        "--ip-address",
+        "192.0.2.7",
+    ];
+    let out = sign_url_with(&keys().private, &url, &extra);
+    assert_one_line_error(&out, 2, "over CloudFront's 8192-byte URL limit");
+    assert!(
+        stderr(&out).contains("the signed URL would be "),
+        "{}",
+        stderr(&out)
+    );
+
+    // The one just under the limit is signed, and verify takes it.
+    let canned = format!("https://d.example/{}", "a".repeat(7700));
+    let signed = sign_url(&canned, &extra[..2]);
+    assert!(signed.len() <= 8192);
+    assert_success(&verify(&signed, None, &[]));
+
+    let path = keys().dir.join("long-urls.txt");
+    std::fs::write(&path, format!("https://d.example/short\n{url}\n")).unwrap();
+    let key = file_arg(&keys().private);
+    let batch = [
+        &[
+            "sign-url",
+            "--batch",
+            path.to_str().unwrap(),
+            "--key-pair-id",
+            KEY_ID,
+        ][..],
+        &["--private-key", &key],
+        &extra[..],
+    ]
+    .concat();
+    let out = cli(&batch);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stdout(&out).lines().count(),
+        1,
+        "the line before it is written"
+    );
+    let err = stderr(&out);
+    assert!(err.contains(": line 2: the signed URL would be "), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

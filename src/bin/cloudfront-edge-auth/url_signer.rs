@@ -7,7 +7,7 @@
 //! policy otherwise. v1 looks at the two flags only, so it gives `https://d/videos/*` a canned
 //! policy that CloudFront compares literally and never matches.
 
-use cloudfront_edge_auth::{CustomPolicy, Policy, SignedPolicy, Signer};
+use cloudfront_edge_auth::{CustomPolicy, Policy, SignedPolicy, Signer, MAX_URL_LEN};
 
 use crate::conditions::Conditions;
 use crate::failure::Failure;
@@ -79,6 +79,20 @@ impl UrlSigner {
 
     /// The signed URL for `url`: the URL as given, then the parameters in botocore's order.
     pub fn sign(&self, url: &UrlToSign) -> Result<String, Failure> {
+        let signed = self.sign_unlimited(url)?;
+        // The input is under the limit, but the parameters add up to a few KB (a custom
+        // policy, a 4096-bit signature): a longer URL is one CloudFront (and verify) refuses.
+        if signed.len() > MAX_URL_LEN {
+            return Err(Failure::input(format!(
+                "the signed URL would be {} bytes, over CloudFront's {MAX_URL_LEN}-byte URL \
+                 limit (CloudFront refuses it): shorten the URL, or use sign-cookies",
+                signed.len()
+            )));
+        }
+        Ok(signed)
+    }
+
+    fn sign_unlimited(&self, url: &UrlToSign) -> Result<String, Failure> {
         self.check(url)?;
         let text = url.as_str();
         match (&self.policies.shared, &self.shared_signature) {
