@@ -719,3 +719,64 @@ fn sign_url_refuses_a_signed_url_over_cloudfronts_8192_byte_limit() {
     assert!(err.contains(": line 2: the signed URL would be "), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+#[test]
+fn keygen_creates_a_missing_out_dir_private_to_the_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = keys().dir.join("new-keys").join("nested");
+    let out = cli(&[
+        "keygen",
+        "--type",
+        "ecdsa-p256",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_success(&out);
+    let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700);
+    assert!(dir.join("private_key.pem").is_file() && dir.join("public_key.pem").is_file());
+}
+
+#[test]
+fn keygen_force_leaves_the_old_pair_whole_when_it_cannot_write_the_new_one() {
+    let dir = keys().dir.join("force-fails");
+    std::fs::create_dir_all(dir.join("public_key.pem")).unwrap();
+    std::fs::write(dir.join("private_key.pem"), "OLD").unwrap();
+    let out = run(&format!("keygen --force --out {}", dir.display()));
+    assert_one_line_error(&out, 3, "public_key.pem");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("private_key.pem")).unwrap(),
+        "OLD"
+    );
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "temporary files left: {names:?}");
+
+    // Replacing a whole pair works, and leaves no temporary file behind.
+    let dir = keys().dir.join("force-works");
+    for _ in 0..2 {
+        assert_success(&run(&format!(
+            "keygen --force --type ecdsa-p256 --out {}",
+            dir.display()
+        )));
+    }
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn keygen_help_names_both_key_types() {
+    let out = run("keygen --help");
+    assert_success(&out);
+    assert!(
+        stdout(&out).contains("RSA (the default) or ECDSA P-256"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains("an RSA key pair"));
+}

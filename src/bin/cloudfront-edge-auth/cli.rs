@@ -92,11 +92,13 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Generate an RSA key pair for CloudFront (PKCS#8 private key, SPKI public key)
+    /// Generate an RSA or ECDSA P-256 key pair for CloudFront (PKCS#8 private, SPKI public)
     #[command(long_about = "\
-Generate an RSA key pair for CloudFront: DIR/private_key.pem (PKCS#8, created with mode 0600) \
-and DIR/public_key.pem (SPKI, the PEM the CloudFront console and `aws cloudfront \
-create-public-key` take). Prints the two paths. Refuses to overwrite unless --force.")]
+Generate a key pair for CloudFront, RSA (the default) or ECDSA P-256 (--type ecdsa-p256): \
+DIR/private_key.pem (PKCS#8, created with mode 0600) and DIR/public_key.pem (SPKI, the PEM \
+the CloudFront console and `aws cloudfront create-public-key` take). DIR is created (mode \
+0700) if missing. Prints the two paths. Refuses to overwrite unless --force, which replaces \
+both files or, on failure, leaves the old pair as it was.")]
     Keygen(KeygenArgs),
 
     /// Sign a URL as `aws cloudfront sign` does (canned or custom policy)

@@ -147,22 +147,123 @@ pub fn keygen(
     let public_pem = public_pem
         .map_err(|e| Failure::internal(format!("encoding the public key failed: {e}")))?;
 
+    create_dir(dir)?;
     let private_path = dir.join(PRIVATE_KEY_FILE);
     let public_path = dir.join(PUBLIC_KEY_FILE);
-    if !force {
-        // Checked up front so that neither file is written when one already exists.
-        for path in [&private_path, &public_path] {
-            if path.exists() {
-                return Err(Failure::file(
-                    path,
-                    &std::io::Error::from(std::io::ErrorKind::AlreadyExists),
-                ));
-            }
+    let pair = [
+        (&private_path, private_pem.as_bytes(), 0o600),
+        (&public_path, public_pem.as_bytes(), 0o644),
+    ];
+    if force {
+        replace_pair(&pair)?;
+    } else {
+        write_new_pair(&pair)?;
+    }
+    Ok((private_path, public_path))
+}
+
+/// A file to write: its path, its bytes and its mode.
+type KeyFile<'a> = (&'a PathBuf, &'a [u8], u32);
+
+/// Creates `dir` (and its parents) if missing, as only the user's (0700 on Unix).
+fn create_dir(dir: &Path) -> Result<(), Failure> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(|e| Failure::file(dir, &e))
+}
+
+/// Without --force: neither file may exist. Both are created new (never clobbering one made
+/// meanwhile); if the second cannot be, the first is removed, so no half pair is left.
+fn write_new_pair(pair: &[KeyFile<'_>; 2]) -> Result<(), Failure> {
+    // Checked up front so that neither file is written when one already exists.
+    for (path, _, _) in pair {
+        if path.exists() {
+            return Err(Failure::file(
+                path,
+                &std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+            ));
         }
     }
-    write_new(&private_path, private_pem.as_bytes(), 0o600, force)?;
-    write_new(&public_path, public_pem.as_bytes(), 0o644, force)?;
-    Ok((private_path, public_path))
+    let [(first, bytes, mode), (second, second_bytes, second_mode)] = *pair;
+    write_new(first, bytes, mode)?;
+    write_new(second, second_bytes, second_mode).inspect_err(|_| {
+        let _ = fs::remove_file(first);
+    })
+}
+
+/// With --force: the new pair replaces the old one whole, or the old pair is left as it was.
+/// Both are written to temporary files beside the targets first (where a full disk or a
+/// permission stops it); then the old public key is set aside, the new public key and last
+/// the new private key renamed into place, undoing the public key's step if that fails.
+fn replace_pair(pair: &[KeyFile<'_>; 2]) -> Result<(), Failure> {
+    for (path, _, _) in pair {
+        match fs::symlink_metadata(path) {
+            Ok(meta) if meta.is_dir() => {
+                let error = std::io::Error::from(std::io::ErrorKind::IsADirectory);
+                return Err(Failure::file(path, &error));
+            }
+            _ => {}
+        }
+    }
+    let [(private, private_bytes, private_mode), (public, public_bytes, public_mode)] = *pair;
+    let new_private = temporary(private);
+    let new_public = temporary(public);
+    let old_public = temporary(&public.with_extension("old"));
+    let remove = |paths: &[&Path]| {
+        for path in paths {
+            let _ = fs::remove_file(path);
+        }
+    };
+    // Left over by a run of the same process id that was killed: ours to replace.
+    remove(&[&new_private, &new_public]);
+    let written = write_new(&new_private, private_bytes, private_mode)
+        .and_then(|()| write_new(&new_public, public_bytes, public_mode));
+    if let Err(failure) = written {
+        remove(&[&new_private, &new_public]);
+        return Err(failure);
+    }
+    let had_public = public.exists();
+    if had_public {
+        if let Err(e) = fs::rename(public, &old_public) {
+            remove(&[&new_private, &new_public]);
+            return Err(Failure::file(public, &e));
+        }
+    }
+    let restore_public = || {
+        if had_public {
+            let _ = fs::rename(&old_public, public);
+        } else {
+            let _ = fs::remove_file(public);
+        }
+    };
+    if let Err(e) = fs::rename(&new_public, public) {
+        restore_public();
+        remove(&[&new_private, &new_public]);
+        return Err(Failure::file(public, &e));
+    }
+    if let Err(e) = fs::rename(&new_private, private) {
+        restore_public();
+        remove(&[&new_private]);
+        return Err(Failure::file(private, &e));
+    }
+    remove(&[&old_public]);
+    Ok(())
+}
+
+/// A name beside `path` that no other run picks: `.NAME.PID.tmp`.
+fn temporary(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
 /// A P-256 secret scalar from the OS generator: 32 random bytes, drawn again in the 2^-32
@@ -180,14 +281,7 @@ fn p256_secret_key() -> Result<p256::SecretKey, Failure> {
 }
 
 /// Creates `path` with `mode` from the start (never world-readable, even for an instant).
-fn write_new(path: &Path, bytes: &[u8], mode: u32, force: bool) -> Result<(), Failure> {
-    if force {
-        match fs::remove_file(path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Failure::file(path, &e)),
-        }
-    }
+fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Failure> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
