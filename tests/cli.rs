@@ -780,3 +780,23 @@ fn keygen_help_names_both_key_types() {
     );
     assert!(!stdout(&out).contains("an RSA key pair"));
 }
+
+#[test]
+fn help_and_version_fail_with_status_3_when_stdout_cannot_be_written() {
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["sign-url", "--help"],
+        &["verify", "-V"],
+    ] {
+        let full = std::fs::File::create("/dev/full").unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_cloudfront-edge-auth"))
+            .args(args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_one_line_error(&out, 3, "stdout");
+    }
+    // A reader that leaves early is no failure.
+    assert_eq!(with_stdout_closed(&["--help"]).status.code(), Some(0));
+}

@@ -102,8 +102,16 @@ fn usage_error(error: &clap::Error) -> ExitCode {
         error.kind(),
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
     ) {
-        let _ = error.print();
-        return ExitCode::SUCCESS;
+        // clap writes the text unbuffered, to stdout; a reader gone early (`| head`) is no
+        // failure, a stdout that cannot be written (`>/dev/full`) is.
+        return match error.print() {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                let failure = Failure::io("stdout", &e);
+                diagnostic("error", &failure.message());
+                failure.exit_code()
+            }
+            _ => ExitCode::SUCCESS,
+        };
     }
     let rendered = error.render().to_string();
     let message = match error.kind() {
