@@ -800,3 +800,18 @@ fn help_and_version_fail_with_status_3_when_stdout_cannot_be_written() {
     // A reader that leaves early is no failure.
     assert_eq!(with_stdout_closed(&["--help"]).status.code(), Some(0));
 }
+
+#[test]
+fn a_key_or_passphrase_file_that_is_not_utf8_is_bad_input_like_an_oversized_one() {
+    let binary = keys().dir.join("binary.pem");
+    std::fs::write(&binary, b"-----BEGIN PRIVATE KEY-----\n\xff\xfe\n").unwrap();
+    let url = "https://d.example/a";
+    let date = ["--date-less-than", "2030-01-01"];
+    assert_one_line_error(&sign_url_with(&binary, url, &date), 2, "not valid UTF-8");
+    let passphrase = ["--passphrase-file", binary.to_str().unwrap()];
+    let out = sign_url_with(&keys().private, url, &[&date[..], &passphrase[..]].concat());
+    assert_one_line_error(&out, 2, "not valid UTF-8");
+    let big = keys().dir.join("big.pem");
+    std::fs::write(&big, vec![b'A'; 70_000]).unwrap();
+    assert_one_line_error(&sign_url_with(&big, url, &date), 2, "larger than");
+}

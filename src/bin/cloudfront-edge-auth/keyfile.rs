@@ -66,7 +66,14 @@ pub fn read_small_text(path: &Path) -> Result<String, Failure> {
     let mut text = String::new();
     file.take(MAX_KEY_FILE + 1)
         .read_to_string(&mut text)
-        .map_err(|e| Failure::file(path, &e))?;
+        .map_err(|e| match e.kind() {
+            // The file was read; what it holds is bad input, as an oversized one is.
+            std::io::ErrorKind::InvalidData => Failure::input(format!(
+                "{}: not valid UTF-8 text; not a PEM key or passphrase file",
+                path.display()
+            )),
+            _ => Failure::file(path, &e),
+        })?;
     if text.len() as u64 > MAX_KEY_FILE {
         return Err(Failure::input(format!(
             "{}: larger than {MAX_KEY_FILE} bytes; not a key file",
