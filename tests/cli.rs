@@ -46,6 +46,10 @@ fn sign_url_canned_policy_matches_aws_cloudfront_sign() {
     for (url, date) in [
         (plain, "2030-01-01"),
         (plain, "1893456000"),
+        // A fraction is rounded to microseconds (as a double) before it is dropped.
+        (plain, "1893456000.9999999"),
+        (plain, "1893456000.99999949"),
+        (plain, "1893456000.9999994"),
         (plain, "2030-01-01T12:34:56+02:00"),
         (odd, "2030-01-01T12:34:56"),
     ] {

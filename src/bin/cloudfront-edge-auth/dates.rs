@@ -1,8 +1,9 @@
 //! Dates as `aws cloudfront sign` reads them (botocore's `parse_to_aware_datetime`), and
 //! epoch seconds printed back as ISO 8601 UTC.
 //!
-//! Accepted: epoch seconds (`1893456000`, a fraction is truncated as botocore's `int()`
-//! does; `20301231` is epoch seconds too, as the aws help warns), `YYYY-MM-DD` (midnight
+//! Accepted: epoch seconds (`1893456000`; a fraction is dropped after botocore's
+//! `datetime.fromtimestamp` has rounded it to microseconds, so `1893456000.9999999` is
+//! `1893456001`; `20301231` is epoch seconds too, as the aws help warns), `YYYY-MM-DD` (midnight
 //! UTC), `YYYY-MM-DDThh:mm[:ss[.fff]]` (UTC unless an offset follows; a space may replace
 //! the `T`), with `Z`, `UTC`, `GMT`, `+hh`, `+hhmm`, `+hh:mm` or their `-` forms.
 
@@ -73,7 +74,75 @@ fn parse_epoch_number(text: &str) -> Option<Option<i64>> {
     if whole.is_empty() || !digits(whole) || !fraction.is_none_or(digits) {
         return None;
     }
-    Some(whole.parse().ok())
+    let seconds = whole.parse::<i64>().ok();
+    let carry = match (seconds, fraction) {
+        (Some(seconds), Some(fraction)) => i64::from(rounds_up_to_next_second(seconds, fraction)),
+        _ => 0,
+    };
+    Some(seconds.and_then(|s| s.checked_add(carry)))
+}
+
+/// Whether `WHOLE.FRACTION` becomes the next second in botocore: `float()` rounds the text to
+/// the nearest double, `datetime.fromtimestamp` rounds that double's fraction times 10^6 to
+/// microseconds (CPython's `_PyTime_DoubleToDenominator`: a double product, then half to
+/// even), carrying a full million into the seconds; `int()` drops the microseconds. Done here
+/// on the decimal digits in integers, step for step, so that the ties and the last bits fall
+/// as the double arithmetic lets them (`1893456000.99999949` is `1893456001` in aws).
+fn rounds_up_to_next_second(whole: i64, fraction: &str) -> bool {
+    // The double's fraction bits: 52 below its leading bit; 53 for a value in [0.5, 1).
+    let fraction_bits = match u64::try_from(whole) {
+        Ok(0) if fraction.as_bytes().first().is_some_and(|d| *d >= b'5') => 53,
+        Ok(0) => return false,
+        Ok(whole) => 52 - i64::from(63 - whole.leading_zeros()),
+        Err(_) => return false,
+    };
+    let Ok(k @ 1..=53) = u32::try_from(fraction_bits) else {
+        // No fraction bit at this size: the double is the whole number (or not even that,
+        // and the range check refuses it).
+        return false;
+    };
+    // float(): the fraction to the nearest multiple of 2^-k, ties to even. Doubling the
+    // decimal digits k times shifts out the k bits; what stays is the remainder.
+    let mut digits: Vec<u8> = fraction.bytes().map(|b| b - b'0').collect();
+    let mut bits: u64 = 0;
+    for _ in 0..k {
+        let mut carry = 0;
+        for digit in digits.iter_mut().rev() {
+            let doubled = *digit * 2 + carry;
+            *digit = doubled % 10;
+            carry = doubled / 10;
+        }
+        bits = bits << 1 | u64::from(carry);
+    }
+    let first = digits.first().copied().unwrap_or(0);
+    let past_half = digits.iter().skip(1).any(|d| *d != 0);
+    if first > 5 || first == 5 && (past_half || bits & 1 == 1) {
+        bits += 1;
+    }
+    if bits >> k != 0 {
+        return true;
+    }
+    // fromtimestamp(): the fraction (bits / 2^k, exact) times 10^6, rounded to a double's 53
+    // significant bits, then to an integer half to even.
+    let mut product = u128::from(bits) * 1_000_000;
+    let width = 128 - product.leading_zeros();
+    if width > 53 {
+        let shift = width - 53;
+        product = round_half_even(product, shift) << shift;
+    }
+    round_half_even(product, k) >= 1_000_000
+}
+
+/// `value / 2^shift` rounded to an integer, ties to even.
+fn round_half_even(value: u128, shift: u32) -> u128 {
+    let quotient = value >> shift;
+    let remainder = value & ((1 << shift) - 1);
+    let half = 1 << (shift - 1);
+    if remainder > half || remainder == half && quotient & 1 == 1 {
+        quotient + 1
+    } else {
+        quotient
+    }
 }
 
 /// Seconds east of UTC for a zone suffix, `Some(0)` when there is none.
@@ -214,6 +283,18 @@ mod tests {
             ("2024-02-29T00:00:00", 1_709_164_800),
             ("1700000000", 1_700_000_000),
             ("1700000000.9", 1_700_000_000),
+            // Rounded to microseconds before the fraction is dropped, as aws does.
+            ("1893456000.9999999", 1_893_456_001),
+            ("1893456000.9999995", 1_893_456_001),
+            ("1893456000.99999949", 1_893_456_001),
+            ("1893456000.99999951", 1_893_456_001),
+            ("1893456000.9999994", 1_893_456_000),
+            ("1893456000.999999", 1_893_456_000),
+            ("1893456000.5", 1_893_456_000),
+            ("1893456000.", 1_893_456_000),
+            ("0.9999996", 1),
+            ("0.9999995", 1),
+            ("0.99999949", 0),
             (" 1700000000 ", 1_700_000_000),
             ("20301231", 20_301_231),
             ("0", 0),
