@@ -819,3 +819,34 @@ fn a_key_or_passphrase_file_that_is_not_utf8_is_bad_input_like_an_oversized_one(
     std::fs::write(&big, vec![b'A'; 70_000]).unwrap();
     assert_one_line_error(&sign_url_with(&big, url, &date), 2, "larger than");
 }
+
+#[test]
+fn sign_cookies_rounds_a_fraction_of_a_second_as_the_sdk_does() {
+    // getSignedCookies: Math.round(date.getTime() / 1000); aws cloudfront sign drops it.
+    for (dlt, dgt) in [
+        ("2030-01-01T00:00:00.6Z", "2024-01-01T00:00:00.5Z"),
+        ("2030-01-01T00:00:00.4Z", "2024-01-01T00:00:00.999Z"),
+    ] {
+        for (url, flags, options) in [
+            ("https://d.example/a.png", String::new(), String::new()),
+            (
+                "https://d.example/private/*",
+                format!("--date-greater-than {dgt}"),
+                format!(r#"dateGreaterThan: "{dgt}","#),
+            ),
+        ] {
+            let line = format!("--url {url} --date-less-than {dlt} --format json {flags}");
+            let ours = run(&signing("sign-cookies", &line));
+            assert_success(&ours);
+            let options = format!(r#"{{ url: "{url}", dateLessThan: "{dlt}", {options} }}"#);
+            assert_eq!(
+                stdout(&ours).trim_end(),
+                sdk("getSignedCookies", &options),
+                "{line}"
+            );
+        }
+    }
+    let url = "https://d.example/a.png";
+    let dlt = ["--date-less-than", "2030-01-01T00:00:00.6Z"];
+    assert!(sign_url(url, &dlt).contains("Expires=1893456000&"));
+}

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use cloudfront_edge_auth::{CredentialSource, Denied, Policy, Request, Unverified, Verifier};
 
 use crate::cli::{InspectArgs, VerdictFormat, VerifyArgs};
-use crate::dates::{self, iso8601};
+use crate::dates::{self, iso8601, Rounding};
 use crate::failure::{Failure, Outcome};
 use crate::keyfile;
 use crate::output::{printable, Stdout};
@@ -238,7 +238,10 @@ fn write_verdict_line(out: &mut Stdout, line: &str, outcome: Outcome) -> Result<
 }
 
 fn now_flag(text: Option<&str>) -> Result<u64, Failure> {
-    text.map_or_else(|| Ok(dates::now()), |t| dates::parse_flag("--now", t))
+    text.map_or_else(
+        || Ok(dates::now()),
+        |t| dates::parse_flag("--now", t, Rounding::Aws),
+    )
 }
 
 fn ip_flag(text: Option<&str>) -> Result<Option<IpAddr>, Failure> {

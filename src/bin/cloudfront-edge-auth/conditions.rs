@@ -4,7 +4,7 @@
 use cloudfront_edge_auth::{CannedPolicy, CustomPolicy, Ipv4Cidr, Policy, MAX_URL_LEN};
 
 use crate::cli::SigningArgs;
-use crate::dates;
+use crate::dates::{self, Rounding};
 use crate::failure::Failure;
 
 /// The conditions every URL of one invocation is signed with.
@@ -16,12 +16,14 @@ pub struct Conditions {
 }
 
 impl Conditions {
-    pub fn from_args(args: &SigningArgs) -> Result<Self, Failure> {
-        let date_less_than = dates::parse_flag("--date-less-than", &args.date_less_than)?;
+    /// The conditions of `args`; a fraction of a second in a date is rounded as the signer
+    /// this command mirrors rounds it (`aws` for sign-url, the JS SDK for sign-cookies).
+    pub fn from_args(args: &SigningArgs, rounding: Rounding) -> Result<Self, Failure> {
+        let date_less_than = dates::parse_flag("--date-less-than", &args.date_less_than, rounding)?;
         let date_greater_than = args
             .date_greater_than
             .as_deref()
-            .map(|text| dates::parse_flag("--date-greater-than", text))
+            .map(|text| dates::parse_flag("--date-greater-than", text, rounding))
             .transpose()?;
         let ip_address = args
             .ip_address

@@ -9,8 +9,27 @@
 
 use crate::failure::Failure;
 
-/// Seconds since 1970-01-01T00:00:00Z of `text`, or why it is not a date.
+/// How a fraction of a second becomes whole seconds: the two signers this tool mirrors
+/// disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rounding {
+    /// `aws cloudfront sign` (botocore): an epoch's fraction is rounded to microseconds, then
+    /// dropped; a date's fraction is dropped.
+    Aws,
+    /// `getSignedCookies` (@aws-sdk/cloudfront-signer): `Math.round(date.getTime() / 1000)`,
+    /// so from half a second (whole milliseconds) up, the next second.
+    Sdk,
+}
+
+/// Seconds since 1970-01-01T00:00:00Z of `text` as `aws cloudfront sign` reads it.
+#[cfg(test)]
 pub fn parse_epoch(text: &str) -> Result<i64, String> {
+    parse_epoch_rounded(text, Rounding::Aws)
+}
+
+/// Seconds since 1970-01-01T00:00:00Z of `text`, a fraction rounded by `rounding`, or why
+/// it is not a date.
+pub fn parse_epoch_rounded(text: &str, rounding: Rounding) -> Result<i64, String> {
     let text = text.trim();
     let bad = || {
         format!(
@@ -21,7 +40,7 @@ pub fn parse_epoch(text: &str) -> Result<i64, String> {
     if text.is_empty() || text.len() > 64 {
         return Err(bad());
     }
-    if let Some(epoch) = parse_epoch_number(text) {
+    if let Some(epoch) = parse_epoch_number(text, rounding) {
         return epoch.ok_or_else(bad);
     }
     let mut cursor = Cursor { rest: text };
@@ -34,6 +53,7 @@ pub fn parse_epoch(text: &str) -> Result<i64, String> {
         return Err(format!("invalid date {text:?}: no such day"));
     }
     let (mut hour, mut minute, mut second) = (0, 0, 0);
+    let mut next_second = false;
     let mut offset = 0;
     if cursor
         .expect('T')
@@ -47,8 +67,9 @@ pub fn parse_epoch(text: &str) -> Result<i64, String> {
             if cursor.expect(':').is_some() {
                 second = cursor.number(2, 2).ok_or_else(bad)?;
                 if cursor.expect('.').is_some() || cursor.expect(',').is_some() {
-                    // Fractions of a second are dropped, as botocore's int() drops them.
-                    cursor.number(1, 9).ok_or_else(bad)?;
+                    // dateutil keeps microseconds, which botocore's int() drops.
+                    let fraction = cursor.digits(1, 9).ok_or_else(bad)?;
+                    next_second = rounding == Rounding::Sdk && sdk_rounds_up(fraction);
                 }
             }
         }
@@ -60,12 +81,20 @@ pub fn parse_epoch(text: &str) -> Result<i64, String> {
         return Err(bad());
     }
     let days = days_from_civil(year, month, day);
-    Ok(days * 86_400 + hour * 3_600 + minute * 60 + second - offset)
+    Ok(days * 86_400 + hour * 3_600 + minute * 60 + second - offset + i64::from(next_second))
+}
+
+/// `Math.round(ms / 1000)` on a `Date`, which keeps whole milliseconds: up from `.5`.
+fn sdk_rounds_up(fraction: &str) -> bool {
+    fraction
+        .as_bytes()
+        .first()
+        .is_some_and(|digit| *digit >= b'5')
 }
 
 /// `Some(Some(n))` for epoch seconds, `Some(None)` for a number we refuse, `None` when
 /// `text` is not a number at all.
-fn parse_epoch_number(text: &str) -> Option<Option<i64>> {
+fn parse_epoch_number(text: &str, rounding: Rounding) -> Option<Option<i64>> {
     let (whole, fraction) = match text.split_once('.') {
         Some((w, f)) => (w, Some(f)),
         None => (text, None),
@@ -76,7 +105,10 @@ fn parse_epoch_number(text: &str) -> Option<Option<i64>> {
     }
     let seconds = whole.parse::<i64>().ok();
     let carry = match (seconds, fraction) {
-        (Some(seconds), Some(fraction)) => i64::from(rounds_up_to_next_second(seconds, fraction)),
+        (Some(seconds), Some(fraction)) => i64::from(match rounding {
+            Rounding::Aws => rounds_up_to_next_second(seconds, fraction),
+            Rounding::Sdk => sdk_rounds_up(fraction),
+        }),
         _ => 0,
     };
     Some(seconds.and_then(|s| s.checked_add(carry)))
@@ -185,13 +217,17 @@ impl Cursor<'_> {
     }
 
     fn number(&mut self, min: usize, max: usize) -> Option<i64> {
+        self.digits(min, max)?.parse().ok()
+    }
+
+    fn digits(&mut self, min: usize, max: usize) -> Option<&str> {
         let len = self.rest.bytes().take_while(u8::is_ascii_digit).count();
         if len < min || len > max {
             return None;
         }
         let (digits, rest) = self.rest.split_at(len);
         self.rest = rest;
-        digits.parse().ok()
+        Some(digits)
     }
 }
 
@@ -234,8 +270,9 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 }
 
 /// A date flag's value as epoch seconds; the error names the flag.
-pub fn parse_flag(flag: &str, text: &str) -> Result<u64, Failure> {
-    let epoch = parse_epoch(text).map_err(|e| Failure::input(format!("{flag}: {e}")))?;
+pub fn parse_flag(flag: &str, text: &str, rounding: Rounding) -> Result<u64, Failure> {
+    let epoch =
+        parse_epoch_rounded(text, rounding).map_err(|e| Failure::input(format!("{flag}: {e}")))?;
     u64::try_from(epoch).map_err(|_| Failure::input(format!("{flag}: {text:?} is before 1970")))
 }
 
@@ -301,6 +338,27 @@ mod tests {
         ] {
             assert_eq!(parse_epoch(text), Ok(epoch), "{text}");
         }
+    }
+
+    /// Expected values printed by `Math.round(new Date(text).getTime() / 1000)`.
+    #[test]
+    fn rounds_a_fraction_as_get_signed_cookies_does_for_cookies() {
+        for (text, epoch) in [
+            ("2030-01-01T00:00:00.6Z", 1_893_456_001),
+            ("2030-01-01T00:00:00.5Z", 1_893_456_001),
+            ("2030-01-01T00:00:00.4999Z", 1_893_456_000),
+            ("2030-01-01T00:00:00.9999Z", 1_893_456_001),
+            ("2030-01-01T00:00:00Z", 1_893_456_000),
+            ("1893456000.5", 1_893_456_001),
+            ("1893456000.4999999", 1_893_456_000),
+        ] {
+            assert_eq!(
+                parse_epoch_rounded(text, Rounding::Sdk),
+                Ok(epoch),
+                "{text}"
+            );
+        }
+        assert_eq!(parse_epoch("2030-01-01T00:00:00.6Z"), Ok(1_893_456_000));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use cloudfront_edge_auth::{CookieSet, HashAlgorithm, KeyId, KeyKind, Signer, Sig
 use crate::batch;
 use crate::cli::{CookieFormat, Hash, SignCookiesArgs, SignUrlArgs, SigningArgs};
 use crate::conditions::Conditions;
+use crate::dates::Rounding;
 use crate::failure::{warn, Failure};
 use crate::keyfile;
 use crate::output::Stdout;
@@ -54,7 +55,7 @@ fn signer(args: &SigningArgs, command: Command) -> Result<Signer, Failure> {
 /// `sign-url`.
 pub fn sign_url(args: &SignUrlArgs, out: &mut Stdout) -> Result<(), Failure> {
     // Flags are checked before the key is read, so a typo costs no key parse.
-    let conditions = Conditions::from_args(&args.signing)?;
+    let conditions = Conditions::from_args(&args.signing, Rounding::Aws)?;
     let resource = args
         .policy_resource
         .as_deref()
@@ -95,7 +96,7 @@ pub fn sign_url(args: &SignUrlArgs, out: &mut Stdout) -> Result<(), Failure> {
 
 /// `sign-cookies`.
 pub fn sign_cookies(args: &SignCookiesArgs, out: &mut Stdout) -> Result<(), Failure> {
-    let conditions = Conditions::from_args(&args.signing)?;
+    let conditions = Conditions::from_args(&args.signing, Rounding::Sdk)?;
     cloudfront_edge_auth::check_url_scheme(&args.url)
         .map_err(|e| Failure::input(format!("--url: {e}")))?;
     check_cookie_attribute("--path", &args.path, |c| c != ';' && c != ',')?;
