@@ -850,3 +850,30 @@ fn sign_cookies_rounds_a_fraction_of_a_second_as_the_sdk_does() {
     let dlt = ["--date-less-than", "2030-01-01T00:00:00.6Z"];
     assert!(sign_url(url, &dlt).contains("Expires=1893456000&"));
 }
+
+#[test]
+fn verify_without_ip_says_the_policy_has_an_ip_condition() {
+    let signed = sign_url(
+        "https://d.example/a.png",
+        &[
+            "--date-less-than",
+            "2030-01-01",
+            "--ip-address",
+            "192.0.2.0/24",
+        ],
+    );
+    let out = verify(&signed, None, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("denied: ip-mismatch: the policy has an IP condition"),
+        "{text}"
+    );
+    assert!(text.contains("pass --ip"), "{text}");
+    let json = verify(&signed, None, &["--format", "json"]);
+    assert!(stdout(&json).contains("pass --ip"), "{}", stdout(&json));
+    // With an address outside the range, the core's reason stands.
+    let outside = verify(&signed, None, &["--ip", "198.51.100.1"]);
+    assert!(stdout(&outside).contains("outside the policy's range"));
+    assert_success(&verify(&signed, None, &["--ip", "192.0.2.9"]));
+}

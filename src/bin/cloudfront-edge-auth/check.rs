@@ -45,6 +45,13 @@ pub fn verify(args: &VerifyArgs, out: &mut Stdout) -> Result<Outcome, Failure> {
     request.cookie_header = args.cookie.as_deref().map(strip_cookie_prefix);
     request.client_ip = client_ip;
     let verdict = verifier.verify(&request);
+    // The core has one reason for both; without --ip, no viewer IP was compared at all.
+    let explain = |denied: &Denied| match denied {
+        Denied::IpMismatch if client_ip.is_none() => "the policy has an IP condition \
+            (AWS:SourceIp) and no viewer IP was given: pass --ip"
+            .to_string(),
+        other => explain(other),
+    };
     let (text, outcome) = match (&verdict, args.format) {
         (Ok(accepted), VerdictFormat::Text) => (
             format!(
