@@ -877,3 +877,24 @@ fn verify_without_ip_says_the_policy_has_an_ip_condition() {
     assert!(stdout(&outside).contains("outside the policy's range"));
     assert_success(&verify(&signed, None, &["--ip", "192.0.2.9"]));
 }
+
+#[test]
+fn file_urls_expand_a_tilde_and_variables_as_aws_does() {
+    let url = "https://d.example/a.png";
+    let expected = sign_url(url, &["--date-less-than", "2030-01-01"]);
+    for key in [
+        "file://~/private_key.pem",
+        "file://$KEYS_DIR/private_key.pem",
+        "fileb://${KEYS_DIR}/private_key.pem",
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_cloudfront-edge-auth"))
+            .args(["sign-url", "--url", url, "--key-pair-id", KEY_ID])
+            .args(["--private-key", key, "--date-less-than", "2030-01-01"])
+            .env("HOME", &keys().dir)
+            .env("KEYS_DIR", &keys().dir)
+            .output()
+            .unwrap();
+        assert_success(&out);
+        assert_eq!(stdout(&out).trim_end(), expected, "{key}");
+    }
+}

@@ -9,6 +9,7 @@ use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 
 use crate::cli::KeyType;
 use crate::failure::Failure;
+use crate::paramfile;
 
 /// Largest key or passphrase file read (a 4096-bit PEM key is about 3.3 KB).
 const MAX_KEY_FILE: u64 = 64 * 1024;
@@ -21,7 +22,7 @@ pub const PUBLIC_KEY_FILE: &str = "public_key.pem";
 /// Where a `--private-key` / `--public-key` value points: `file://PATH` or `fileb://PATH`
 /// as `aws` spells it, a plain path, or (like `aws`) the PEM text itself.
 enum KeySource<'a> {
-    File(&'a Path),
+    File(PathBuf),
     Inline(&'a str),
 }
 
@@ -30,13 +31,14 @@ fn key_source(spec: &str) -> KeySource<'_> {
         .strip_prefix("file://")
         .or_else(|| spec.strip_prefix("fileb://"))
     {
-        KeySource::File(Path::new(path))
+        // `~` and `$VAR` as aws expands them in a file:// value.
+        KeySource::File(paramfile::expand(path))
     } else if spec.contains("-----") || spec.contains('\n') {
         // PEM text, maybe mangled (its line breaks lost): never taken for a path, since a
         // failed open would print the path, the key.
         KeySource::Inline(spec)
     } else {
-        KeySource::File(Path::new(spec))
+        KeySource::File(PathBuf::from(spec))
     }
 }
 
@@ -45,7 +47,7 @@ fn read_pem(spec: &str) -> Result<String, Failure> {
         KeySource::Inline(pem) => Ok(pem.to_string()),
         // A key's base64 body without its BEGIN line is not echoed as a missing file's name.
         KeySource::File(path) if spec.len() > MAX_ECHOED_PATH => {
-            read_small_text(path).map_err(|_| {
+            read_small_text(&path).map_err(|_| {
                 Failure::input(format!(
                     "a key value of {} characters is neither a readable file nor PEM text \
                      starting with \"-----BEGIN\"",
@@ -53,7 +55,7 @@ fn read_pem(spec: &str) -> Result<String, Failure> {
                 ))
             })
         }
-        KeySource::File(path) => read_small_text(path),
+        KeySource::File(path) => read_small_text(&path),
     }
 }
 

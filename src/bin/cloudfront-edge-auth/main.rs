@@ -38,6 +38,7 @@ mod dates;
 mod failure;
 mod keyfile;
 mod output;
+mod paramfile;
 mod resource;
 mod sign;
 mod url_signer;
