@@ -774,6 +774,24 @@ fn keygen_force_leaves_the_old_pair_whole_when_it_cannot_write_the_new_one() {
 }
 
 #[test]
+fn sign_url_help_names_the_date_forms_aws_reads_and_it_refuses() {
+    let out = run("sign-url --help");
+    assert_success(&out);
+    let text = stdout(&out)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains("the forms aws documents"), "{text}");
+    assert!(text.contains("`2030/01/01`, `Jan 1 2030`, `1e9`"), "{text}");
+    let top = run("--help");
+    assert!(
+        !stdout(&top).contains("same date formats"),
+        "{}",
+        stdout(&top)
+    );
+}
+
+#[test]
 fn keygen_help_names_both_key_types() {
     let out = run("keygen --help");
     assert_success(&out);

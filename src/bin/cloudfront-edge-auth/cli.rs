@@ -9,8 +9,8 @@ const ABOUT: &str = "Sign, verify and inspect Amazon CloudFront signed URLs and 
 const LONG_ABOUT: &str = "\
 Sign, verify and inspect Amazon CloudFront signed URLs and signed cookies.
 
-sign-url produces the URL `aws cloudfront sign` produces (same flags, same date formats, \
-same parameter order; AWS CLI v2's rules where v1 and v2 differ, see sign-url --help), only \
+sign-url produces the URL `aws cloudfront sign` produces (same flags, the date formats aws \
+documents, same parameter order; AWS CLI v2's rules where v1 and v2 differ, see sign-url --help), only \
 faster, and signs a whole file of URLs with one key parse (--batch). sign-cookies prints the cookie set @aws-sdk/cloudfront-signer's \
 getSignedCookies returns. verify checks a signed URL or a Cookie header against your public \
 keys the way CloudFront does; inspect decodes one without any key.
@@ -69,8 +69,10 @@ core, streaming: one signed URL per line out, in input order, blank lines skippe
 bad line stops it (after the lines before it are written), named by its line number.";
 
 const DATE_FORMATS: &str = "Epoch seconds, YYYY-MM-DD (midnight UTC), YYYY-MM-DDThh:mm:ss \
-(UTC), or YYYY-MM-DDThh:mm:ss followed by Z, +hh:mm or -hh:mm. As with aws, YYYYMMDD is read \
-as epoch seconds.";
+(UTC), or YYYY-MM-DDThh:mm:ss followed by Z, +hh:mm or -hh:mm: the forms aws documents. As \
+with aws, YYYYMMDD is read as epoch seconds. Other forms aws also reads (`Tue, 01 Jan 2030 \
+00:00:00 GMT`, `2030/01/01`, `Jan 1 2030`, `1e9`, `+1893456000`) are refused, as are epoch \
+times outside 1 to 2147483647.";
 
 /// The `cloudfront-edge-auth` command line.
 #[derive(Debug, Parser)]
