@@ -9,7 +9,8 @@ use crate::cli::{InspectArgs, VerdictFormat, VerifyArgs};
 use crate::dates::{self, iso8601, Rounding};
 use crate::failure::{Failure, Outcome};
 use crate::keyfile;
-use crate::output::{printable, Stdout};
+use crate::output::Stdout;
+use crate::printable::printable;
 
 /// RSA signature lengths: a 2048-bit key (CloudFront's) to a 4096-bit one (keygen's largest).
 const RSA_SIGNATURE_LEN: std::ops::RangeInclusive<usize> = 256..=512;

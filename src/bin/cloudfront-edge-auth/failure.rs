@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::output::printable;
+use crate::printable::printable;
 
 /// The program's name, at the start of every diagnostic.
 pub const NAME: &str = "cloudfront-edge-auth";

@@ -39,6 +39,7 @@ mod failure;
 mod keyfile;
 mod output;
 mod paramfile;
+mod printable;
 mod resource;
 mod sign;
 mod url_signer;
