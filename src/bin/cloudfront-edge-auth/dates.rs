@@ -115,66 +115,18 @@ fn parse_epoch_number(text: &str, rounding: Rounding) -> Option<Option<i64>> {
 }
 
 /// Whether `WHOLE.FRACTION` becomes the next second in botocore: `float()` rounds the text to
-/// the nearest double, `datetime.fromtimestamp` rounds that double's fraction times 10^6 to
-/// microseconds (CPython's `_PyTime_DoubleToDenominator`: a double product, then half to
-/// even), carrying a full million into the seconds; `int()` drops the microseconds. Done here
-/// on the decimal digits in integers, step for step, so that the ties and the last bits fall
-/// as the double arithmetic lets them (`1893456000.99999949` is `1893456001` in aws).
+/// the nearest double, `datetime.fromtimestamp` splits that double with `modf`, multiplies the
+/// fraction by 10^6 in double arithmetic and rounds it half to even (CPython's
+/// `_PyTime_DoubleToDenominator`), carrying a full million into the seconds; `int()` then
+/// drops the microseconds. The same IEEE 754 operations here give the same answer, ties and
+/// last bits included (`1893456000.99999949` is `1893456001` in aws).
 fn rounds_up_to_next_second(whole: i64, fraction: &str) -> bool {
-    // The double's fraction bits: 52 below its leading bit; 53 for a value in [0.5, 1).
-    let fraction_bits = match u64::try_from(whole) {
-        Ok(0) if fraction.as_bytes().first().is_some_and(|d| *d >= b'5') => 53,
-        Ok(0) => return false,
-        Ok(whole) => 52 - i64::from(63 - whole.leading_zeros()),
-        Err(_) => return false,
-    };
-    let Ok(k @ 1..=53) = u32::try_from(fraction_bits) else {
-        // No fraction bit at this size: the double is the whole number (or not even that,
-        // and the range check refuses it).
+    // Rust's `parse` rounds to the nearest double, as Python's `float()` does.
+    let Ok(value) = format!("{whole}.{fraction}").parse::<f64>() else {
         return false;
     };
-    // float(): the fraction to the nearest multiple of 2^-k, ties to even. Doubling the
-    // decimal digits k times shifts out the k bits; what stays is the remainder.
-    let mut digits: Vec<u8> = fraction.bytes().map(|b| b - b'0').collect();
-    let mut bits: u64 = 0;
-    for _ in 0..k {
-        let mut carry = 0;
-        for digit in digits.iter_mut().rev() {
-            let doubled = *digit * 2 + carry;
-            *digit = doubled % 10;
-            carry = doubled / 10;
-        }
-        bits = bits << 1 | u64::from(carry);
-    }
-    let first = digits.first().copied().unwrap_or(0);
-    let past_half = digits.iter().skip(1).any(|d| *d != 0);
-    if first > 5 || first == 5 && (past_half || bits & 1 == 1) {
-        bits += 1;
-    }
-    if bits >> k != 0 {
-        return true;
-    }
-    // fromtimestamp(): the fraction (bits / 2^k, exact) times 10^6, rounded to a double's 53
-    // significant bits, then to an integer half to even.
-    let mut product = u128::from(bits) * 1_000_000;
-    let width = 128 - product.leading_zeros();
-    if width > 53 {
-        let shift = width - 53;
-        product = round_half_even(product, shift) << shift;
-    }
-    round_half_even(product, k) >= 1_000_000
-}
-
-/// `value / 2^shift` rounded to an integer, ties to even.
-fn round_half_even(value: u128, shift: u32) -> u128 {
-    let quotient = value >> shift;
-    let remainder = value & ((1 << shift) - 1);
-    let half = 1 << (shift - 1);
-    if remainder > half || remainder == half && quotient & 1 == 1 {
-        quotient + 1
-    } else {
-        quotient
-    }
+    let micros = (value.fract() * 1_000_000.0).round_ties_even();
+    value.trunc() as i64 > whole || micros >= 1_000_000.0
 }
 
 /// Seconds east of UTC for a zone suffix, `Some(0)` when there is none.
