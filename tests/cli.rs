@@ -191,6 +191,20 @@ fn sign_url_reads_pkcs1_and_encrypted_pkcs8_keys() {
     assert_one_line_error(&with_key(&encrypted, ""), 2, "passphrase is required");
 }
 
+/// `sign-cookies --format json` for `url` until `dlt` with `flags` prints what the SDK's
+/// `getSignedCookies` returns for the same options (`options`: the flags in the SDK's words).
+fn assert_sign_cookies_is_the_sdks(url: &str, dlt: &str, flags: &str, options: &str) {
+    let line = format!("--url {url} --date-less-than {dlt} --format json {flags}");
+    let ours = run(&signing("sign-cookies", &line));
+    assert_success(&ours);
+    let options = format!(r#"{{ url: "{url}", dateLessThan: "{dlt}", {options} }}"#);
+    assert_eq!(
+        stdout(&ours).trim_end(),
+        sdk("getSignedCookies", &options),
+        "{line}"
+    );
+}
+
 #[test]
 fn sign_cookies_json_matches_the_sdk_get_signed_cookies() {
     let (dlt, dgt) = ("2030-01-01T00:00:00Z", "2024-01-01T00:00:00Z");
@@ -207,15 +221,7 @@ fn sign_cookies_json_matches_the_sdk_get_signed_cookies() {
             format!(r#"dateGreaterThan: "{dgt}", algorithm: "SHA256","#),
         ),
     ] {
-        let line = format!("--url {url} --date-less-than {dlt} --format json {flags}");
-        let ours = run(&signing("sign-cookies", &line));
-        assert_success(&ours);
-        let options = format!(r#"{{ url: "{url}", dateLessThan: "{dlt}", {options} }}"#);
-        assert_eq!(
-            stdout(&ours).trim_end(),
-            sdk("getSignedCookies", &options),
-            "{line}"
-        );
+        assert_sign_cookies_is_the_sdks(url, dlt, &flags, &options);
     }
 }
 
@@ -853,15 +859,7 @@ fn sign_cookies_rounds_a_fraction_of_a_second_as_the_sdk_does() {
                 format!(r#"dateGreaterThan: "{dgt}","#),
             ),
         ] {
-            let line = format!("--url {url} --date-less-than {dlt} --format json {flags}");
-            let ours = run(&signing("sign-cookies", &line));
-            assert_success(&ours);
-            let options = format!(r#"{{ url: "{url}", dateLessThan: "{dlt}", {options} }}"#);
-            assert_eq!(
-                stdout(&ours).trim_end(),
-                sdk("getSignedCookies", &options),
-                "{line}"
-            );
+            assert_sign_cookies_is_the_sdks(url, dlt, &flags, &options);
         }
     }
     let url = "https://d.example/a.png";
