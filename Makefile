@@ -6,6 +6,9 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 CHROMEDRIVER ?= /usr/bin/chromedriver
+# The Python peers of the tests and the bench (`aws cloudfront sign`, botocore with
+# cryptography) come from .venv-aws (scripts/bootstrap.sh), ahead of anything the system has.
+export PATH := $(CURDIR)/.venv-aws/bin:$(PATH)
 WASM_PACK := wasm-pack --log-level warn
 
 .PHONY: help bootstrap pkg test lint test-rust test-wasm test-wasm-node test-wasm-chrome \

