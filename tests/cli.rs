@@ -601,12 +601,7 @@ fn private_key_takes_the_pem_text_and_usage_errors_never_print_it() {
 /// Runs the binary with stderr on `/dev/full`, where every write fails.
 fn with_stderr_full(args: &[&str]) -> std::process::Output {
     let full = std::fs::File::create("/dev/full").unwrap();
-    Command::new(env!("CARGO_BIN_EXE_cloudfront-edge-auth"))
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .stderr(full)
-        .output()
-        .unwrap()
+    binary(args).stderr(full).output().unwrap()
 }
 
 #[test]
@@ -653,12 +648,7 @@ fn an_unwritable_stderr_keeps_the_documented_exit_status() {
 fn with_stdout_closed(args: &[&str]) -> std::process::Output {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    Command::new(env!("CARGO_BIN_EXE_cloudfront-edge-auth"))
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .stdout(writer)
-        .output()
-        .unwrap()
+    binary(args).stdout(writer).output().unwrap()
 }
 
 #[test]
@@ -818,11 +808,7 @@ fn help_and_version_fail_with_status_3_when_stdout_cannot_be_written() {
         &["verify", "-V"],
     ] {
         let full = std::fs::File::create("/dev/full").unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_cloudfront-edge-auth"))
-            .args(args)
-            .stdout(full)
-            .output()
-            .unwrap();
+        let out = binary(args).stdout(full).output().unwrap();
         assert_one_line_error(&out, 3, "stdout");
     }
     // A reader that leaves early is no failure.
@@ -903,8 +889,7 @@ fn file_urls_expand_a_tilde_and_variables_as_aws_does() {
         "file://$KEYS_DIR/private_key.pem",
         "fileb://${KEYS_DIR}/private_key.pem",
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_cloudfront-edge-auth"))
-            .args(["sign-url", "--url", url, "--key-pair-id", KEY_ID])
+        let out = binary(&["sign-url", "--url", url, "--key-pair-id", KEY_ID])
             .args(["--private-key", key, "--date-less-than", "2030-01-01"])
             .env("HOME", &keys().dir)
             .env("KEYS_DIR", &keys().dir)

@@ -82,9 +82,15 @@ pub fn signing(command: &str, rest: &str) -> String {
     )
 }
 
+/// The binary with `args` and no input; a caller sets the streams it needs otherwise.
+pub fn binary(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cloudfront-edge-auth"));
+    command.args(args).stdin(Stdio::null());
+    command
+}
+
 pub fn cli_with_stdin(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cloudfront-edge-auth"))
-        .args(args)
+    let mut child = binary(args)
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
