@@ -78,7 +78,6 @@ class PrivateRoute {
       return pass(folderIndex(request), { ...log, cache: verdict.cache });
     }
     // Expired, missing, refused, or valid but close to expiry: a live session re-mints.
-    const back = returnPath(request, tier);
     const remint = await this.remint(request, host, tier, cookies, nowMs, log, deadline);
     if ('decision' in remint) return remint.decision;
     // Cookies that still verify pass whatever stopped the re-mint, a refused recheck included
@@ -87,6 +86,7 @@ class PrivateRoute {
       const refused = remint.refused ? refusalLog(remint.refused) : {};
       return pass(folderIndex(request), { ...log, cache: verdict.cache, remint: remint.reason, ...refused });
     }
+    const back = returnPath(request, tier);
     if (remint.refused) return this.signIn.signedOut(request, host, back, log, remint.refused);
     const lacksTier = remint.reason === 'session-lacks-tier';
     const reason = lacksTier || verdict.reason === 'resource-mismatch' ? 'wrong-tier' : verdict.reason;
